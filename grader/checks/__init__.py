@@ -1,0 +1,1 @@
+"""Check kinds, one subpackage per assignment, one module per exercise."""

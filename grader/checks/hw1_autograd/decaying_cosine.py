@@ -1,0 +1,128 @@
+"""Checks of exercise decaying_cosine: f(x) = exp(-x/10) cos(x) and its derivative."""
+import numpy as np
+
+from ...feedback import Fail
+from ...numerics import as_scalar, assert_all_close
+from ...registry import CheckKind, Params, register
+
+
+def f(x):
+    return np.exp(-x / 10.0) * np.cos(x)
+
+
+def df(x):
+    """Product rule: d/dx e^(-x/10) cos x = -e^(-x/10) (cos(x)/10 + sin x)."""
+    return -np.exp(-x / 10.0) * (np.cos(x) / 10.0 + np.sin(x))
+
+
+VALUE_HINTS = [
+    (lambda x: np.exp(x / 10.0) * np.cos(x), "The exponent should be -x/10: the curve decays as x grows."),
+    (lambda x: np.exp(-x / 10.0) * np.sin(x), "That is e^(-x/10) sin(x): the formula uses cos."),
+    (lambda x: np.exp(-x) * np.cos(x), "Did you drop the /10 in the exponent?"),
+    (lambda x: np.exp(-10 * x) * np.cos(x), "The exponent is -x/10, not -10x."),
+]
+GRAD_HINTS = [
+    (lambda x: -np.exp(-x / 10.0) * np.sin(x),
+     "That is only e^(-x/10) * (cos x)': did you forget the product rule?"),
+    (lambda x: -np.exp(-x / 10.0) * np.cos(x) / 10.0,
+     "That is only (e^(-x/10))' * cos x: did you forget the product rule?"),
+    (lambda x: np.exp(-x / 10.0) * (np.cos(x) / 10.0 + np.sin(x)), "The sign is flipped."),
+    (f, "That is f(x) itself, not its derivative: use autograd.grad(decaying_cosine)."),
+]
+
+
+class PointParams(Params):
+    xs: list[float] = [-7.5, -2.0, 0.0, 0.5, 1.0, 3.3, 9.0]
+    n_random: int = 0
+    low: float = -10.0
+    high: float = 10.0
+    rtol: float = 1e-10
+    atol: float = 1e-12
+
+
+def _points(p, rng):
+    return [float(x) for x in p.xs] + [float(x) for x in rng.uniform(p.low, p.high, p.n_random)]
+
+
+def _scalars(got, xs, fname):
+    if not isinstance(got, list) or len(got) != len(xs):
+        raise Fail(f"expected one value per input from {fname}, got {type(got).__name__}",
+                   status="error")
+    return [as_scalar(g, f"{fname}({x:g})") for g, x in zip(got, xs)]
+
+
+class _Kind(CheckKind):
+    assignment, exercise = "hw1_autograd", "decaying_cosine"
+    Params = PointParams
+
+    def cases(self, p, rng):
+        return {"xs": _points(p, rng)}
+
+
+@register
+class Values(_Kind):
+    """decaying_cosine(x) equals exp(-x/10) cos(x)."""
+    name = "values"
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.decaying_cosine(x) for x in cases["xs"]]
+
+    def verify(self, p, cases, got):
+        xs = cases["xs"]
+        assert_all_close(_scalars(got, xs, "decaying_cosine"), [f(x) for x in xs],
+                         [f"x = {x:g}" for x in xs], "decaying_cosine(x)", p.rtol, p.atol,
+                         hints=[([h(x) for x in xs], text) for h, text in VALUE_HINTS])
+
+
+@register
+class Gradient(_Kind):
+    """decaying_cosine_grad(x) equals the analytic derivative."""
+    name = "gradient"
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.decaying_cosine_grad(x) for x in cases["xs"]]
+
+    def verify(self, p, cases, got):
+        xs = cases["xs"]
+        assert_all_close(_scalars(got, xs, "decaying_cosine_grad"), [df(x) for x in xs],
+                         [f"x = {x:g}" for x in xs], "the derivative", p.rtol, p.atol,
+                         hints=[([h(x) for x in xs], text) for h, text in GRAD_HINTS])
+
+
+class FDParams(PointParams):
+    h: float = 1e-6
+    fd_rtol: float = 1e-7
+    fd_atol: float = 1e-8
+
+
+@register
+class AutogradTraceable(_Kind):
+    """autograd.grad can differentiate decaying_cosine (no math.*, no float()),
+    and what it gives agrees with central differences of the same function."""
+    name = "autograd_traceable"
+    Params = FDParams
+
+    def cases(self, p, rng):
+        return {"xs": _points(p, rng), "h": p.h}
+
+    @staticmethod
+    def probe(sub, cases):
+        import autograd
+        h = cases["h"]
+        grad = autograd.grad(sub.decaying_cosine)
+        return {"autograd": [grad(x) for x in cases["xs"]],
+                "plus": [sub.decaying_cosine(x + h) for x in cases["xs"]],
+                "minus": [sub.decaying_cosine(x - h) for x in cases["xs"]]}
+
+    def verify(self, p, cases, got):
+        xs, labels = cases["xs"], [f"x = {x:g}" for x in cases["xs"]]
+        if not isinstance(got, dict):
+            raise Fail("unexpected probe result", status="error")
+        traced = _scalars(got.get("autograd"), xs, "autograd.grad(decaying_cosine)")
+        plus = np.array(_scalars(got.get("plus"), xs, "decaying_cosine"))
+        minus = np.array(_scalars(got.get("minus"), xs, "decaying_cosine"))
+        fd = (plus - minus) / (2 * cases["h"])
+        assert_all_close(traced, list(fd), labels, "autograd's derivative vs central "
+                         "differences of your decaying_cosine", p.fd_rtol, p.fd_atol)

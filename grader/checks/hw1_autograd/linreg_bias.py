@@ -1,0 +1,200 @@
+"""Checks of exercise linreg_bias: bias column, negative log likelihood, GD fit."""
+import numpy as np
+
+from ...feedback import Fail, fmt
+from ...numerics import as_array, as_scalar, assert_all_close, rel_err
+from ...registry import CheckKind, Params, register
+from ...sourcescan import CLOSED_FORM_SOLVERS, find_calls
+from .data import linear_toy, random_linear
+
+
+def neg_log_lik(w, xt, y, sigma):
+    return 0.5 / sigma ** 2 * float(np.sum((y - xt @ w) ** 2))
+
+
+def neg_log_lik_grad(w, xt, y, sigma):
+    return xt.T @ (xt @ w - y) / sigma ** 2
+
+
+def least_squares(x_ND, y_N):
+    """The exact optimum the student's GD must approach: shape (D + 1,)."""
+    xt = np.hstack([x_ND, np.ones((x_ND.shape[0], 1))])
+    return np.linalg.lstsq(xt, y_N, rcond=None)[0]
+
+
+class _Kind(CheckKind):
+    assignment, exercise = "hw1_autograd", "linreg_bias"
+
+
+class BiasParams(Params):
+    shapes: list[list[int]] = [[5, 2], [7, 1], [4, 3], [6]]
+
+
+@register
+class AddBias(_Kind):
+    """add_bias_column appends ones as the LAST column; (N,) counts as D = 1."""
+    name = "add_bias_column"
+    Params = BiasParams
+
+    def cases(self, p, rng):
+        return {"xs": [rng.normal(size=tuple(s)) for s in p.shapes]}
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.add_bias_column(x.copy()) for x in cases["xs"]]
+
+    def verify(self, p, cases, got):
+        if not isinstance(got, list) or len(got) != len(cases["xs"]):
+            raise Fail("expected one result per input", status="error")
+        for x, g in zip(cases["xs"], got):
+            x2 = x.reshape(x.shape[0], -1)
+            n, d = x2.shape
+            xt = as_array(g, (n, d + 1), f"add_bias_column(x) for x of shape {x.shape}")
+            if not np.all(xt[:, -1] == 1.0):
+                hint = (" The ones are in the first column: the course puts the bias last, "
+                        "wtilde = [w_1, ..., w_D, b]." if np.all(xt[:, 0] == 1.0) else "")
+                raise Fail(f"for x of shape {x.shape}, the last column should be all ones; got "
+                           f"{fmt(xt[:, -1])}.{hint}")
+            if not np.array_equal(xt[:, :-1], x2):
+                raise Fail(f"for x of shape {x.shape}, the first {d} column(s) should be x "
+                           "unchanged.")
+
+
+class LossParams(Params):
+    sets: list[list[int]] = [[20, 2], [15, 1], [30, 4]]
+    sigmas: list[float] = [0.1, 0.1, 0.7]
+    rtol: float = 1e-10
+    atol: float = 1e-10
+
+
+def _loss_cases(p, rng):
+    out = []
+    for (n, d), sigma in zip(p.sets, p.sigmas):
+        xt = np.hstack([rng.normal(scale=3, size=(n, d)), np.ones((n, 1))])
+        out.append({"w": rng.normal(size=d + 1), "xt": xt, "y": rng.normal(scale=5, size=n),
+                    "sigma": float(sigma)})
+    return out
+
+
+def _default_sigma_label(c):
+    return f"N = {c['xt'].shape[0]}, E = {c['xt'].shape[1]}, sigma = {c['sigma']:g}"
+
+
+@register
+class Loss(_Kind):
+    """linreg_neg_log_lik equals 0.5 / sigma^2 * sum of squared residuals."""
+    name = "neg_log_lik"
+    Params = LossParams
+
+    def cases(self, p, rng):
+        return {"sets": _loss_cases(p, rng)}
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.linreg_neg_log_lik(c["w"], c["xt"], c["y"], sigma=c["sigma"])
+                for c in cases["sets"]]
+
+    def verify(self, p, cases, got):
+        sets = cases["sets"]
+        if not isinstance(got, list) or len(got) != len(sets):
+            raise Fail("expected one result per input", status="error")
+        vals = [as_scalar(g, "linreg_neg_log_lik") for g in got]
+        sse = [float(np.sum((c["y"] - c["xt"] @ c["w"]) ** 2)) for c in sets]
+        hints = [([s / c["sigma"] ** 2 for s, c in zip(sse, sets)], "Missing the factor 0.5."),
+                 ([0.5 * s for s in sse], "Missing the 1/sigma^2 factor."),
+                 ([0.5 * s / c["sigma"] for s, c in zip(sse, sets)], "Divide by sigma squared, not sigma."),
+                 ([0.5 * s / c["sigma"] ** 2 / c["y"].size for s, c in zip(sse, sets)],
+                  "Use the sum of squared residuals, not the mean."),
+                 ([-0.5 * s / c["sigma"] ** 2 for s, c in zip(sse, sets)],
+                  "That is the log likelihood: return its negative.")]
+        assert_all_close(vals, [neg_log_lik(c["w"], c["xt"], c["y"], c["sigma"]) for c in sets],
+                         [_default_sigma_label(c) for c in sets], "linreg_neg_log_lik",
+                         p.rtol, p.atol, hints)
+
+
+@register
+class LossGradient(_Kind):
+    """autograd differentiates linreg_neg_log_lik w.r.t. wtilde to X~^T (X~ w - y) / sigma^2."""
+    name = "neg_log_lik_gradient"
+    Params = LossParams
+
+    def cases(self, p, rng):
+        return {"sets": _loss_cases(p, rng)}
+
+    @staticmethod
+    def probe(sub, cases):
+        import autograd
+        grad = autograd.grad(sub.linreg_neg_log_lik)
+        return [grad(c["w"], c["xt"], c["y"], c["sigma"]) for c in cases["sets"]]
+
+    def verify(self, p, cases, got):
+        sets = cases["sets"]
+        if not isinstance(got, list) or len(got) != len(sets):
+            raise Fail("expected one result per input", status="error")
+        grads = [as_array(g, (c["w"].size,), "the gradient") for g, c in zip(got, sets)]
+        assert_all_close(grads, [neg_log_lik_grad(c["w"], c["xt"], c["y"], c["sigma"]) for c in sets],
+                         [_default_sigma_label(c) for c in sets],
+                         "autograd.grad(linreg_neg_log_lik)", p.rtol, p.atol)
+
+
+class FitParams(Params):
+    toy: bool = True              # the course notebook's data set (N=300, D=2)
+    random_sets: list[list[int]] = []   # [N, D] pairs drawn by data.random_linear
+    max_scale: float = 10.0
+    rtol: float = 1e-4
+
+
+@register
+class Fit(_Kind):
+    """fit_linreg_with_bias reaches the least-squares optimum (relative parameter
+    error <= rtol) by gradient descent: closed-form solvers earn nothing."""
+    name = "fit"
+    Params = FitParams
+
+    def cases(self, p, rng):
+        sets = [linear_toy()] if p.toy else []
+        sets += [random_linear(rng, n, d, p.max_scale) for n, d in p.random_sets]
+        return {"sets": [{"x": x, "y": y} for x, y in sets]}
+
+    @staticmethod
+    def probe(sub, cases):
+        from grader.sourcescan import collect_sources
+        fits = [sub.fit_linreg_with_bias(c["x"].copy(), c["y"].copy()) for c in cases["sets"]]
+        return {"fits": fits, "sources": collect_sources(sub.fit_linreg_with_bias, sub.namespace)}
+
+    def verify(self, p, cases, got):
+        sets = cases["sets"]
+        if not isinstance(got, dict) or not isinstance(got.get("fits"), list):
+            raise Fail("unexpected probe result", status="error")
+        hits = find_calls(got.get("sources") or {}, CLOSED_FORM_SOLVERS)
+        if hits:
+            fn, line, call = hits[0]
+            raise Fail(f"{fn} (line {line} of its source) uses `{call}`, a closed-form "
+                       "solver. This exercise asks for gradient descent with autograd "
+                       "gradients; no points for the fit until it uses them.")
+        misses = []
+        for c, g in zip(sets, got["fits"]):
+            n, d = c["x"].shape
+            w = as_array(g, (d + 1,), f"fit_linreg_with_bias on N = {n}, D = {d}",
+                         allow_squeeze=True)
+            best = least_squares(c["x"], c["y"])
+            err = float(np.linalg.norm(w - best) / np.linalg.norm(best))
+            if err > p.rtol:
+                misses.append((err, n, d, w, best))
+        if misses:
+            err, n, d, w, best = max(misses, key=lambda m: m[0])
+            hint = _fit_hint(w, best)
+            raise Fail(f"{len(misses)} of {len(sets)} data sets not fit closely enough. Worst: "
+                       f"N = {n}, D = {d}: expected wtilde close to {fmt(best)}, got {fmt(w)} "
+                       f"(relative error {err:.3g} > {p.rtol:g}). {hint}",
+                       fraction=1 - len(misses) / len(sets))
+
+
+def _fit_hint(w, best):
+    if rel_err(w[-1], best[-1]) > 0.5 and np.allclose(w[:-1], best[:-1], rtol=1e-2):
+        return "The weights are right but the bias is off: is the bias the LAST entry?"
+    if np.linalg.norm(w) > 10 * np.linalg.norm(best):
+        return ("The iterates grew: the step size is too large for this data. Choose it "
+                "from the data (e.g. 1 / largest eigenvalue of the Hessian X~^T X~ / sigma^2).")
+    return ("Not converged: run more iterations, or pick the step size from the data "
+            "(the loss's curvature scales with N and with the features' size).")

@@ -1,0 +1,280 @@
+"""Checks of exercise trid: the function, its gradient, the GD helper, the minimiser."""
+import numpy as np
+
+from ...feedback import Fail, fmt
+from ...numerics import as_array, as_scalar, assert_all_close
+from ...registry import CheckKind, Params, register
+
+
+def trid(x):
+    return float(np.sum((x - 1.0) ** 2) - np.sum(x[1:] * x[:-1]))
+
+
+def trid_grad(x):
+    """d/dx_d = 2 (x_d - 1) - x_{d-1} - x_{d+1}, with x_0 = x_{D+1} = 0."""
+    nbr = np.zeros_like(x)
+    nbr[1:] += x[:-1]
+    nbr[:-1] += x[1:]
+    return 2.0 * (x - 1.0) - nbr
+
+
+def trid_argmin(d):
+    """x*_i = i (D + 1 - i) for i = 1..D."""
+    i = np.arange(1, d + 1, dtype=np.float64)
+    return i * (d + 1 - i)
+
+
+class PointParams(Params):
+    dims: list[int] = [2, 3]
+    points_per_dim: int = 3
+    scale: float = 5.0
+    rtol: float = 1e-10
+    atol: float = 1e-10
+
+
+def _points(p, rng):
+    pts = []
+    for d in p.dims:
+        if d < 2:
+            raise ValueError("Trid needs D >= 2")
+        pts.append(trid_argmin(d))
+        pts += [rng.uniform(-p.scale, p.scale, d) for _ in range(p.points_per_dim)]
+    return pts
+
+
+def _label(x):
+    return f"x_D = {fmt(x, 4)} (D = {x.size})"
+
+
+class _Kind(CheckKind):
+    assignment, exercise = "hw1_autograd", "trid"
+    Params = PointParams
+
+    def cases(self, p, rng):
+        return {"xs": _points(p, rng)}
+
+
+def _per_point(got, xs, what):
+    if not isinstance(got, list) or len(got) != len(xs):
+        raise Fail(f"expected one result per input from {what}", status="error")
+    return got
+
+
+@register
+class Values(_Kind):
+    """trid(x_D) equals the formula for several D, including at the minimiser."""
+    name = "values"
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.trid(x) for x in cases["xs"]]
+
+    def verify(self, p, cases, got):
+        xs = cases["xs"]
+        vals = [as_scalar(g, f"trid at D = {x.size}") for g, x in zip(_per_point(got, xs, "trid"), xs)]
+        hints = [([float(np.sum((x - 1) ** 2) - np.sum(x * np.roll(x, 1))) for x in xs],
+                  "The coupling sum starts at d = 2 (pairs x_d x_{d-1}); np.roll wraps around."),
+                 ([float(np.sum((x - 1) ** 2) + np.sum(x[1:] * x[:-1])) for x in xs],
+                  "The coupling term is subtracted."),
+                 ([float(np.sum(x ** 2) - np.sum(x[1:] * x[:-1])) for x in xs],
+                  "The first sum is of (x_d - 1)^2.")]
+        assert_all_close(vals, [trid(x) for x in xs], [_label(x) for x in xs], "trid(x_D)",
+                         p.rtol, p.atol, hints)
+
+
+@register
+class Gradient(_Kind):
+    """trid_grad(x_D) equals the analytic gradient."""
+    name = "gradient"
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.trid_grad(x) for x in cases["xs"]]
+
+    def verify(self, p, cases, got):
+        xs = cases["xs"]
+        grads = [as_array(g, (x.size,), f"trid_grad at D = {x.size}")
+                 for g, x in zip(_per_point(got, xs, "trid_grad"), xs)]
+        assert_all_close(grads, [trid_grad(x) for x in xs], [_label(x) for x in xs],
+                         "the gradient", p.rtol, p.atol,
+                         hints=[([trid_grad(x) * -1 for x in xs], "The sign is flipped.")])
+
+
+@register
+class AutogradTraceable(_Kind):
+    """autograd.grad can differentiate the student's trid, giving the analytic gradient."""
+    name = "autograd_traceable"
+
+    @staticmethod
+    def probe(sub, cases):
+        import autograd
+        grad = autograd.grad(sub.trid)
+        return [grad(x) for x in cases["xs"]]
+
+    def verify(self, p, cases, got):
+        xs = cases["xs"]
+        grads = [as_array(g, (x.size,), "autograd.grad(trid)")
+                 for g, x in zip(_per_point(got, xs, "autograd.grad(trid)"), xs)]
+        assert_all_close(grads, [trid_grad(x) for x in xs], [_label(x) for x in xs],
+                         "autograd.grad(trid)(x_D)", p.rtol, p.atol)
+
+
+# ----------------------------------------------------------- the GD helper
+class GDParams(Params):
+    dims: list[int] = [3]
+    n_iters: int = 25
+    step_size: float = 0.05
+    rtol: float = 1e-12
+    atol: float = 1e-12
+
+
+def quadratic_problem(rng, d):
+    """f(x) = 0.5 x^T A x - b^T x with A symmetric positive definite, shape (D, D)."""
+    q = rng.normal(size=(d, d))
+    a = q @ q.T / d + np.eye(d)
+    return a, rng.normal(size=d)
+
+
+def exact_gd(a, b, x0, n_iters, step):
+    """The iterates gradient descent must produce: list of n_iters arrays."""
+    xs = [x0.copy()]
+    for _ in range(n_iters - 1):
+        xs.append(xs[-1] - step * (a @ xs[-1] - b))
+    return xs
+
+
+@register
+class GDIterates(CheckKind):
+    """run_many_iters_of_gradient_descent reproduces exact GD on a quadratic,
+    keeps a history with one entry per iteration and leaves init_x_D alone."""
+    assignment, exercise, name = "hw1_autograd", "trid", "gd_iterates"
+    Params = GDParams
+
+    def cases(self, p, rng):
+        problems = []
+        for d in p.dims:
+            a, b = quadratic_problem(rng, d)
+            problems.append({"a": a, "b": b, "x0": rng.normal(scale=3.0, size=d)})
+        return {"problems": problems, "n_iters": p.n_iters, "step_size": p.step_size}
+
+    @staticmethod
+    def probe(sub, cases):
+        out = []
+        for prob in cases["problems"]:
+            a, b, x0 = prob["a"], prob["b"], prob["x0"]
+            init = x0.copy()
+
+            def f(x):
+                return 0.5 * x @ a @ x - b @ x
+
+            def g(x):
+                return a @ x - b
+
+            x_final, history = sub.run_many_iters_of_gradient_descent(
+                f, g, init_x_D=init, n_iters=cases["n_iters"], step_size=cases["step_size"])
+            out.append({"x": x_final, "history": history, "init_after": init})
+        return out
+
+    def verify(self, p, cases, got):
+        if not isinstance(got, list) or len(got) != len(cases["problems"]):
+            raise Fail("unexpected probe result", status="error")
+        for prob, res in zip(cases["problems"], got):
+            _verify_gd(p, prob, res, cases["n_iters"], cases["step_size"])
+
+
+def _verify_gd(p, prob, res, n_iters, step):
+    a, b, x0 = prob["a"], prob["b"], prob["x0"]
+    d = x0.size
+    if not np.array_equal(np.asarray(res["init_after"], dtype=float), x0):
+        raise Fail("init_x_D was modified by run_many_iters_of_gradient_descent: copy it "
+                   "before updating (x_D = copy.deepcopy(init_x_D)) and update with "
+                   "x_D = x_D - step_size * g(x_D), not in place.")
+    hist = res["history"]
+    if not isinstance(hist, dict) or not {"iter", "f", "x_D", "g_D"} <= set(hist):
+        keys = sorted(map(str, hist)) if isinstance(hist, dict) else describe_type(hist)
+        raise Fail(f"history should be a dict with keys 'iter', 'f', 'x_D', 'g_D'; got {keys}.")
+    for key in ("iter", "f", "x_D", "g_D"):
+        if not isinstance(hist[key], list) or len(hist[key]) != n_iters:
+            n = len(hist[key]) if isinstance(hist[key], list) else type(hist[key]).__name__
+            raise Fail(f"history['{key}'] should be a list with one entry per iteration "
+                       f"({n_iters} for n_iters={n_iters}), got {n}. Entry 0 is the start "
+                       "point, so there are n_iters - 1 updates.")
+    if [int(i) if isinstance(i, (int, float)) else None for i in hist["iter"]] != list(range(n_iters)):
+        raise Fail(f"history['iter'] should be 0, 1, ..., {n_iters - 1}; got {fmt(hist['iter'])}.")
+    expected = exact_gd(a, b, x0, n_iters, step)
+    xs = [as_array(x, (d,), f"history['x_D'][{t}]") for t, x in enumerate(hist["x_D"])]
+    if n_iters > 2 and all(np.array_equal(xs[0], x) for x in xs[1:]):
+        raise Fail("every history['x_D'] entry is the same array: the history stores "
+                   "references to one buffer that is updated in place. Use "
+                   "x_D = x_D - step_size * g(x_D) to make a new array each step.")
+    labels = [f"iteration {t}" for t in range(n_iters)]
+    assert_all_close(xs, expected, labels, "history['x_D']", p.rtol, p.atol,
+                     hints=[([expected[0]] + expected[:-1], "Your iterates lag by one step: "
+                             "entry 0 must be the start point and entry t the point after t updates."),
+                            (_gd_plus(a, b, x0, n_iters, step), "You stepped uphill: the "
+                             "update is x - step_size * g(x).")])
+    fs = [as_scalar(v, f"history['f'][{t}]") for t, v in enumerate(hist["f"])]
+    assert_all_close(fs, [0.5 * x @ a @ x - b @ x for x in expected], labels, "history['f']",
+                     p.rtol, p.atol)
+    gs = [as_array(v, (d,), f"history['g_D'][{t}]") for t, v in enumerate(hist["g_D"])]
+    assert_all_close(gs, [a @ x - b for x in expected], labels, "history['g_D']", p.rtol, p.atol)
+    x_final = as_array(res["x"], (d,), "the returned x_D")
+    assert_all_close([x_final], [expected[-1]], ["the end"], "the returned x_D", p.rtol, p.atol)
+
+
+def _gd_plus(a, b, x0, n_iters, step):
+    return exact_gd(a, b, x0, n_iters, -step)
+
+
+def describe_type(value):
+    return type(value).__name__
+
+
+# ----------------------------------------------------------- minimize_trid
+class MinimizeParams(Params):
+    dims: list[int] = [2]
+    starts_per_dim: int = 2
+    include_seed_start: bool = True
+    scale: float = 10.0
+    tol: float = 1e-5
+
+
+@register
+class Minimize(CheckKind):
+    """minimize_trid reaches the analytic minimiser from several starts
+    (max-norm error at most tol); partial credit for each start reached."""
+    assignment, exercise, name = "hw1_autograd", "trid", "minimize"
+    Params = MinimizeParams
+
+    def cases(self, p, rng):
+        starts = []
+        for d in p.dims:
+            if p.include_seed_start and d == 2:
+                starts.append(np.array([1.0, -1.0]))
+            starts += [rng.uniform(-p.scale, p.scale, d) for _ in range(p.starts_per_dim)]
+        return {"starts": starts}
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.minimize_trid(x0.copy()) for x0 in cases["starts"]]
+
+    def verify(self, p, cases, got):
+        starts = cases["starts"]
+        if not isinstance(got, list) or len(got) != len(starts):
+            raise Fail("expected one result per start", status="error")
+        misses = []
+        for x0, g in zip(starts, got):
+            x = as_array(g, (x0.size,), f"minimize_trid from {fmt(x0, 3)}")
+            err = float(np.max(np.abs(x - trid_argmin(x0.size))))
+            if err > p.tol:
+                misses.append((err, x0, x))
+        if misses:
+            err, x0, x = max(misses, key=lambda m: m[0])
+            d = x0.size
+            raise Fail(f"minimize_trid missed the minimiser on {len(misses)} of {len(starts)} "
+                       f"starts. Worst: from {fmt(x0, 3)} (D = {d}) it returned {fmt(x, 6)}; the "
+                       f"minimiser is {fmt(trid_argmin(d))} (x*_d = d (D+1-d)), max error "
+                       f"{err:.3g} > {p.tol:g}. Run more iterations or a larger step (the "
+                       "Hessian's eigenvalues are below 4, so a step up to 0.5 is stable), and "
+                       "stop on a small gradient rather than a fixed count.",
+                       fraction=1 - len(misses) / len(starts))

@@ -1,0 +1,163 @@
+"""course.yml: the single home of points, tolerances, limits, seeds and hidden flags.
+
+Loaded once and validated in two passes: the outer structure by pydantic
+models, then each check's `params` by its kind's own Params model. Every
+error names the file and the dotted key, e.g.
+    course.yml: assignments.hw1_autograd.exercises.trid.checks[2].params.rtol:
+    Input should be a valid number
+"""
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .registry import get_kind, kinds_of
+
+COURSE_FILE = "course.yml"
+
+
+class ConfigError(Exception):
+    """course.yml is missing or invalid; the message names the file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckSpec(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: str | None = None        # defaults to name
+    points: float = Field(ge=0)
+    hidden: bool = False
+    params: dict = {}
+
+
+class ExerciseSpec(_Strict):
+    title: str
+    time_limit_s: float = Field(gt=0, le=3600)
+    checks: list[CheckSpec] = Field(min_length=1)
+
+
+class AssignmentSpec(_Strict):
+    title: str
+    preload: list[str] = ["numpy"]
+    exercises: dict[str, ExerciseSpec] = Field(min_length=1)
+
+
+class Limits(_Strict):
+    memory_mb: int = Field(default=4096, ge=256)
+    output_kb: int = Field(default=64, ge=1)
+    load_time_s: float = Field(default=30, gt=0)
+    max_processes: int = Field(default=64, ge=1)
+
+
+class CourseInfo(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str
+
+
+class CourseSpec(_Strict):
+    course: CourseInfo
+    limits: Limits = Limits()
+    assignments: dict[str, AssignmentSpec] = Field(min_length=1)
+
+
+class Check:
+    """A check of course.yml bound to its kind, with validated params."""
+
+    def __init__(self, assignment, exercise, spec, kind, params):
+        self.assignment, self.exercise = assignment, exercise
+        self.name, self.points, self.hidden = spec.name, spec.points, spec.hidden
+        self.kind, self.params = kind, params
+
+    def __repr__(self):
+        return f"<Check {self.assignment}.{self.exercise}.{self.name}>"
+
+
+class Course:
+    """A validated course.yml plus its resolved checks."""
+
+    def __init__(self, spec, path):
+        self.spec, self.path = spec, Path(path)
+        self.checks = {a: _resolve(a, aspec, self.path) for a, aspec in spec.assignments.items()}
+
+    @property
+    def root(self):
+        return self.path.parent
+
+    def assignment(self, name):
+        if name not in self.spec.assignments:
+            raise ConfigError(f"{self.path.name}: no assignment '{name}'; known: "
+                              f"{', '.join(self.spec.assignments)}")
+        return self.spec.assignments[name]
+
+    def checks_for(self, assignment, exercises=None, include_hidden=True):
+        """The checks of an assignment in course.yml order, filtered."""
+        self.assignment(assignment)
+        unknown = set(exercises or ()) - set(self.spec.assignments[assignment].exercises)
+        if unknown:
+            raise ConfigError(f"unknown exercise(s) {', '.join(sorted(unknown))} in "
+                              f"{assignment}; known: "
+                              f"{', '.join(self.spec.assignments[assignment].exercises)}")
+        return [c for c in self.checks[assignment]
+                if (not exercises or c.exercise in exercises)
+                and (include_hidden or not c.hidden)]
+
+
+def _resolve(assignment, aspec, path):
+    checks = []
+    for ex_name, ex in aspec.exercises.items():
+        seen = set()
+        for i, spec in enumerate(ex.checks):
+            where = f"{path.name}: assignments.{assignment}.exercises.{ex_name}.checks[{i}]"
+            if spec.name in seen:
+                raise ConfigError(f"{where}.name: duplicate check name '{spec.name}'")
+            seen.add(spec.name)
+            kind = get_kind(assignment, ex_name, spec.kind or spec.name)
+            if kind is None:
+                raise ConfigError(f"{where}.kind: unknown check kind '{spec.kind or spec.name}'; "
+                                  f"known: {', '.join(kinds_of(assignment, ex_name)) or 'none'}")
+            try:
+                params = kind.Params(**spec.params)
+            except ValidationError as err:
+                raise ConfigError(_format_errors(err, f"{where}.params")) from None
+            checks.append(Check(assignment, ex_name, spec, kind, params))
+    return checks
+
+
+def _format_errors(err, prefix):
+    lines = []
+    for e in err.errors():
+        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"])
+        lines.append(f"{prefix}{key}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def find_course_file(start=None):
+    """course.yml from $GRADER_COURSE, else the nearest one at or above start,
+    else the one beside this package (the instructor's checkout)."""
+    env = os.environ.get("GRADER_COURSE")
+    if env:
+        return Path(env)
+    here = Path(start or os.getcwd()).resolve()
+    for folder in [here, *here.parents]:
+        if (folder / COURSE_FILE).is_file():
+            return folder / COURSE_FILE
+    return Path(__file__).resolve().parent.parent / COURSE_FILE
+
+
+def load_course(path=None):
+    """Load and validate course.yml; raise ConfigError naming file and key."""
+    path = Path(path) if path else find_course_file()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (set --course or GRADER_COURSE)") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path.name}: not valid YAML: {err}") from None
+    try:
+        spec = CourseSpec(**(raw or {}))
+    except ValidationError as err:
+        raise ConfigError(_format_errors(err, path.name + ": ").replace(": .", ": ")) from None
+    return Course(spec, path)

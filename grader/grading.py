@@ -1,0 +1,152 @@
+"""Grade one submission: build cases, probe in the child, verify in the parent.
+
+    cases  = kind.cases(params, rng)           parent, from course.yml
+    value  = session.probe(kind, public cases) child, untrusted
+    result = kind.verify(params, cases, value) parent, trusted
+
+Whatever the submission does, every check ends with a CheckResult.
+"""
+import time
+from itertools import groupby
+
+import numpy as np
+
+from . import results as R
+from . import wire
+from .feedback import Fail
+from .isolation import ChildFault, ChildSession
+from .results import CheckResult, Report
+
+
+def plan_cases(check):
+    """The check's inputs from its params and seed: (to_child, everything)."""
+    cases = check.kind.cases(check.params, np.random.default_rng(check.params.seed))
+    public = {k: v for k, v in cases.items() if not k.startswith("_")}
+    return wire.encode(public), cases
+
+
+def grade(submission, course, assignment, exercises=None, include_hidden=True,
+          session_factory=None):
+    """Grade `submission` (a submission.Submission) and return a Report.
+
+    Args: course: config.Course; exercises: names to grade (None = all);
+    include_hidden: False for a student's self-check; session_factory:
+    callable(load_request) -> session, default an isolated ChildSession.
+    """
+    spec = course.assignment(assignment)
+    checks = course.checks_for(assignment, exercises, include_hidden)
+    load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
+                    "chunks": [c.to_wire() for c in submission.chunks],
+                    "path": getattr(submission, "path", None)}
+    factory = session_factory or (lambda req: ChildSession(req, course.spec.limits))
+    report = Report(assignment, notes=list(submission.notes))
+    grader = _ExerciseRunner(factory, load_request, report)
+    try:
+        for exercise, group in groupby(checks, key=lambda c: c.exercise):
+            grader.run_exercise(spec.exercises[exercise].time_limit_s, list(group))
+    finally:
+        grader.close()
+    report.output = grader.output()
+    return report
+
+
+class _ExerciseRunner:
+    """Keeps one child alive across exercises; restarts it after a fault."""
+
+    def __init__(self, factory, load_request, report):
+        self.factory, self.load_request, self.report = factory, load_request, report
+        self.session, self.load_fault, self.outputs = None, None, []
+
+    def run_exercise(self, time_limit_s, checks):
+        deadline = time.monotonic() + time_limit_s
+        fault = self._ensure_session()
+        for check in checks:
+            started = time.perf_counter()
+            if fault is None:
+                result, fault = self._run_check(check, deadline, time_limit_s)
+            else:
+                result = _result(check, 0.0, fault.status, fault.message)
+            result.duration = time.perf_counter() - started
+            self.report.checks.append(result)
+
+    def _ensure_session(self):
+        if self.load_fault or self.session:
+            return self.load_fault
+        session = self.factory(self.load_request)
+        try:
+            loaded = session.start()
+        except ChildFault as fault:
+            self.outputs.append(session.output())
+            doing = "timed out" if fault.status == "timeout" else "failed"
+            self.load_fault = ChildFault(fault.status, f"Running your file(s) {doing} before any "
+                                         f"check could start: {fault.message}.")
+            return self.load_fault
+        self.session = session
+        self._note_load_errors(loaded)
+        return None
+
+    def _note_load_errors(self, loaded):
+        for chunk in loaded.get("chunks", []):
+            err = chunk.get("error")
+            if err and f"error while running {chunk['name']}" not in " ".join(self.report.notes):
+                self.report.notes.append(f"error while running {chunk['name']}: {err}")
+
+    def _run_check(self, check, deadline, time_limit_s):
+        """Returns (CheckResult, fault or None); a fault ends this exercise's probing."""
+        to_child, cases = plan_cases(check)
+        request = {"op": "probe", "assignment": check.assignment, "exercise": check.exercise,
+                   "kind": check.kind.name, "cases": to_child}
+        try:
+            reply = self.session.probe(request, deadline)
+        except ChildFault as fault:
+            self.outputs.append(self.session.output())
+            self.session = None
+            if fault.status == "timeout":
+                fault = ChildFault("timeout", f"the exercise's time limit of {time_limit_s:g} s "
+                                              "ran out; is there a loop that never ends, or too "
+                                              "many iterations?")
+            return _result(check, 0.0, fault.status, fault.message), fault
+        return judge(check, cases, reply, self.report.notes), None
+
+    def output(self):
+        return "".join(self.outputs)
+
+    def close(self):
+        if self.session:
+            self.session.stop()
+            self.outputs.append(self.session.output())
+            self.session = None
+
+
+def judge(check, cases, reply, notes=()):
+    """Turn a probe reply into a CheckResult with the kind's verify (parent side)."""
+    if not reply.get("ok"):
+        err = reply.get("error") or {}
+        status = err.get("status") if err.get("status") in R.STATUSES else R.ERROR
+        message = str(err.get("message", "unknown error"))[:2000]
+        if status == R.MISSING and notes:
+            message += ". The submission had errors while loading: " + "; ".join(notes)[:800]
+        elif status == R.NOT_ATTEMPTED:
+            message = "not attempted yet (the stub still raises NotImplementedError)"
+        return _result(check, 0.0, status, message)
+    try:
+        value = wire.decode(reply.get("value"))
+        fraction = check.kind.verify(check.params, cases, value)
+    except Fail as fail:
+        status = R.FAILED if fail.status == "failed" else R.ERROR
+        return _result(check, fail.fraction, status, fail.message)
+    except wire.WireError as err:
+        return _result(check, 0.0, R.ERROR, f"the value returned could not be read: {err}")
+    except Exception as err:  # noqa: BLE001 - a verifier must never crash a run
+        return _result(check, 0.0, R.ERROR, "the grader could not interpret what your "
+                       f"function returned ({type(err).__name__}: {err})")
+    fraction = 1.0 if fraction is None else float(fraction)
+    return _result(check, fraction, R.PASSED if fraction >= 1 else R.FAILED,
+                   "" if fraction >= 1 else "partial credit")
+
+
+def _result(check, fraction, status, message):
+    fraction = min(max(fraction, 0.0), 1.0)
+    return CheckResult(exercise=check.exercise, name=check.name, max_score=check.points,
+                       score=round(check.points * fraction, 6), status=status,
+                       message=message, hidden=check.hidden)
