@@ -1,0 +1,46 @@
+# Student version generated from the reference solution by `grader build`.
+# Fill in each `raise NotImplementedError()`; keep names and signatures.
+"""Exercise decaying_cosine: differentiate a decaying cosine with autograd.
+
+    f(x) = exp(-x / 10) * cos(x)
+
+Write `f` with `autograd.numpy` (imported as `ag_np`) so that autograd can
+trace it, then let `autograd.grad` produce the derivative for you.
+"""
+import autograd
+import autograd.numpy as ag_np
+
+
+def decaying_cosine(x):
+    """Evaluate f(x) = exp(-x/10) * cos(x).
+
+    Args
+    ----
+    x : float
+        A scalar input (autograd may pass a traced box instead of a float).
+
+    Returns
+    -------
+    f_x : float
+        The value of f at x.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def decaying_cosine_grad(x):
+    """Evaluate the derivative df/dx at x, computed by `autograd.grad`.
+
+    Args
+    ----
+    x : float
+        A scalar input. Pass floats, not ints: autograd cannot
+        differentiate with respect to an integer.
+
+    Returns
+    -------
+    g_x : float
+        The derivative of `decaying_cosine` at x.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()

@@ -1,0 +1,84 @@
+# Student version generated from the reference solution by `grader build`.
+# Fill in each `raise NotImplementedError()`; keep names and signatures.
+"""Exercise trid: minimise the Trid function with gradient descent.
+
+For x in R^D (D >= 2):
+
+    trid(x) = sum_{d=1}^{D} (x_d - 1)^2  -  sum_{d=2}^{D} x_d * x_{d-1}
+
+Its unique minimiser is x*_d = d * (D + 1 - d) (d counted from 1), where
+trid(x*) = -D (D + 4) (D - 1) / 6.
+"""
+import copy
+
+import autograd
+import autograd.numpy as ag_np
+import numpy as np
+
+
+def trid(x_D):
+    """Evaluate the Trid function.
+
+    Args
+    ----
+    x_D : 1D array, shape (D,), D >= 2
+
+    Returns
+    -------
+    f : float
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def trid_grad(x_D):
+    """Gradient of `trid` at x_D, computed by `autograd.grad`.
+
+    Args
+    ----
+    x_D : 1D array of floats, shape (D,)
+
+    Returns
+    -------
+    g_D : 1D array, shape (D,)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def run_many_iters_of_gradient_descent(f, g, init_x_D=None, n_iters=100, step_size=0.001):
+    """Run plain gradient descent: x <- x - step_size * g(x).
+
+    Args
+    ----
+    f : callable, maps x_D (shape (D,)) to a float
+    g : callable, maps x_D to its gradient, shape (D,)
+    init_x_D : 1D array, shape (D,); the start point. It is NOT modified.
+    n_iters : int; the number of history entries. Entry 0 is the start
+        point, so n_iters - 1 updates are made.
+    step_size : float; the learning rate.
+
+    Returns
+    -------
+    x_D : 1D array, shape (D,); the last iterate
+    history : dict with keys 'iter', 'f', 'x_D', 'g_D', each a list of
+        length n_iters; entry t holds t, f(x_t), x_t and g(x_t).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def minimize_trid(init_x_D):
+    """Find the minimiser of `trid` by gradient descent from init_x_D.
+
+    Args
+    ----
+    init_x_D : 1D array of floats, shape (D,), D >= 2
+
+    Returns
+    -------
+    x_D : 1D array, shape (D,); within 1e-5 of the true minimiser in
+        every coordinate.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()

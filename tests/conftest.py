@@ -1,0 +1,18 @@
+"""Shared fixtures: the course repository root and its validated course.yml."""
+from pathlib import Path
+
+import pytest
+
+from grader.config import load_course
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def course():
+    return load_course(ROOT / "course.yml")
