@@ -1,0 +1,356 @@
+"""A fork server ("zygote"): heavy imports once per worker, a fresh process per submission.
+
+Starting `python -I`, importing numpy, autograd (and torch) costs 0.3-2 s per
+child. A zygote pays that once: it imports the assignment's preload modules
+and check kinds, then waits. For each submission the parent sends it two fds
+(the child's end of a control socket and the write end of an output pipe);
+the zygote forks, and the fork sets its fds up exactly like `child.main`
+expects (control on fds 0/1, student stdout+stderr to the capped pipe, stdin
+/dev/null after `child.main` redirects it), applies the resource limits,
+starts its own session (process group) and serves that one submission. No
+state survives between students: every submission gets a new process that
+never ran anyone else's code; the zygote itself never runs student code.
+
+`ZygoteSession` has the session interface `grading.grade` expects
+(start, probe, stop, output) and raises `isolation.ChildFault` like
+`isolation.ChildSession`, which stays the simple path for single gradings.
+"""
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+from . import wire
+from .isolation import GRADER_PARENT, ChildFault, ChildSession, OutputTap, child_env
+
+BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
+        "import grader.zygote as z; z.zygote_main()")
+_MAX_CONTROL = 65536
+
+
+class Zygote:
+    """Parent-side handle on one fork server for one assignment's preloads.
+
+    Args: assignment: whose check kinds to preload; preload: module names
+    (torch gets torch.set_num_threads(1)); launcher: argv prefix that wraps
+    the zygote (a sandbox), or () to run it directly.
+    """
+
+    def __init__(self, assignment, preload, launcher=(), env=None, start_timeout_s=120):
+        self.assignment, self.preload = assignment, list(preload)
+        self.launcher, self.env, self.start_timeout_s = list(launcher), env, start_timeout_s
+        self.proc = self.sock = None
+        self.lock = threading.Lock()
+        self.started_s = None
+
+    def start(self):
+        started = time.perf_counter()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = self.launcher + [sys.executable, "-I", "-c", BOOT, GRADER_PARENT,
+                                str(theirs.fileno())]
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=self.env or child_env(), start_new_session=True, pass_fds=[theirs.fileno()])
+        theirs.close()
+        self.sock = ours
+        self.tap = OutputTap(self.proc.stderr, 16 * 1024)
+        self._send({"op": "init", "assignment": self.assignment, "preload": self.preload})
+        reply = self._receive(self.start_timeout_s)
+        if reply.get("op") != "ready":
+            raise ChildFault("error", f"the grader's fork server failed to start: {reply}")
+        self.started_s = time.perf_counter() - started
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def fork(self, ctrl_fd, out_fd, limits):
+        """Fork a fresh child wired to (ctrl_fd, out_fd); returns its pid.
+
+        Restarts the zygote once if it died (a crash there must cost no grade).
+        """
+        with self.lock:
+            for attempt in (1, 2):
+                if not self.alive():
+                    self.close()
+                    self.start()
+                try:
+                    self._send({"op": "fork", "limits": limits}, fds=[ctrl_fd, out_fd])
+                    return int(self._receive(30)["pid"])
+                except (ChildFault, OSError, KeyError, ValueError):
+                    self.close()
+                    if attempt == 2:
+                        raise ChildFault("error", "the grader's fork server could not start a "
+                                                  "process for this submission") from None
+
+    def exit_status(self, pid, timeout_s=5.0):
+        """The child's wait status as the zygote saw it (its parent), or None."""
+        with self.lock:
+            try:
+                self._send({"op": "status", "pid": pid, "timeout": timeout_s})
+                return self._receive(timeout_s + 5).get("status")
+            except (ChildFault, OSError):
+                return None
+
+    def close(self):
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.proc = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def _send(self, message, fds=()):
+        data = json.dumps(message).encode("utf-8")
+        if fds:
+            socket.send_fds(self.sock, [data], list(fds))
+        else:
+            self.sock.sendall(data)
+
+    def _receive(self, timeout_s):
+        self.sock.settimeout(timeout_s)
+        try:
+            data = self.sock.recv(_MAX_CONTROL)
+        except socket.timeout:
+            raise ChildFault("timeout", "the grader's fork server did not answer") from None
+        if not data:
+            raise ChildFault("error", "the grader's fork server died: "
+                             + self.tap.text()[-2000:] if self.tap else "")
+        return json.loads(data)
+
+
+class ZygoteSession:
+    """One submission in a process forked from `zygote`; same interface as ChildSession."""
+
+    def __init__(self, zygote, load_request, limits):
+        self.zygote, self.load_request, self.limits = zygote, load_request, limits
+        self.pid = self.ctrl = self.tap = None
+        self.output_parts = []
+        self.loaded = None
+
+    def start(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        try:
+            self.pid = self.zygote.fork(theirs.fileno(), out_w, self.limits.model_dump())
+        finally:
+            theirs.close()
+            os.close(out_w)
+        self.ctrl = ours
+        self.tap = OutputTap(os.fdopen(out_r, "rb"), self.limits.output_kb * 1024)
+        self._send(self.load_request)
+        self.loaded = self._receive(time.monotonic() + self.limits.load_time_s)
+        return self.loaded
+
+    def probe(self, request, deadline):
+        self._send(request)
+        reply = self._receive(deadline)
+        if reply.get("op") != "result":
+            self.stop()
+            raise ChildFault("error", "the grader child sent an unexpected reply")
+        return reply
+
+    def stop(self):
+        if self.pid is None:
+            return
+        _kill_group(self.pid)
+        self.ctrl.close()
+        self.tap.thread.join(timeout=2)
+        self.output_parts.append(self.tap.text())
+        self.pid = None
+
+    def output(self):
+        return "".join(p for p in self.output_parts if p)
+
+    def _send(self, message):
+        body = json.dumps(message, allow_nan=False).encode("utf-8")
+        try:
+            self.ctrl.sendall(struct.pack(">Q", len(body)) + body)
+        except OSError:
+            pass  # the child died; _receive says so
+
+    def _receive(self, deadline):
+        try:
+            (length,) = struct.unpack(">Q", self._read_exact(8, deadline))
+            if length > wire.MAX_MESSAGE_BYTES:
+                raise ChildFault("error", f"the submission returned {length} bytes of data, "
+                                          "more than the grader accepts")
+            return json.loads(self._read_exact(length, deadline).decode("utf-8"))
+        except ChildFault:
+            self.stop()
+            raise
+        except (ValueError, UnicodeDecodeError):
+            self.stop()
+            raise ChildFault("error", "the grader child sent malformed data") from None
+
+    def _read_exact(self, n, deadline):
+        buf = bytearray()
+        while len(buf) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChildFault("timeout", "time limit exceeded")
+            self.ctrl.settimeout(remaining)
+            try:
+                chunk = self.ctrl.recv(min(n - len(buf), 1 << 20))
+            except socket.timeout:
+                raise ChildFault("timeout", "time limit exceeded") from None
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise ChildFault("error", self._death_message())
+            buf += chunk
+        return bytes(buf)
+
+    def _death_message(self):
+        status = self.zygote.exit_status(self.pid)
+        if status is None:
+            return "the process ended unexpectedly"
+        if os.WIFSIGNALED(status):
+            sig = signal.Signals(os.WTERMSIG(status)).name
+            if sig == "SIGKILL":
+                return ("the process was killed (SIGKILL), most likely for using more "
+                        f"than the {self.limits.memory_mb} MB memory limit")
+            return f"the process was killed by {sig}"
+        return (f"the process exited with code {os.WEXITSTATUS(status)}: does your code call "
+                "exit(), sys.exit() or os._exit()?")
+
+
+def _kill_group(pid):
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class ZygotePool:
+    """One zygote per (thread, assignment): a worker thread grades with its own fork server."""
+
+    def __init__(self, course, launcher=()):
+        self.course, self.launcher = course, launcher
+        self.local = threading.local()
+        self.all, self.lock = [], threading.Lock()
+
+    def zygote(self, assignment):
+        zygotes = self.local.__dict__.setdefault("zygotes", {})
+        if assignment not in zygotes:
+            z = Zygote(assignment, self.course.assignment(assignment).preload, self.launcher)
+            z.start()
+            zygotes[assignment] = z
+            with self.lock:
+                self.all.append(z)
+        return zygotes[assignment]
+
+    def session_factory(self, assignment):
+        """A `grading.grade` session_factory forking from this thread's zygote."""
+        limits = self.course.spec.limits
+        return lambda load_request: ZygoteSession(self.zygote(assignment), load_request, limits)
+
+    def close(self):
+        with self.lock:
+            for z in self.all:
+                z.close()
+            self.all = []
+
+
+# ------------------------------------------------------------- zygote side
+def zygote_main():
+    """The fork server's loop (runs in its own process; never runs student code)."""
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    init = json.loads(sock.recv(_MAX_CONTROL))
+    _preload(init["assignment"], init.get("preload", []))
+    sock.sendall(json.dumps({"op": "ready"}).encode())
+    statuses = {}
+    while True:
+        data, fds, _flags, _addr = socket.recv_fds(sock, _MAX_CONTROL, 4)
+        if not data:
+            os._exit(0)
+        request = json.loads(data)
+        _reap(statuses)
+        if request["op"] == "fork":
+            pid = _fork_child(sock, fds, request["limits"])
+            sock.sendall(json.dumps({"pid": pid}).encode())
+        elif request["op"] == "status":
+            sock.sendall(json.dumps({"status": _wait(request["pid"], request["timeout"],
+                                                     statuses)}).encode())
+
+
+def _preload(assignment, modules):
+    for module in modules:
+        __import__(module)
+        if module == "torch":
+            import torch
+            torch.set_num_threads(1)
+            torch.set_num_interop_threads(1)
+    from grader import child, registry  # noqa: F401 - imported once, inherited by forks
+    registry.load_assignment_checks(assignment)
+    import gc
+    gc.collect()
+    if hasattr(gc, "freeze"):
+        gc.freeze()  # keep the preloaded objects' pages shared between forks
+
+
+def _fork_child(sock, fds, limits):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        for fd in fds:
+            os.close(fd)
+        return pid
+    try:
+        os.setsid()
+        sock.close()
+        _apply_limits(limits)
+        ctrl, out = fds
+        os.dup2(ctrl, 0)
+        os.dup2(ctrl, 1)
+        os.dup2(out, 2)
+        for fd in (ctrl, out):
+            if fd > 2:
+                os.close(fd)
+        from grader import child
+        child.main()  # control on fds 0/1, student output on 2, like a fresh child
+    finally:
+        os._exit(0)
+
+
+def _apply_limits(limits):
+    """The same rlimits as a ChildSession child (isolation owns the policy)."""
+    from grader.config import Limits
+
+    class _Holder:
+        pass
+    holder = _Holder()
+    holder.limits = Limits(**limits)
+    ChildSession._limit_resources(holder)
+
+
+def _reap(statuses):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        statuses[pid] = status
+        if len(statuses) > 1000:
+            statuses.pop(next(iter(statuses)))
+
+
+def _wait(pid, timeout, statuses):
+    deadline = time.monotonic() + timeout
+    while pid not in statuses and time.monotonic() < deadline:
+        _reap(statuses)
+        time.sleep(0.005)
+    return statuses.pop(pid, None)
