@@ -58,12 +58,13 @@ class _ExerciseRunner:
         self.session, self.load_fault, self.outputs = None, None, []
 
     def run_exercise(self, time_limit_s, checks):
-        deadline = time.monotonic() + time_limit_s
-        fault = self._ensure_session()
+        """Probe each check under its own deadline of the exercise's time limit,
+        so one runaway check costs only itself; a fault restarts the child."""
         for check in checks:
             started = time.perf_counter()
+            fault = self._ensure_session()
             if fault is None:
-                result, fault = self._run_check(check, deadline, time_limit_s)
+                result = self._run_check(check, time.monotonic() + time_limit_s, time_limit_s)
             else:
                 result = _result(check, 0.0, fault.status, fault.message)
             result.duration = time.perf_counter() - started
@@ -92,7 +93,6 @@ class _ExerciseRunner:
                 self.report.notes.append(f"error while running {chunk['name']}: {err}")
 
     def _run_check(self, check, deadline, time_limit_s):
-        """Returns (CheckResult, fault or None); a fault ends this exercise's probing."""
         to_child, cases = plan_cases(check)
         request = {"op": "probe", "assignment": check.assignment, "exercise": check.exercise,
                    "kind": check.kind.name, "cases": to_child}
@@ -100,13 +100,13 @@ class _ExerciseRunner:
             reply = self.session.probe(request, deadline)
         except ChildFault as fault:
             self.outputs.append(self.session.output())
-            self.session = None
+            self.session = None  # the next check gets a fresh child
+            message = fault.message
             if fault.status == "timeout":
-                fault = ChildFault("timeout", f"the exercise's time limit of {time_limit_s:g} s "
-                                              "ran out; is there a loop that never ends, or too "
-                                              "many iterations?")
-            return _result(check, 0.0, fault.status, fault.message), fault
-        return judge(check, cases, reply, self.report.notes), None
+                message = (f"this check's time limit of {time_limit_s:g} s ran out; is there a "
+                           "loop that never ends, or far too many iterations?")
+            return _result(check, 0.0, fault.status, message)
+        return judge(check, cases, reply, self.report.notes)
 
     def output(self):
         return "".join(self.outputs)
@@ -128,6 +128,8 @@ def judge(check, cases, reply, notes=()):
             message += ". The submission had errors while loading: " + "; ".join(notes)[:800]
         elif status == R.NOT_ATTEMPTED:
             message = "not attempted yet (the stub still raises NotImplementedError)"
+        elif status == R.ERROR:
+            message += error_hint(message)
         return _result(check, 0.0, status, message)
     try:
         value = wire.decode(reply.get("value"))
@@ -143,6 +145,22 @@ def judge(check, cases, reply, notes=()):
     fraction = 1.0 if fraction is None else float(fraction)
     return _result(check, fraction, R.PASSED if fraction >= 1 else R.FAILED,
                    "" if fraction >= 1 else "partial credit")
+
+
+ERROR_HINTS = [
+    ("ArrayBox", "autograd passes a traced ArrayBox through your function: use autograd.numpy "
+                 "(ag_np.exp, ag_np.cos, ...) instead of math.* functions, float(...) or "
+                 "in-place assignment into arrays."),
+    ("Can't differentiate w.r.t. type", "autograd cannot differentiate with respect to "
+                                        "integers: make inputs floats (e.g. 1.0, not 1)."),
+    ("setting an array element with a sequence", "autograd cannot trace writes into an "
+                                                 "array (x[i] = ...): build a new array."),
+]
+
+
+def error_hint(message):
+    """A course-language hint for well-known error messages, or ''."""
+    return next((" Hint: " + hint for needle, hint in ERROR_HINTS if needle in message), "")
 
 
 def _result(check, fraction, status, message):

@@ -1,0 +1,15 @@
+"""Updates before recording, so history starts one step late and has n_iters updates."""
+# exercise: trid
+import copy
+
+
+def run_many_iters_of_gradient_descent(f, g, init_x_D=None, n_iters=100, step_size=0.001):
+    x_D = copy.deepcopy(init_x_D)
+    history = dict(iter=[], f=[], x_D=[], g_D=[])
+    for iter_id in range(n_iters):
+        x_D = x_D - step_size * g(x_D)
+        history['iter'].append(iter_id)
+        history['f'].append(f(x_D))
+        history['x_D'].append(x_D)
+        history['g_D'].append(g(x_D))
+    return x_D, history
