@@ -7,7 +7,6 @@ killed with its whole process group; the session restarts the child for the
 next exercise, so a fault costs only the checks it touches.
 """
 import os
-import resource
 import selectors
 import signal
 import struct
@@ -17,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import sandbox as sandboxing
 from . import wire
 
 GRADER_PARENT = str(Path(__file__).resolve().parent.parent)
@@ -58,38 +58,47 @@ class ChildSession:
     """A running child that has loaded one submission.
 
     Args: load_request: the "load" message (assignment, preload, chunks,
-    path); limits: config.Limits; launcher: argv prefix that wraps the
-    child (a sandbox such as bubblewrap), or [] to run it directly.
+    path); limits: config.Limits; sandbox: a sandbox.Sandbox (default: the
+    mode course.yml asks for, resolved once per process); launcher: an extra
+    argv prefix put in front of the jail's own; cwd, env: override the jail's.
+    Each session gets its own sandbox.Jail (work dir, uid, launcher), and
+    stop() kills every process of that jail.
     """
 
-    def __init__(self, load_request, limits, launcher=(), cwd=None, env=None):
+    def __init__(self, load_request, limits, launcher=(), cwd=None, env=None, sandbox=None):
         self.load_request, self.limits = load_request, limits
         self.launcher, self.cwd, self.env = list(launcher), cwd, env
-        self.proc = None
+        self.sandbox = sandbox or default_sandbox(limits)
+        self.proc = self.jail = None
         self.loaded = None
         self.output_parts = []
+
+    @property
+    def mode(self):
+        return self.sandbox.mode
 
     # ------------------------------------------------------------ lifecycle
     def start(self):
         """Start the child and load the submission; returns the 'loaded' reply."""
-        argv = self.launcher + [sys.executable, "-I", "-c", BOOT, GRADER_PARENT]
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=self.cwd, env=self.env or child_env(), start_new_session=True,
-            preexec_fn=self._limit_resources)
+        request = dict(self.load_request)
+        self.jail = self.sandbox.jail(request.get("path"))
+        if request.get("path"):
+            request["path"] = self.jail.child_work
+        argv = self.launcher + self.jail.argv(
+            [sys.executable, "-I", "-c", BOOT, self.jail.child_lib])
+        kwargs = self.jail.popen_kwargs(self.env or child_env())
+        kwargs["env"]["GRADER_JAIL"] = self.jail.token
+        if self.cwd:
+            kwargs["cwd"] = self.cwd
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, **kwargs)
         self.tap = OutputTap(self.proc.stderr, self.limits.output_kb * 1024)
-        self._send(self.load_request)
+        self._send(request)
         self.loaded = self._receive(time.monotonic() + self.limits.load_time_s, "loading")
         return self.loaded
 
-    def _limit_resources(self):
-        mem = self.limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024 * 1024,) * 2)
-
     def stop(self):
-        """Kill the child's whole process group and keep what it printed."""
+        """Kill every process of the jail and keep what the child printed."""
         if self.proc is None:
             return
         try:
@@ -97,6 +106,7 @@ class ChildSession:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        self.jail.cleanup()
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()
@@ -171,6 +181,24 @@ class ChildSession:
             return f"the process was killed by {sig}"
         return (f"the process exited with code {code}: does your code call exit(), "
                 "sys.exit() or os._exit()?")
+
+
+_default_sandboxes = {}
+
+
+def default_sandbox(limits, require=False):
+    """The Sandbox for these limits, resolved once per process (warns once if none)."""
+    key = (getattr(limits, "sandbox", "auto"), require)
+    if key not in _default_sandboxes:
+        _default_sandboxes[key] = sandboxing.Sandbox.from_limits(limits, require)
+    return sandboxing.Sandbox(_default_sandboxes[key].mode, limits)
+
+
+def session_factory(limits, require=False):
+    """A grading.grade session_factory of sandboxed ChildSessions; raises
+    sandbox.SandboxUnavailable now (not per submission) if `require` cannot be met."""
+    box = default_sandbox(limits, require)
+    return lambda load_request: ChildSession(load_request, limits, sandbox=box)
 
 
 def child_env():
