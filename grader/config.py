@@ -8,6 +8,7 @@ error names the file and the dotted key, e.g.
 """
 import os
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -50,6 +51,12 @@ class Limits(_Strict):
     output_kb: int = Field(default=64, ge=1)
     load_time_s: float = Field(default=30, gt=0)
     max_processes: int = Field(default=64, ge=1)
+    # Isolation of official grading (grader/sandbox.py): auto = bubblewrap when it
+    # works here, else a plain process with a loud warning; bwrap = refuse without it.
+    sandbox: Literal["auto", "bwrap", "none"] = "auto"
+    tmp_mb: int = Field(default=64, ge=1)          # size of the child's private /tmp
+    file_mb: int = Field(default=256, ge=1)        # largest file the child may write
+    submission_mb: int = Field(default=50, ge=1)   # a submission's files, unpacked
 
 
 class CourseInfo(_Strict):
