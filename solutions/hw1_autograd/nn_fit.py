@@ -118,7 +118,7 @@ def fit_nn(x_ND, y_N):
     def loss(p):
         return ag_np.mean(ag_np.square(t_N - predict_y_given_x_with_NN(z_ND, p)))
 
-    params = adam(autograd.grad(loss), params, n_iters=2000, step_size=0.01)
+    params = adam(autograd.grad(loss), params, n_iters=1000, step_size=0.01)
     first, last = params[0], params[-1]
     first['b'] = first['b'] - np.dot(x_mean_D / x_std_D, first['w'])
     first['w'] = first['w'] / x_std_D[:, np.newaxis]

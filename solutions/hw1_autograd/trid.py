@@ -93,12 +93,12 @@ def minimize_trid(init_x_D):
     """
     ### BEGIN SOLUTION
     # The Hessian of trid is 2I minus the off-diagonal ones: its eigenvalues
-    # lie in (0, 4), so a step of 1/4 always descends. Iterate in blocks until
-    # the gradient is tiny: the needed count grows with D (condition number).
+    # lie in (0, 4), so any step below 2/4 = 0.5 converges. Iterate in blocks
+    # until the gradient is tiny: the needed count grows with D (condition number).
     x_D = np.asarray(init_x_D, dtype=np.float64)
-    for _ in range(100):
+    for _ in range(500):
         x_D, history = run_many_iters_of_gradient_descent(
-            trid, trid_grad, x_D, n_iters=500, step_size=0.25)
+            trid, trid_grad, x_D, n_iters=100, step_size=0.45)
         if np.max(np.abs(history['g_D'][-1])) < 1e-9:
             break
     return x_D
