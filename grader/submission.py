@@ -9,6 +9,8 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .sandbox_input import InputError, check_file, load_zip, safe_members
+
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
 
@@ -46,8 +48,14 @@ def load_submission(path, order=()):
     path = Path(path)
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
-    if path.is_dir():
-        return _load_folder(path, order)
+    try:  # size, symlink and archive checks apply whatever the loader (sandbox_input.py)
+        if path.is_dir():
+            return _load_folder(path, order)
+        if path.suffix.lower() == ".zip":
+            return load_zip(path, order, _load_folder)
+        check_file(path)
+    except InputError as err:
+        raise SubmissionError(str(err)) from None
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise SubmissionError(f"{path.name}: cannot grade a '{path.suffix}' file; "
@@ -58,9 +66,10 @@ def load_submission(path, order=()):
 def _load_folder(folder, order):
     files = [p for p in folder.iterdir() if p.suffix == ".py" and p.is_file()
              and not p.name.startswith(("_", "."))]
+    files, refused = safe_members(folder, files)
     rank = {stem: i for i, stem in enumerate(order)}
     files.sort(key=lambda p: (rank.get(p.stem, len(rank)), p.name))
-    sub = Submission(origin=str(folder))
+    sub = Submission(origin=str(folder), notes=refused)
     for f in files:
         part = load_py_file(f)
         sub.chunks += part.chunks
