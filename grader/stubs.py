@@ -51,7 +51,8 @@ def stub_targets(root):
     """[(solution file, stub file)] for every solutions/<assignment>/*.py."""
     root = Path(root)
     return [(src, root / "assignments" / src.parent.name / src.name)
-            for src in sorted((root / "solutions").glob("*/*.py"))]
+            for src in sorted((root / "solutions").glob("*/*.py"))
+            if not src.name.startswith("_")]  # _notebook.py etc.: see notebooks.py
 
 
 def build_stubs(root, write=True):
@@ -64,4 +65,5 @@ def build_stubs(root, write=True):
             if write:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 dst.write_text(text, encoding="utf-8")
-    return changed
+    from .notebooks import build_notebooks  # the student notebooks share the source
+    return changed + build_notebooks(root, write=write)

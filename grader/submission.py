@@ -135,4 +135,81 @@ def _syntax_notes(text, name):
                 "groups that parse were run; names defined in the broken one are missing."]
 
 
-LOADERS = {".py": load_py_file}
+# ------------------------------------------------------------- notebooks
+# Plain json, not nbformat: grading must not need the notebook stack.
+CELL_MAGIC_PYTHON_BODY = {"time", "timeit", "capture", "prun", "debug"}
+SKIPPED_TAG = "grader-check"   # check("...") cells: the parent grades, not the notebook
+
+
+def load_notebook(path):
+    """One chunk per code cell ("cell 7" = the notebook's 7th cell), magics neutralised.
+
+    Skipped: nbgrader autograder test cells and cells tagged grader-check
+    (they call the in-notebook checks; grading them twice proves nothing).
+    """
+    import json
+    name = Path(path).name
+    try:
+        nb = json.loads(read_text(path))
+    except json.JSONDecodeError as err:
+        raise SubmissionError(f"{name}: not a valid notebook, the JSON is broken at line "
+                              f"{err.lineno} column {err.colno} ({err.msg}). Was it saved "
+                              "completely? Re-save it from Jupyter or restore a checkpoint.") from None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        fmt = nb.get("nbformat") if isinstance(nb, dict) else None
+        raise SubmissionError(f"{name}: not a Jupyter notebook in format 4 (no list of 'cells'"
+                              + (f"; nbformat {fmt}" if fmt else "") + ")")
+    sub = Submission(origin=str(path))
+    for index, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _skip_cell(cell):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if not source.strip():
+            continue
+        sub.chunks.append(Chunk(f"cell {index}", neutralise_magics(source), 1))
+    if not sub.chunks:
+        sub.notes.append(f"{name}: no code cells found")
+    return sub
+
+
+def _skip_cell(cell):
+    meta = cell.get("metadata") or {}
+    nbg = meta.get("nbgrader") or {}
+    if nbg.get("grade") and not nbg.get("solution"):
+        return True
+    return SKIPPED_TAG in (meta.get("tags") or [])
+
+
+def neutralise_magics(source):
+    """IPython-only syntax -> harmless Python, keeping line numbers.
+
+    `%line magic` and `!shell` lines become `pass`; `x = !cmd` becomes
+    `x = None`; a cell magic whose body is not Python (%%bash, %%html, ...)
+    comments out the whole cell.
+    """
+    lines = source.split("\n")
+    first = lines[0].lstrip()
+    if first.startswith("%%"):
+        magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
+        if magic not in CELL_MAGIC_PYTHON_BODY:
+            return "\n".join("# (IPython cell magic, not run) " + line for line in lines)
+        lines[0] = "pass  # (IPython cell magic, not run) " + lines[0].strip()
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[:len(line) - len(stripped)]
+        assign = _MAGIC_ASSIGN.match(line)
+        if stripped.startswith(("%", "!")):
+            line = f"{indent}pass  # (IPython magic, not run) {stripped}"
+        elif assign:
+            line = f"{assign.group(1)}None  # (IPython magic, not run) {assign.group(2)}"
+        out.append(line)
+    return "\n".join(out)
+
+
+_MAGIC_ASSIGN = __import__("re").compile(r"^(\s*[A-Za-z_][\w.]*\s*=\s*)([!%].*)$")
+
+
+LOADERS = {".py": load_py_file, ".ipynb": load_notebook}

@@ -1,0 +1,240 @@
+"""Generate each assignment's notebook from one source.
+
+The exercise code lives in solutions/<assignment>/*.py (between solution
+markers); the teaching narrative lives in solutions/<assignment>/_notebook.py,
+a jupytext percent-format script. A code cell of the narrative whose first
+line is
+
+    # include: trid.py                 (the whole file after its docstring)
+    # include: trid.py trid trid_grad  (only these top-level functions)
+
+is replaced by that exercise code. Three variants come out of one source:
+
+    student    assignments/<a>/<a>.ipynb: solution regions become stubs
+    reference  the same with the reference code (run by the tests)
+    nbgrader   solution cells keep the markers and carry nbgrader metadata;
+               each `check("ex")` cell becomes one autograder test cell per
+               check of course.yml (points from there, hidden ones inside
+               ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS)
+
+An assignment without a narrative gets a plain notebook: per exercise (in
+course.yml order) its docstring, its code and a check cell. Cell ids are
+deterministic, so `grader build --check` can compare the committed files.
+"""
+import ast
+import re
+from pathlib import Path
+
+NARRATIVE = "_notebook.py"
+INCLUDE = re.compile(r"^#\s*include:\s*(\S+\.py)((?:\s+[A-Za-z_]\w*)*)\s*$")
+CHECK_CALL = re.compile(r"^\s*check\(\s*['\"](\w+)['\"]\s*\)\s*$")
+CHECK_ALL_CALL = re.compile(r"^\s*check_all\(.*\)\s*$")
+CHECK_TAG = "grader-check"
+VARIANTS = ("student", "reference", "nbgrader")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+SETUP_IMPORT = "from grader.notebook import check, check_all"
+
+
+class NotebookSourceError(ValueError):
+    """The narrative cannot be turned into a notebook (message names file and cell)."""
+
+
+# ----------------------------------------------------------------- sources
+def exercise_text(path, names, variant):
+    """The code of an exercise file (or some of its functions) in one variant."""
+    from .stubs import make_stub, strip_markers
+    text = Path(path).read_text(encoding="utf-8")
+    part = _select(text, names, Path(path).name)
+    if variant == "student":
+        return make_stub(part, Path(path).name)
+    if variant == "reference":
+        return strip_markers(part)
+    return part
+
+
+def _select(text, names, filename):
+    """Whole file after its module docstring, or the named top-level functions."""
+    tree = ast.parse(text, filename)
+    lines = text.splitlines(keepends=True)
+    if not names:
+        body = tree.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+            lines = lines[body[0].end_lineno:]
+        return "".join(lines).strip("\n") + "\n"
+    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    parts = []
+    for name in names:
+        node = defs.get(name)
+        if node is None:
+            raise NotebookSourceError(f"{filename}: no top-level function '{name}' to include; "
+                                      f"defined: {', '.join(defs)}")
+        start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+        end = node.end_lineno
+        while end < len(lines) and (not lines[end].strip() or lines[end][:1].isspace()):
+            end += 1  # indented comments after the body, e.g. ### END SOLUTION
+        parts.append("".join(lines[start:end]).strip("\n"))
+    return "\n\n\n".join(parts) + "\n"
+
+
+def top_level_functions(path):
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+
+
+def narrative_cells(folder, course, assignment):
+    """The narrative as jupytext cells, or a generated default one."""
+    import jupytext
+    source = Path(folder) / NARRATIVE
+    if source.exists():
+        nb = jupytext.reads(source.read_text(encoding="utf-8"), fmt="py:percent")
+        return nb.cells, source.name
+    return _default_cells(folder, course, assignment), "(generated)"
+
+
+def _default_cells(folder, course, assignment):
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+    spec = course.assignment(assignment)
+    cells = [new_markdown_cell(f"# {spec.title}\n\nFill in every `raise NotImplementedError()` "
+                               "below, then run the check cell after it. `check_all()` at the "
+                               "end runs every public check."),
+             new_code_cell(SETUP_IMPORT)]
+    for exercise, ex in spec.exercises.items():
+        path = Path(folder) / f"{exercise}.py"
+        if not path.exists():
+            continue
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        cells.append(new_markdown_cell(f"## {ex.title}\n\n```\n{doc}\n```" if doc else f"## {ex.title}"))
+        cells.append(new_code_cell(f"# include: {path.name}"))
+        cells.append(new_code_cell(f'check("{exercise}")'))
+    cells.append(new_code_cell(f'check_all("{assignment}")'))
+    return cells
+
+
+# ---------------------------------------------------------------- building
+def build_notebook(root, course, assignment, variant="student"):
+    """An nbformat v4 notebook of one assignment in one variant."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}")
+    folder = Path(root) / "solutions" / assignment
+    cells, where = narrative_cells(folder, course, assignment)
+    out, included, tested = [], set(), set()
+    for i, cell in enumerate(cells, 1):
+        src = cell.source
+        first = src.split("\n", 1)[0].strip() if src else ""
+        if cell.cell_type == "code" and INCLUDE.match(first):
+            out.append(_include_cell(folder, where, i, src, variant, included, assignment))
+        elif cell.cell_type == "code" and CHECK_CALL.match(src):
+            exercise = CHECK_CALL.match(src).group(1)
+            course.checks_for(assignment, [exercise])  # unknown exercise -> ConfigError
+            if variant == "nbgrader":
+                out += _test_cells(course, assignment, exercise)
+                tested.add(exercise)
+            else:
+                out.append(_tagged(new_code_cell(src.strip())))
+        elif cell.cell_type == "code" and CHECK_ALL_CALL.match(src):
+            if variant != "nbgrader":
+                out.append(_tagged(new_code_cell(src.strip())))
+        else:
+            cell.metadata = {}
+            out.append(cell)
+    _require_complete(folder, where, included)
+    if variant == "nbgrader":
+        for exercise in course.assignment(assignment).exercises:
+            if exercise not in tested:
+                out += _test_cells(course, assignment, exercise)
+    nb = new_notebook(cells=out, metadata={"kernelspec": dict(KERNELSPEC),
+                                           "language_info": {"name": "python"}})
+    for n, cell in enumerate(nb.cells):
+        cell.id = f"{assignment[:40]}-{n:03d}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        cell.source = cell.source.strip("\n")
+    nbformat.validate(nb)
+    return nb
+
+
+def _include_cell(folder, where, index, src, variant, included, assignment):
+    from nbformat.v4 import new_code_cell
+    lines = src.split("\n")
+    match = INCLUDE.match(lines[0].strip())
+    filename, names = match.group(1), match.group(2).split()
+    path = folder / filename
+    if not path.exists():
+        raise NotebookSourceError(f"{where} cell {index}: includes {filename}, which is not in "
+                                  f"solutions/{folder.name}/")
+    rest = "\n".join(lines[1:]).strip("\n")
+    code = exercise_text(path, names, variant).rstrip("\n") + ("\n\n" + rest if rest else "")
+    included.update((filename, n) for n in (names or top_level_functions(path)))
+    cell = new_code_cell(code)
+    if variant == "nbgrader" and "### BEGIN SOLUTION" in code:
+        stem = Path(filename).stem
+        cell.metadata["nbgrader"] = {
+            "grade": False, "grade_id": f"{stem}-{'-'.join(names) or 'all'}"[:60].replace("_", "-"),
+            "locked": False, "schema_version": 3, "solution": True, "task": False}
+    return cell
+
+
+def _require_complete(folder, where, included):
+    missing = [f"{p.name}:{name}" for p in sorted(folder.glob("*.py")) if not p.name.startswith("_")
+               for name in top_level_functions(p) if (p.name, name) not in included]
+    if missing:
+        raise NotebookSourceError(f"{where}: these exercise functions are in no `# include:` "
+                                  f"cell, so students would never see them: {', '.join(missing)}")
+
+
+def _tagged(cell):
+    cell.metadata["tags"] = [CHECK_TAG]
+    return cell
+
+
+def test_cell_source(assignment, exercise, check):
+    """The code of one autograder test cell (its last value is the points earned)."""
+    call = f'grade_check("{assignment}", "{exercise}", "{check.name}")'
+    head = (f"# Autograder test: {exercise} / {check.name} ({check.points:g} point"
+            f"{'' if check.points == 1 else 's'}{', hidden' if check.hidden else ''}).\n"
+            "from grader.notebook import grade_check\n")
+    if check.hidden:
+        return head + f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
+    return head + call
+
+
+def _test_cells(course, assignment, exercise):
+    from nbformat.v4 import new_code_cell
+    cells = []
+    for check in course.checks_for(assignment, [exercise]):
+        cell = new_code_cell(test_cell_source(assignment, exercise, check))
+        cell.metadata["nbgrader"] = {
+            "grade": True, "grade_id": f"test-{exercise}-{check.name}".replace("_", "-"),
+            "locked": True, "points": check.points, "schema_version": 3,
+            "solution": False, "task": False}
+        cells.append(cell)
+    return cells
+
+
+def notebook_text(nb):
+    import nbformat
+    return nbformat.writes(nb) + "\n"
+
+
+def notebook_targets(root, course):
+    """[(assignment, student notebook path)] for every assignment with solutions."""
+    root = Path(root)
+    return [(a, root / "assignments" / a / f"{a}.ipynb") for a in course.spec.assignments
+            if (root / "solutions" / a).is_dir()]
+
+
+def build_notebooks(root, course=None, write=True):
+    """Regenerate every student notebook; return the paths changed (or stale)."""
+    from .config import load_course
+    course = course or load_course(Path(root) / "course.yml")
+    changed = []
+    for assignment, dst in notebook_targets(root, course):
+        text = notebook_text(build_notebook(root, course, assignment, "student"))
+        if not dst.exists() or dst.read_text(encoding="utf-8") != text:
+            changed.append(dst)
+            if write:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                dst.write_text(text, encoding="utf-8")
+    return changed
