@@ -26,7 +26,7 @@ import threading
 import time
 
 from . import wire
-from .isolation import GRADER_PARENT, ChildFault, ChildSession, OutputTap, child_env
+from .isolation import GRADER_PARENT, ChildFault, OutputTap, child_env
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
         "import grader.zygote as z; z.zygote_main()")
@@ -41,36 +41,71 @@ class Zygote:
     the zygote (a sandbox), or () to run it directly.
     """
 
-    def __init__(self, assignment, preload, launcher=(), env=None, start_timeout_s=120):
-        self.assignment, self.preload = assignment, list(preload)
+    def __init__(self, assignment, preload, limits, launcher=(), env=None, sandbox=None,
+                 start_timeout_s=120):
+        self.assignment, self.preload, self.limits = assignment, list(preload), limits
         self.launcher, self.env, self.start_timeout_s = list(launcher), env, start_timeout_s
-        self.proc = self.sock = None
+        self.sandbox = sandbox if sandbox is not None else _default_sandbox(limits)
+        self.proc = self.sock = self.jail = self.tap = None
         self.lock = threading.Lock()
-        self.started_s = None
+        self.started_s, self.sweeps = None, False
 
     def start(self):
+        """Start the fork server (inside its own jail when a sandbox is available)."""
         started = time.perf_counter()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        argv = self.launcher + [sys.executable, "-I", "-c", BOOT, GRADER_PARENT,
-                                str(theirs.fileno())]
+        cmd_lib, kwargs, sweep = GRADER_PARENT, {}, False
+        if self.sandbox is not None:
+            self.jail = self.sandbox.jail(None)
+            cmd_lib = self.jail.child_lib
+            kwargs = self.jail.popen_kwargs(self.env or child_env())
+            kwargs["env"]["GRADER_JAIL"] = self.jail.token
+            # With a uid of its own (or a pid namespace) the zygote may kill every
+            # other process it can see before each fork: nothing a submission
+            # left running survives into the next student's process.
+            sweep = bool(self.jail.uid) or self.jail.mode == "bwrap"
+            argv = self.jail.argv([sys.executable, "-I", "-c", BOOT, cmd_lib,
+                                   str(theirs.fileno())])
+        else:
+            kwargs = {"env": self.env or child_env(), "start_new_session": True,
+                      "preexec_fn": lambda: _set_rlimits(self.limits)}
+            argv = [sys.executable, "-I", "-c", BOOT, cmd_lib, str(theirs.fileno())]
+        self.sweeps = sweep
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            env=self.env or child_env(), start_new_session=True, pass_fds=[theirs.fileno()])
+            self.launcher + argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, pass_fds=[theirs.fileno()], **kwargs)
         theirs.close()
         self.sock = ours
         self.tap = OutputTap(self.proc.stderr, 16 * 1024)
-        self._send({"op": "init", "assignment": self.assignment, "preload": self.preload})
+        self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
+                    "sweep": sweep})
         reply = self._receive(self.start_timeout_s)
         if reply.get("op") != "ready":
             raise ChildFault("error", f"the grader's fork server failed to start: {reply}")
         self.started_s = time.perf_counter() - started
         return self
 
+    def workdir(self, submission_path):
+        """(host dir, dir as the child sees it) holding a copy of the submission, or Nones."""
+        if self.jail is None:
+            return None, None
+        import tempfile
+        from .sandbox import copy_submission
+        host = tempfile.mkdtemp(dir=self.jail.work, prefix="s")
+        if submission_path:
+            copy_submission(submission_path, host, self.limits)
+        if self.jail.uid:
+            for dirpath, _dirs, files in os.walk(host):
+                os.chown(dirpath, self.jail.uid, self.jail.uid)
+                for f in files:
+                    os.chown(os.path.join(dirpath, f), self.jail.uid, self.jail.uid)
+        return host, self.jail.child_work + "/" + os.path.basename(host)
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def fork(self, ctrl_fd, out_fd, limits):
-        """Fork a fresh child wired to (ctrl_fd, out_fd); returns its pid.
+    def fork(self, ctrl_fd, out_fd, cwd=None):
+        """Fork a fresh child wired to (ctrl_fd, out_fd), working in `cwd`; returns its pid.
 
         Restarts the zygote once if it died (a crash there must cost no grade).
         """
@@ -80,13 +115,22 @@ class Zygote:
                     self.close()
                     self.start()
                 try:
-                    self._send({"op": "fork", "limits": limits}, fds=[ctrl_fd, out_fd])
+                    self._send({"op": "fork", "cwd": cwd}, fds=[ctrl_fd, out_fd])
                     return int(self._receive(30)["pid"])
                 except (ChildFault, OSError, KeyError, ValueError):
                     self.close()
                     if attempt == 2:
                         raise ChildFault("error", "the grader's fork server could not start a "
                                                   "process for this submission") from None
+
+    def sweep(self):
+        """Ask the zygote to kill whatever the last submission left running (if it may)."""
+        with self.lock:
+            try:
+                self._send({"op": "sweep"})
+                self._receive(10)
+            except (ChildFault, OSError):
+                pass
 
     def exit_status(self, pid, timeout_s=5.0):
         """The child's wait status as the zygote saw it (its parent), or None."""
@@ -105,6 +149,9 @@ class Zygote:
                 pass
             self.proc.wait()
             self.proc = None
+        if self.jail is not None:
+            self.jail.cleanup()
+            self.jail = None
         if self.sock is not None:
             self.sock.close()
             self.sock = None
@@ -133,21 +180,30 @@ class ZygoteSession:
 
     def __init__(self, zygote, load_request, limits):
         self.zygote, self.load_request, self.limits = zygote, load_request, limits
-        self.pid = self.ctrl = self.tap = None
+        self.pid = self.ctrl = self.tap = self.host_dir = None
         self.output_parts = []
         self.loaded = None
 
     def start(self):
+        request = dict(self.load_request)
+        self.host_dir, cwd = self.zygote.workdir(request.get("path"))
+        if cwd and request.get("path"):
+            request["path"] = cwd
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
         try:
-            self.pid = self.zygote.fork(theirs.fileno(), out_w, self.limits.model_dump())
+            self.pid = self.zygote.fork(theirs.fileno(), out_w, cwd)
+        except ChildFault:
+            os.close(out_r)
+            ours.close()
+            self._remove_workdir()
+            raise
         finally:
             theirs.close()
             os.close(out_w)
         self.ctrl = ours
         self.tap = OutputTap(os.fdopen(out_r, "rb"), self.limits.output_kb * 1024)
-        self._send(self.load_request)
+        self._send(request)
         self.loaded = self._receive(time.monotonic() + self.limits.load_time_s)
         return self.loaded
 
@@ -163,10 +219,19 @@ class ZygoteSession:
         if self.pid is None:
             return
         _kill_group(self.pid)
+        if self.zygote.sweeps:
+            self.zygote.sweep()  # a daemon that escaped the group would hold the pipe open
         self.ctrl.close()
         self.tap.thread.join(timeout=2)
         self.output_parts.append(self.tap.text())
         self.pid = None
+        self._remove_workdir()
+
+    def _remove_workdir(self):
+        if self.host_dir:
+            import shutil
+            shutil.rmtree(self.host_dir, ignore_errors=True)
+            self.host_dir = None
 
     def output(self):
         return "".join(p for p in self.output_parts if p)
@@ -243,7 +308,8 @@ class ZygotePool:
     def zygote(self, assignment):
         zygotes = self.local.__dict__.setdefault("zygotes", {})
         if assignment not in zygotes:
-            z = Zygote(assignment, self.course.assignment(assignment).preload, self.launcher)
+            z = Zygote(assignment, self.course.assignment(assignment).preload,
+                       self.course.spec.limits, self.launcher)
             z.start()
             zygotes[assignment] = z
             with self.lock:
@@ -268,6 +334,7 @@ def zygote_main():
     sock = socket.socket(fileno=int(sys.argv[1]))
     init = json.loads(sock.recv(_MAX_CONTROL))
     _preload(init["assignment"], init.get("preload", []))
+    sweep = bool(init.get("sweep"))
     sock.sendall(json.dumps({"op": "ready"}).encode())
     statuses = {}
     while True:
@@ -277,8 +344,14 @@ def zygote_main():
         request = json.loads(data)
         _reap(statuses)
         if request["op"] == "fork":
-            pid = _fork_child(sock, fds, request["limits"])
+            if sweep:
+                _sweep(statuses)
+            pid = _fork_child(sock, fds, request.get("cwd"))
             sock.sendall(json.dumps({"pid": pid}).encode())
+        elif request["op"] == "sweep":
+            if sweep:
+                _sweep(statuses)
+            sock.sendall(b'{"op": "swept"}')
         elif request["op"] == "status":
             sock.sendall(json.dumps({"status": _wait(request["pid"], request["timeout"],
                                                      statuses)}).encode())
@@ -299,7 +372,7 @@ def _preload(assignment, modules):
         gc.freeze()  # keep the preloaded objects' pages shared between forks
 
 
-def _fork_child(sock, fds, limits):
+def _fork_child(sock, fds, cwd):
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -310,7 +383,8 @@ def _fork_child(sock, fds, limits):
     try:
         os.setsid()
         sock.close()
-        _apply_limits(limits)
+        if cwd:
+            os.chdir(cwd)
         ctrl, out = fds
         os.dup2(ctrl, 0)
         os.dup2(ctrl, 1)
@@ -324,15 +398,29 @@ def _fork_child(sock, fds, limits):
         os._exit(0)
 
 
-def _apply_limits(limits):
-    """The same rlimits as a ChildSession child (isolation owns the policy)."""
-    from grader.config import Limits
-
-    class _Holder:
+def _sweep(statuses):
+    """Kill every process this zygote may signal but itself (a uid or pid namespace of
+    its own makes that exactly the previous submissions' leftovers), then reap."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
         pass
-    holder = _Holder()
-    holder.limits = Limits(**limits)
-    ChildSession._limit_resources(holder)
+    _reap(statuses)
+
+
+def _set_rlimits(limits):
+    """Fallback rlimits when no sandbox module decides them (same values as a child's)."""
+    import resource
+    mem = limits.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024 * 1024,) * 2)
+
+
+def _default_sandbox(limits):
+    from . import isolation
+    make = getattr(isolation, "default_sandbox", None)
+    return make(limits) if make else None
 
 
 def _reap(statuses):

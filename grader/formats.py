@@ -1,0 +1,89 @@
+"""Machine-readable reports for CI: Gradescope's results.json and JUnit XML.
+
+Gradescope (results.json): a top-level `score` and `tests[]`, each test with
+name, score, max_score, status ("passed" | "failed"), output and visibility;
+hidden checks are "after_published" so students see them once the instructor
+publishes grades. JUnit XML: one <testsuite> per assignment, one <testcase>
+per check (classname "assignment.exercise"); a check that lost points is a
+<failure>, one whose code raised, timed out or was missing is an <error>;
+points ride along as <properties> (score, max_score).
+"""
+import json
+import xml.etree.ElementTree as ET
+
+from . import results as R
+
+HIDDEN_POLICIES = ("message", "score", "none")   # what students may see of hidden checks
+_ERROR_STATUSES = (R.ERROR, R.TIMEOUT, R.MISSING)
+
+
+def check_title(c):
+    return f"{c.exercise}: {c.name}"
+
+
+def visible_message(c, hidden_policy="score"):
+    """A check's message as students may see it under the course's hidden policy."""
+    if c.hidden and hidden_policy != "message":
+        if c.status == R.PASSED:
+            return ""
+        return "(hidden check: details are not shown)"
+    return c.message
+
+
+def to_gradescope(report, hidden_visibility="after_published"):
+    """Gradescope's results.json as a dict (json.dumps it to write)."""
+    tests = []
+    for c in report.checks:
+        out = c.message or ("passed" if c.status == R.PASSED else c.status.replace("_", " "))
+        tests.append({"name": check_title(c), "score": c.score, "max_score": c.max_score,
+                      "status": "passed" if c.status == R.PASSED else "failed",
+                      "output": out,
+                      "visibility": hidden_visibility if c.hidden else "visible"})
+    summary = [f"{report.assignment}: {report.score:g} / {report.max_score:g} points"]
+    summary += ["Note: " + n for n in report.notes]
+    if report.output.strip():
+        summary += ["", "Your code printed (first lines):"]
+        summary += ["  " + line for line in report.output.strip().splitlines()[:20]]
+    return {"score": report.score, "output": "\n".join(summary), "tests": tests,
+            "visibility": "visible", "stdout_visibility": "hidden"}
+
+
+def to_gradescope_json(report):
+    return json.dumps(to_gradescope(report), indent=2)
+
+
+def to_junit(report, hidden_policy="score", suite_name=None):
+    """JUnit XML text: one testcase per check."""
+    checks = report.checks
+    failures = sum(c.status not in (R.PASSED, *_ERROR_STATUSES) for c in checks)
+    errors = sum(c.status in _ERROR_STATUSES for c in checks)
+    total_time = sum(c.duration for c in checks)
+    root = ET.Element("testsuites", name=suite_name or report.assignment,
+                      tests=str(len(checks)), failures=str(failures), errors=str(errors),
+                      time=f"{total_time:.3f}")
+    suite = ET.SubElement(root, "testsuite", name=suite_name or report.assignment,
+                          tests=str(len(checks)), failures=str(failures), errors=str(errors),
+                          skipped="0", time=f"{total_time:.3f}")
+    props = ET.SubElement(suite, "properties")
+    for key, value in (("score", report.score), ("max_score", report.max_score)):
+        ET.SubElement(props, "property", name=key, value=f"{value:g}")
+    for c in checks:
+        case = ET.SubElement(suite, "testcase", classname=f"{report.assignment}.{c.exercise}",
+                             name=c.name + (" (hidden)" if c.hidden else ""),
+                             time=f"{c.duration:.3f}")
+        cprops = ET.SubElement(case, "properties")
+        for key, value in (("score", c.score), ("max_score", c.max_score)):
+            ET.SubElement(cprops, "property", name=key, value=f"{value:g}")
+        if c.status == R.PASSED:
+            continue
+        tag = "error" if c.status in _ERROR_STATUSES else "failure"
+        text = visible_message(c, hidden_policy)
+        head = f"{c.status}: {c.score:g}/{c.max_score:g} points"
+        el = ET.SubElement(case, tag, message=(f"{head}. {text}" if text else head)[:500],
+                           type=c.status)
+        el.text = text
+    if report.notes or report.output.strip():
+        ET.SubElement(suite, "system-out").text = "\n".join(
+            ["Note: " + n for n in report.notes] + [report.output.strip()])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
