@@ -34,6 +34,40 @@ def infer_assignment(course, path, given):
                            f"({', '.join(names)})")
 
 
+NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (bubblewrap unavailable or sandbox: none): the "
+                   "submission could read files and use the network")
+
+
+def _sessions(course, require_sandbox):
+    """The sandboxed session factory, or a clear error if --require-sandbox cannot be met."""
+    from .isolation import session_factory
+    from .sandbox import SandboxUnavailable
+    try:
+        return session_factory(course.spec.limits, require=require_sandbox)
+    except SandboxUnavailable as err:
+        raise click.ClickException(str(err)) from None
+
+
+def grade_path(course, path, assignment, require_sandbox=False, factory=None, **kwargs):
+    """Grade PATH; a submission that cannot be read gets a recorded zero, not a crash."""
+    from .grading import zero_report
+    factory = factory or _sessions(course, require_sandbox)
+    order = list(course.assignment(assignment).exercises)
+    try:
+        sub = load_submission(path, order=order)
+    except SubmissionError as err:
+        return zero_report(course, assignment, str(err), **kwargs)
+    rep = grade(sub, course, assignment, session_factory=factory, **kwargs)
+    if getattr(factory, "mode", None) == "none":
+        rep.notes.append(NO_SANDBOX_NOTE)
+    return rep
+
+
+REQUIRE_SANDBOX = click.option(
+    "--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
+    help="Refuse to run submissions without the bubblewrap sandbox.")
+
+
 def _load(course, path, assignment):
     order = list(course.assignment(assignment).exercises)
     try:
@@ -56,14 +90,15 @@ def cli(ctx, course):
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--assignment", "-a", help="Assignment id (inferred from the path if omitted).")
 @click.option("--exercise", "-e", multiple=True, help="Only this exercise (repeatable).")
+@REQUIRE_SANDBOX
 @click.pass_context
-def check(ctx, path, assignment, exercise):
+def check(ctx, path, assignment, exercise, require_sandbox):
     """Self-check: run the public checks on PATH and print a table."""
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
     try:
-        rep = grade(_load(course, path, assignment), course, assignment,
-                    exercises=list(exercise) or None, include_hidden=False)
+        rep = grade_path(course, path, assignment, require_sandbox,
+                         exercises=list(exercise) or None, include_hidden=False)
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
     click.echo(reporters.to_text(rep))
@@ -74,12 +109,13 @@ def check(ctx, path, assignment, exercise):
 @click.option("--assignment", "-a", help="Assignment id (inferred from the path if omitted).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report here too.")
+@REQUIRE_SANDBOX
 @click.pass_context
-def grade_cmd(ctx, path, assignment, fmt, out):
+def grade_cmd(ctx, path, assignment, fmt, out, require_sandbox):
     """Official grading of PATH with every check, public and hidden."""
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
-    rep = grade(_load(course, path, assignment), course, assignment)
+    rep = grade_path(course, path, assignment, require_sandbox)
     text = reporters.to_json(rep) if fmt == "json" else reporters.to_text(rep)
     if out:
         write_atomic(out, text + "\n")

@@ -47,6 +47,17 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     finally:
         grader.close()
     report.output = grader.output()
+    if report.checks and all(c.status == R.MISSING for c in report.checks):
+        report.notes.append(f"none of the functions {assignment} asks for is defined: is "
+                            "this a submission for another assignment, or the wrong file?")
+    return report
+
+
+def zero_report(course, assignment, message, exercises=None, include_hidden=True):
+    """A recorded zero for a submission that could not be read: every check 0, with why."""
+    report = Report(assignment, notes=[message])
+    for check in course.checks_for(assignment, exercises, include_hidden):
+        report.checks.append(_result(check, 0.0, R.ERROR, "not graded: " + message[:500]))
     return report
 
 

@@ -194,11 +194,17 @@ def default_sandbox(limits, require=False):
     return sandboxing.Sandbox(_default_sandboxes[key].mode, limits)
 
 
-def session_factory(limits, require=False):
+class session_factory:  # noqa: N801 - used like a function
     """A grading.grade session_factory of sandboxed ChildSessions; raises
-    sandbox.SandboxUnavailable now (not per submission) if `require` cannot be met."""
-    box = default_sandbox(limits, require)
-    return lambda load_request: ChildSession(load_request, limits, sandbox=box)
+    sandbox.SandboxUnavailable now (not per submission) if `require` cannot be
+    met. `.mode` says which isolation the sessions get ('bwrap' or 'none')."""
+
+    def __init__(self, limits, require=False):
+        self.limits, self.sandbox = limits, default_sandbox(limits, require)
+        self.mode = self.sandbox.mode
+
+    def __call__(self, load_request):
+        return ChildSession(load_request, self.limits, sandbox=self.sandbox)
 
 
 def child_env():
