@@ -132,7 +132,7 @@ class _ExerciseRunner:
 def judge(check, cases, reply, notes=()):
     """Turn a probe reply into a CheckResult with the kind's verify (parent side)."""
     if not reply.get("ok"):
-        err = reply.get("error") or {}
+        err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
         status = err.get("status") if err.get("status") in R.STATUSES else R.ERROR
         message = str(err.get("message", "unknown error"))[:2000]
         if status == R.MISSING and notes:

@@ -94,7 +94,8 @@ class ChildSession:
                                      stderr=subprocess.PIPE, **kwargs)
         self.tap = OutputTap(self.proc.stderr, self.limits.output_kb * 1024)
         self._send(request)
-        self.loaded = self._receive(time.monotonic() + self.limits.load_time_s, "loading")
+        self.loaded = _clean_loaded(
+            self._receive(time.monotonic() + self.limits.load_time_s, "loading"))
         return self.loaded
 
     def stop(self):
@@ -148,11 +149,14 @@ class ChildSession:
             if length > wire.MAX_MESSAGE_BYTES:
                 raise ChildFault("error", f"the submission returned {length} bytes of data, "
                                           "more than the grader accepts")
-            return wire.json.loads(self._read_exact(length, deadline).decode("utf-8"))
+            message = wire.json.loads(self._read_exact(length, deadline).decode("utf-8"))
+            if not isinstance(message, dict):
+                raise ValueError("not a message")
+            return message
         except ChildFault:
             self.stop()
             raise
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
             self.stop()
             raise ChildFault("error", "the grader child sent malformed data") from None
 
@@ -181,6 +185,18 @@ class ChildSession:
             return f"the process was killed by {sig}"
         return (f"the process exited with code {code}: does your code call exit(), "
                 "sys.exit() or os._exit()?")
+
+
+def _clean_loaded(reply):
+    """The 'loaded' reply reduced to the fields and types the parent uses
+    (the child runs student code, which can write to the control pipe too)."""
+    chunks = reply.get("chunks") if isinstance(reply.get("chunks"), list) else []
+    clean = [{"name": str(c.get("name", "?"))[:200],
+              "error": str(c["error"])[:2000] if c.get("error") else None}
+             for c in chunks[:10000] if isinstance(c, dict)]
+    seconds = reply.get("import_s")
+    return {"op": "loaded", "chunks": clean,
+            "import_s": float(seconds) if isinstance(seconds, (int, float)) else 0.0}
 
 
 _default_sandboxes = {}

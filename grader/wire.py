@@ -23,8 +23,11 @@ _float_value = float.__float__
 _int_value = int.__index__
 _DTYPES = {"float64": "<f8", "float32": "<f4", "int64": "<i8", "int32": "<i4", "bool": "|b1"}
 
+_SPECIAL_FLOATS = ("nan", "inf", "-inf")  # what repr() gives for non-finite floats
+
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 32
+MAX_DIMS = 32
 MAX_ITEMS = 2_000_000
 
 
@@ -116,10 +119,16 @@ def _decode(data, budget, depth):
         if "__nd__" in data:
             return _decode_array(data, budget)
         if "__float__" in data:
-            return float(str(data["__float__"]))
+            if data["__float__"] not in _SPECIAL_FLOATS:
+                raise WireError("malformed float marker")
+            return float(data["__float__"])
         if "__dict__" in data:
+            pairs = data["__dict__"]
+            if not isinstance(pairs, list) or not all(
+                    isinstance(p, list) and len(p) == 2 for p in pairs):
+                raise WireError("malformed dict")
             return {_hashable(_decode(k, budget, depth + 1)): _decode(v, budget, depth + 1)
-                    for k, v in data["__dict__"]}
+                    for k, v in pairs}
         if "__unsupported__" in data:
             return Unsupported(data["__unsupported__"])
     raise WireError(f"unexpected item of type {type(data).__name__}")
@@ -135,10 +144,18 @@ def _decode_array(data, budget):
     if dtype is None or not isinstance(shape, list) or not all(
             isinstance(n, int) and 0 <= n for n in shape):
         raise WireError("malformed array")
-    raw = base64.b64decode(str(data["__nd__"]), validate=True)
+    if len(shape) > MAX_DIMS or not isinstance(data["__nd__"], str):
+        raise WireError("malformed array")
     count = math.prod(shape)
     budget[0] -= count
-    if budget[0] < 0 or count * np.dtype(dtype).itemsize != len(raw):
+    if budget[0] < 0 or count * np.dtype(dtype).itemsize != len(data["__nd__"]) // 4 * 3 - (
+            data["__nd__"][-2:].count("=")):
+        raise WireError("array size does not match its shape")
+    try:
+        raw = base64.b64decode(data["__nd__"], validate=True)
+    except ValueError:
+        raise WireError("malformed array data") from None
+    if count * np.dtype(dtype).itemsize != len(raw):
         raise WireError("array size does not match its shape")
     return np.frombuffer(raw, dtype=dtype).astype(dtype[1:] if dtype[0] != "|" else bool).reshape(shape)
 
