@@ -107,19 +107,28 @@ def check(ctx, path, assignment, exercise, require_sandbox):
 @cli.command("grade")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--assignment", "-a", help="Assignment id (inferred from the path if omitted).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "junit"]),
+              default="text", help="gradescope: results.json; junit: JUnit XML (see cli_bulk).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report here too.")
+@click.option("--fail-under", type=float, default=None,
+              help="Exit with status 3 if the score is below this (grading still ran).")
 @REQUIRE_SANDBOX
 @click.pass_context
-def grade_cmd(ctx, path, assignment, fmt, out, require_sandbox):
-    """Official grading of PATH with every check, public and hidden."""
+def grade_cmd(ctx, path, assignment, fmt, out, fail_under, require_sandbox):
+    """Official grading of PATH with every check, public and hidden.
+
+    Exit status: 0 grading ran, 1 grading could not run, 2 bad command line,
+    3 score below --fail-under.
+    """
+    from .cli_bulk import exit_for_score, render
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
     rep = grade_path(course, path, assignment, require_sandbox)
-    text = reporters.to_json(rep) if fmt == "json" else reporters.to_text(rep)
+    text = render(rep, fmt)
     if out:
         write_atomic(out, text + "\n")
     click.echo(text)
+    exit_for_score(rep.score, fail_under)
 
 
 @cli.command("build")
@@ -160,6 +169,9 @@ def write_atomic(path, text):
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
+
+
+from . import cli_bulk  # noqa: E402,F401 - registers grade-all and gradescope
 
 
 def main():

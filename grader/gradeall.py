@@ -188,7 +188,7 @@ def zero_report(course, assignment, message):
     return rep
 
 
-def grade_one(item, course, assignment, factory, skip=frozenset()):
+def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
     """Grade one submission; never raises (a failure is a zero row with the reason)."""
     started, plots, crashed = time.perf_counter(), [], False
     try:
@@ -203,11 +203,14 @@ def grade_one(item, course, assignment, factory, skip=frozenset()):
         rep, crashed = zero_report(course, assignment, "The grader could not grade this "
                                    f"submission ({type(err).__name__}: {err}); it was recorded "
                                    "as zero. Please tell your instructor."), True
+    if mode == "none" and not crashed:
+        from . import cli
+        rep.notes.append(getattr(cli, "NO_SANDBOX_NOTE", "graded without a sandbox"))
     return Graded(item, rep, plots, time.perf_counter() - started, crashed=crashed)
 
 
 def grade_all(items, course, assignment, workers=None, cache_path=None, progress=None,
-              launcher=()):
+              launcher=(), require_sandbox=False):
     """Grade `items` in parallel; returns Graded in the order of `items`.
 
     Args: workers: parallel submissions (default: CPU count); cache_path:
@@ -234,7 +237,7 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
         if progress:
             progress(g)
     if todo:
-        pool = ZygotePool(course, launcher)
+        pool = ZygotePool(course, launcher, require_sandbox)
         skip = hidden_digests(course, assignment)
         try:
             with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
@@ -258,7 +261,7 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
 def _pooled(pool, item, course, assignment, skip):
     try:
         factory = pool.session_factory(assignment)
-        return grade_one(item, course, assignment, factory, skip)
+        return grade_one(item, course, assignment, factory, skip, pool.mode)
     except Exception as err:  # noqa: BLE001 - e.g. the zygote cannot start at all
         return Graded(item, zero_report(course, assignment, f"The grader could not grade this "
                                         f"submission ({type(err).__name__}: {err})."),

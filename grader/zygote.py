@@ -46,6 +46,8 @@ class Zygote:
         self.assignment, self.preload, self.limits = assignment, list(preload), limits
         self.launcher, self.env, self.start_timeout_s = list(launcher), env, start_timeout_s
         self.sandbox = sandbox if sandbox is not None else _default_sandbox(limits)
+        if getattr(self.sandbox, "mode", None) is None:
+            self.sandbox = None
         self.proc = self.sock = self.jail = self.tap = None
         self.lock = threading.Lock()
         self.started_s, self.sweeps = None, False
@@ -298,18 +300,29 @@ def _kill_group(pid):
 
 
 class ZygotePool:
-    """One zygote per (thread, assignment): a worker thread grades with its own fork server."""
+    """One zygote per (thread, assignment): a worker thread grades with its own fork server.
 
-    def __init__(self, course, launcher=()):
+    The sandbox is resolved once here, so `require_sandbox` fails before any
+    grading starts (sandbox.SandboxUnavailable) rather than once per student.
+    """
+
+    def __init__(self, course, launcher=(), require_sandbox=False):
         self.course, self.launcher = course, launcher
+        from . import isolation
+        make = getattr(isolation, "default_sandbox", None)
+        self.sandbox = make(course.spec.limits, require_sandbox) if make else None
         self.local = threading.local()
         self.all, self.lock = [], threading.Lock()
+
+    @property
+    def mode(self):
+        return self.sandbox.mode if self.sandbox is not None else "none"
 
     def zygote(self, assignment):
         zygotes = self.local.__dict__.setdefault("zygotes", {})
         if assignment not in zygotes:
             z = Zygote(assignment, self.course.assignment(assignment).preload,
-                       self.course.spec.limits, self.launcher)
+                       self.course.spec.limits, self.launcher, sandbox=self.sandbox)
             z.start()
             zygotes[assignment] = z
             with self.lock:
