@@ -8,6 +8,7 @@ policy (`hidden_policy`: "message" | "score" | "none") allows it.
 import base64
 import html
 import io
+import os
 from pathlib import Path
 
 from .formats import visible_message
@@ -33,8 +34,9 @@ def render_png(spec):
         if spec.get("kind") == "scatter" and not s.get("line"):
             ax.scatter(xs, ys, s=6, alpha=0.6, label=s.get("label"))
         else:
-            ax.plot(xs, ys, marker="." if len(xs) < 60 else None, label=s.get("label"),
-                    linestyle="--" if s.get("line") else "-")
+            ax.plot(xs, ys, marker="." if len(xs) < 60 and not s.get("line") else None,
+                    label=s.get("label"), linestyle="--" if s.get("line") else "-",
+                    color="gray" if s.get("line") else None)
     if spec.get("logy"):
         ax.set_yscale("symlog")
     ax.set_title(spec.get("title", ""), fontsize=9)
@@ -141,6 +143,8 @@ def write_feedback(folder, graded, hidden_policy="score", formats=("html", "md")
         if "html" in formats:
             write_atomic(folder / f"{safe}.html",
                          to_html(g.report, g.item.student, plots, hidden_policy))
+            os.chmod(folder / f"{safe}.html", 0o644)
         if "md" in formats:
             write_atomic(folder / f"{safe}.md",
                          to_markdown(g.report, g.item.student, plots, hidden_policy))
+            os.chmod(folder / f"{safe}.md", 0o644)

@@ -54,13 +54,26 @@ class Graded:
 
 # ------------------------------------------------------------------ discovery
 def find_submissions(folder, assignment):
-    """Submissions under `folder`, via grader.bulk.find_submissions when it exists."""
+    """Submissions under `folder`, via grader.bulk.find_submissions when it exists.
+
+    A student folder in which nothing gradable was found still gets an item
+    (graded, it becomes a recorded zero with the reason) so nobody drops out.
+    """
     try:
         from .bulk import find_submissions as found
     except ImportError:
         found = None
     items = found(folder, assignment) if found else _find_submissions(folder, assignment)
-    return [i if isinstance(i, Item) else _as_item(i) for i in items]
+    items = [i if isinstance(i, Item) else _as_item(i) for i in items]
+    known = {i.student for i in items}
+    base = Path(folder) / "submitted" if (Path(folder) / "submitted").is_dir() else Path(folder)
+    for entry in sorted(base.iterdir()):
+        if entry.is_dir() and not entry.name.startswith((".", "_")) and entry.name not in known:
+            items.append(Item(entry.name, entry))
+    for item in items:
+        if not item.timestamp:
+            item.timestamp = _timestamp(item.path if item.path.is_dir() else item.path.parent)
+    return sorted(items, key=lambda i: i.student)
 
 
 def _as_item(obj):
