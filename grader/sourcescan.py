@@ -60,3 +60,23 @@ def collect_sources(func, namespace, limit=50):
             if callable(target):
                 todo.append(target)
     return out
+
+
+def find_imports(sources, modules):
+    """[(function name, line, module)] for each `import m` / `from m import ...`
+    inside the given sources whose top-level package is in `modules`."""
+    hits = []
+    for fname, text in sources.items():
+        try:
+            tree = ast.parse(_dedent(text))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            else:
+                continue
+            hits += [(fname, node.lineno, n) for n in names if n.split(".")[0] in modules]
+    return hits

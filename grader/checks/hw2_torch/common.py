@@ -1,0 +1,143 @@
+"""Helpers shared by the hw2_torch checks.
+
+Child side (inside probes): `torch_ready` imports torch (already loaded by
+the assignment's `preload`), pins it to one thread and seeds it; `attempt`
+calls a student function and turns tensors into numpy arrays, and an
+exception into plain text, so that verify can name the torch pitfall.
+
+Parent side: `unwrap` turns an attempt back into a value or a Fail with a
+hint in the course's words. Nothing here imports torch in the parent.
+"""
+import numpy as np
+
+from ...feedback import Fail
+from ...numerics import as_array, as_scalar
+
+# (substring of torch's error message, what it means in the course's words)
+TORCH_PITFALLS = [
+    ("leaf Variable that requires grad is being used in an in-place operation",
+     "In-place update of a leaf that requires grad: wrap the update in `with torch.no_grad():`."),
+    ("does not require grad and does not have a grad_fn",
+     "The loss is not connected to a tensor with requires_grad=True: make the parameter an "
+     "nn.Parameter (or call requires_grad_()), and stay in torch until after backward() "
+     "(no .item(), .numpy() or float() inside the computation)."),
+    ("backward through the graph a second time",
+     "backward() ran twice through one graph: recompute the loss from the current "
+     "parameters in every step."),
+    ("Can't call numpy() on Tensor that requires grad",
+     "Use .detach() before .numpy() (or .item() for a single number)."),
+    ("expected m1 and m2 to have the same dtype",
+     "float32 and float64 are mixed: create parameters with dtype=torch.float64 "
+     "(torch.tensor([...]) and torch.zeros(...) give float32 by default)."),
+    ("expected scalar type",
+     "float32 and float64 are mixed: create parameters with dtype=torch.float64 "
+     "(torch.tensor([...]) and torch.zeros(...) give float32 by default)."),
+    ("found dtype", "float32 and float64 are mixed: keep every tensor float64."),
+    ("'NoneType' object has no attribute",
+     "A `.grad` is None: call loss.backward() before reading gradients, and zero them with "
+     ".grad.zero_() or model.zero_grad()."),
+    ("unsupported operand type(s) for -=: 'Tensor' and 'NoneType'",
+     "A `.grad` is None: call loss.backward() before the update."),
+]
+
+
+# ------------------------------------------------------------------ child side
+def torch_ready(seed=0):
+    """Import torch in the child, one thread, seeded: runs are deterministic."""
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(int(seed))
+    return torch
+
+
+def tensor(values, dtype="float64"):
+    """A fresh torch tensor (child side) from a numpy array."""
+    import torch
+    return torch.tensor(np.asarray(values), dtype=getattr(torch, dtype))
+
+
+def plain(value, _depth=0):
+    """Tensors -> numpy arrays (detached), recursively through lists, tuples, dicts."""
+    import torch
+    if _depth > 8:
+        return value
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if isinstance(value, (list, tuple)):
+        return [plain(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v, _depth + 1) for k, v in value.items()}
+    return value
+
+
+def attempt(fn, *args, **kwargs):
+    """{"value": plain result} or {"raised": text}. NotImplementedError (a stub)
+    propagates so that the check counts as not attempted."""
+    try:
+        return {"value": plain(fn(*args, **kwargs))}
+    except NotImplementedError:
+        raise
+    except Exception as err:  # noqa: BLE001 - reported to the parent as text
+        return {"raised": describe(err)}
+
+
+def describe(err):
+    """'RuntimeError: ... (cell 3 line 12: `a -= lr * a.grad`)' when the child knows the files."""
+    try:
+        from grader import child
+        return child.describe_exception(err, child._chunk_names())
+    except Exception:  # noqa: BLE001 - outside the child (unit tests)
+        return f"{type(err).__name__}: {err}"[:2000]
+
+
+# ----------------------------------------------------------------- parent side
+def unwrap(got, what):
+    """The value of an `attempt`, or Fail naming the error and the pitfall behind it."""
+    if isinstance(got, dict) and "raised" in got:
+        text = str(got["raised"])[:1500]
+        hint = next((h for key, h in TORCH_PITFALLS if key in text), "")
+        raise Fail(f"{what} raised {text}." + (f" {hint}" if hint else ""), status="error")
+    if not isinstance(got, dict) or "value" not in got:
+        raise Fail(f"unexpected probe result for {what}", status="error")
+    return got["value"]
+
+
+def as_float64_array(got, shape, what, float32_hint=True):
+    """as_array, but a float32 result is an error with the dtype policy as the hint."""
+    if isinstance(got, np.ndarray) and got.dtype == np.float32 and float32_hint:
+        raise Fail(f"{what} came back as float32; this assignment works in float64: create "
+                   "parameters with dtype=torch.float64 and do not call .float().")
+    return as_array(got, shape, what)
+
+
+def as_loss_list(got, n, what):
+    """A list of n losses (floats or 0-d tensors) -> float64 array of shape (n,)."""
+    if isinstance(got, (list, tuple)):
+        if len(got) != n:
+            raise Fail(f"{what} should hold {n} losses, one per update; got {len(got)}.")
+        return np.array([as_scalar(v, f"{what}[{i}]") for i, v in enumerate(got)])
+    arr = as_array(got, (None,), what)
+    if arr.size != n:
+        raise Fail(f"{what} should hold {n} losses, one per update; got {arr.size}.")
+    return arr
+
+
+def pair(got, what):
+    """A 2-tuple (a, b) of results."""
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise Fail(f"{what} should return a pair, got {type(got).__name__}"
+                   + (f" of length {len(got)}" if isinstance(got, (list, tuple)) else "") + ".",
+                   status="error")
+    return got
+
+
+def quiet(verify):
+    """Decorator for verify: the grader's own what-if replays (a step uphill, a
+    log of 0) may overflow; that is expected and must not print warnings."""
+    import functools
+
+    @functools.wraps(verify)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return verify(*args, **kwargs)
+    return wrapper

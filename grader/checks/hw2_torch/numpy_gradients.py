@@ -1,0 +1,300 @@
+"""Checks of exercise numpy_gradients: a line, its MSE, the hand-derived gradient, GD.
+
+Everything here is float64 numpy on both sides; the student's functions may
+not use autograd or torch (checked on their source, helpers included).
+"""
+import numpy as np
+
+from ...feedback import Fail, fmt
+from ...numerics import as_scalar, assert_all_close
+from ...registry import CheckKind, Params, register
+from ...sourcescan import find_calls, find_imports
+from .common import quiet
+from .data import noisy_line
+
+FORBIDDEN_NAMES = {"torch", "autograd", "jax", "backward", "tensorflow"}
+FORBIDDEN_MODULES = {"torch", "autograd", "jax", "tensorflow"}
+FUNCTIONS = ("lin", "mse_loss", "mse_loss_grad", "fit_line_numpy")
+
+
+def mse(a, b, x, y):
+    return float(np.mean((a * x + b - y) ** 2))
+
+
+def mse_grad(a, b, x, y):
+    r = a * x + b - y
+    return np.array([2.0 * np.mean(r * x), 2.0 * np.mean(r)])
+
+
+def exact_gd(x, y, lr, n_steps, start=(0.0, 0.0)):
+    """The (a, b) that n_steps of simultaneous gradient descent reach: shape (2,)."""
+    ab = np.array(start, dtype=np.float64)
+    for _ in range(n_steps):
+        ab = ab - lr * mse_grad(ab[0], ab[1], x, y)
+    return ab
+
+
+def _sequential_gd(x, y, lr, n_steps):
+    """The common slip: b's gradient taken at the already-updated a."""
+    a = b = 0.0
+    for _ in range(n_steps):
+        a = a - lr * mse_grad(a, b, x, y)[0]
+        b = b - lr * mse_grad(a, b, x, y)[1]
+    return np.array([a, b])
+
+
+class _Kind(CheckKind):
+    assignment, exercise = "hw2_torch", "numpy_gradients"
+
+
+class PointParams(Params):
+    sets: list[list[float]] = [[3.0, 8.0, 10], [-1.0, 1.0, 7], [0.5, -2.0, 25], [0.0, 0.0, 4]]
+    x_scale: float = 2.0
+    rtol: float = 1e-10
+    atol: float = 1e-12
+
+
+def _point_cases(p, rng):
+    out = []
+    for a, b, n in p.sets:
+        x = rng.uniform(-p.x_scale, p.x_scale, int(n))
+        y = rng.normal(3.0 * x + 8.0, 1.0)
+        out.append({"a": float(a), "b": float(b), "x": x, "y": y})
+    return out
+
+
+def _label(c):
+    return f"a = {c['a']:g}, b = {c['b']:g}, N = {c['x'].size}"
+
+
+def _list(got, n, what):
+    if not isinstance(got, list) or len(got) != n:
+        raise Fail(f"expected one result per input from {what}", status="error")
+    return got
+
+
+@register
+class Lin(_Kind):
+    """lin(a, b, x) equals a * x + b elementwise."""
+    name = "lin"
+    Params = PointParams
+
+    def cases(self, p, rng):
+        return {"sets": _point_cases(p, rng)}
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.lin(c["a"], c["b"], c["x"].copy()) for c in cases["sets"]]
+
+    @quiet
+    def verify(self, p, cases, got):
+        from ...numerics import as_array
+        sets = cases["sets"]
+        vals = [as_array(g, (c["x"].size,), f"lin at {_label(c)}", allow_squeeze=True)
+                for g, c in zip(_list(got, len(sets), "lin"), sets)]
+        assert_all_close(vals, [c["a"] * c["x"] + c["b"] for c in sets],
+                         [_label(c) for c in sets], "lin(a, b, x)", p.rtol, p.atol,
+                         hints=[([c["b"] * c["x"] + c["a"] for c in sets],
+                                 "a is the slope and b the intercept: a * x + b.")])
+
+
+@register
+class MseLoss(_Kind):
+    """mse_loss(a, b, x, y) equals the mean of the squared residuals."""
+    name = "mse_loss"
+    Params = PointParams
+
+    def cases(self, p, rng):
+        return {"sets": _point_cases(p, rng)}
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.mse_loss(c["a"], c["b"], c["x"].copy(), c["y"].copy()) for c in cases["sets"]]
+
+    @quiet
+    def verify(self, p, cases, got):
+        sets = cases["sets"]
+        vals = [as_scalar(g, f"mse_loss at {_label(c)}")
+                for g, c in zip(_list(got, len(sets), "mse_loss"), sets)]
+        res = [c["a"] * c["x"] + c["b"] - c["y"] for c in sets]
+        assert_all_close(vals, [float(np.mean(r ** 2)) for r in res], [_label(c) for c in sets],
+                         "mse_loss", p.rtol, p.atol,
+                         hints=[([float(np.sum(r ** 2)) for r in res],
+                                 "That is the sum of squared residuals: take the mean."),
+                                ([float(np.sqrt(np.mean(r ** 2))) for r in res],
+                                 "That is the root of the mean squared error: drop the sqrt."),
+                                ([float(np.mean(np.abs(r))) for r in res],
+                                 "That is the mean absolute error: square the residuals."),
+                                ([float(np.mean(r)) ** 2 for r in res],
+                                 "Square each residual first, then take the mean.")])
+
+
+@register
+class Gradient(_Kind):
+    """mse_loss_grad returns (dL/da, dL/db) equal to the analytic partial derivatives."""
+    name = "gradient"
+    Params = PointParams
+
+    def cases(self, p, rng):
+        return {"sets": _point_cases(p, rng)}
+
+    @staticmethod
+    def probe(sub, cases):
+        return [sub.mse_loss_grad(c["a"], c["b"], c["x"].copy(), c["y"].copy())
+                for c in cases["sets"]]
+
+    @quiet
+    def verify(self, p, cases, got):
+        sets = cases["sets"]
+        grads = [_grad_pair(g, c) for g, c in zip(_list(got, len(sets), "mse_loss_grad"), sets)]
+        exact = [mse_grad(c["a"], c["b"], c["x"], c["y"]) for c in sets]
+        hints = [([e / 2 for e in exact], "Missing the factor 2 from d/dr r^2 = 2 r."),
+                 ([-e for e in exact], "The sign is flipped: the residual is (a x + b) - y, "
+                                       "and d/da of it is +x."),
+                 ([e[::-1] for e in exact], "The two are swapped: return (dL_da, dL_db)."),
+                 ([e * c["x"].size for e, c in zip(exact, sets)],
+                  "That is the gradient of the SUM of squares: the loss is a mean, divide by N."),
+                 ([np.array([e[1], e[1]]) for e in exact],
+                  "dL/da needs the chain rule's extra factor x_n inside the mean.")]
+        assert_all_close(grads, exact, [_label(c) for c in sets], "(dL_da, dL_db)",
+                         p.rtol, p.atol, hints)
+
+
+def _grad_pair(g, c):
+    if not isinstance(g, (list, tuple)) or len(g) != 2:
+        raise Fail(f"mse_loss_grad at {_label(c)} should return a pair (dL_da, dL_db), got "
+                   f"{type(g).__name__}.", status="error")
+    return np.array([as_scalar(v, f"mse_loss_grad at {_label(c)}") for v in g])
+
+
+class ByHandParams(PointParams):
+    lr: float = 0.1
+    n_steps: int = 3
+
+
+@register
+class ByHand(_Kind):
+    """The four functions (and helpers they call) use no autograd and no torch,
+    and mse_loss_grad / fit_line_numpy still give the right numbers."""
+    name = "by_hand"
+    Params = ByHandParams
+
+    def cases(self, p, rng):
+        return {"sets": _point_cases(p, rng)[:1], "lr": p.lr, "n_steps": p.n_steps}
+
+    @staticmethod
+    def probe(sub, cases):
+        from grader.sourcescan import collect_sources
+        c = cases["sets"][0]
+        grad = sub.mse_loss_grad(c["a"], c["b"], c["x"].copy(), c["y"].copy())
+        fit = sub.fit_line_numpy(c["x"].copy(), c["y"].copy(), lr=cases["lr"],
+                                 n_steps=cases["n_steps"])
+        sources = {}
+        for name in ("lin", "mse_loss", "mse_loss_grad", "fit_line_numpy"):
+            if sub.has(name) and callable(getattr(sub, name)):
+                sources.update(collect_sources(getattr(sub, name), sub.namespace))
+        return {"grad": grad, "fit": fit, "sources": sources,
+                "globals": _autodiff_globals(sub.namespace, FUNCTIONS, FORBIDDEN_MODULES)}
+
+    @quiet
+    def verify(self, p, cases, got):
+        if not isinstance(got, dict):
+            raise Fail("unexpected probe result", status="error")
+        sources = got.get("sources") or {}
+        hits = [f"{fn} (line {line} of its source) uses `{name}`" for fn, line, name in
+                find_calls(sources, FORBIDDEN_NAMES) + find_imports(sources, FORBIDDEN_MODULES)]
+        hits += [f"{fn} uses `{name}`, which comes from {module}" for fn, name, module in
+                 (got.get("globals") or []) if isinstance(module, str)]
+        if hits:
+            raise Fail(f"{hits[0]}. In this exercise the gradient is derived by hand and "
+                       "written with numpy: no autograd, no torch.")
+        c = cases["sets"][0]
+        grad = _grad_pair(got.get("grad"), c)
+        fit = np.array([as_scalar(v, "fit_line_numpy") for v in _fit_pair(got.get("fit"))])
+        assert_all_close([grad], [mse_grad(c["a"], c["b"], c["x"], c["y"])], [_label(c)],
+                         "(dL_da, dL_db)", p.rtol, p.atol)
+        assert_all_close([fit], [exact_gd(c["x"], c["y"], p.lr, p.n_steps)],
+                         [f"lr = {p.lr:g}, n_steps = {p.n_steps}"], "fit_line_numpy's (a, b)",
+                         p.rtol, p.atol)
+
+
+def _autodiff_globals(namespace, functions, modules):
+    """Child side: [(function, global name, module)] for globals the functions use
+    that come from an autodiff package, e.g. `from autograd import grad`."""
+    out = []
+    for fname in functions:
+        fn = namespace.get(fname)
+        code = getattr(fn, "__code__", None)
+        if code is None:
+            continue
+        for name in code.co_names:
+            obj = namespace.get(name)
+            module = getattr(obj, "__module__", None) or getattr(obj, "__name__", None)
+            if isinstance(module, str) and module.split(".")[0] in modules:
+                out.append((fname, name, module))
+    return out
+
+
+def _fit_pair(g):
+    if not isinstance(g, (list, tuple)) or len(g) != 2:
+        raise Fail(f"fit_line_numpy should return a pair (a, b), got {type(g).__name__}.",
+                   status="error")
+    return g
+
+
+class FitParams(Params):
+    # [n_steps, lr] pairs: a few exact steps, then the default call
+    runs: list[list[float]] = [[0, 0.1], [1, 0.1], [2, 0.1], [5, 0.05]]
+    use_defaults: bool = True          # also call fit_line_numpy(x, y): lr=0.1, n_steps=1000
+    n: int = 50
+    a: float = 3.0
+    b: float = 8.0
+    noise_sd: float = 0.3
+    low: float = 0.0
+    high: float = 1.0
+    rtol: float = 1e-9
+    atol: float = 1e-12
+
+
+@register
+class Fit(_Kind):
+    """fit_line_numpy reproduces gradient descent from (0, 0) exactly: after 0,
+    1, 2, 5 steps and with the default lr = 0.1, n_steps = 1000."""
+    name = "fit"
+    Params = FitParams
+
+    def cases(self, p, rng):
+        x, y = noisy_line(p.seed, p.n, p.a, p.b, p.noise_sd, p.low, p.high)
+        runs = [{"n_steps": int(n), "lr": float(lr)} for n, lr in p.runs]
+        return {"x": x, "y": y, "runs": runs, "defaults": p.use_defaults}
+
+    @staticmethod
+    def probe(sub, cases):
+        x, y = cases["x"], cases["y"]
+        out = [sub.fit_line_numpy(x.copy(), y.copy(), lr=r["lr"], n_steps=r["n_steps"])
+               for r in cases["runs"]]
+        if cases["defaults"]:
+            out.append(sub.fit_line_numpy(x.copy(), y.copy()))
+        return out
+
+    @quiet
+    def verify(self, p, cases, got):
+        x, y = cases["x"], cases["y"]
+        runs = list(cases["runs"]) + ([{"n_steps": 1000, "lr": 0.1}] if cases["defaults"] else [])
+        got = _list(got, len(runs), "fit_line_numpy")
+        fits = [np.array([as_scalar(v, "fit_line_numpy") for v in _fit_pair(g)]) for g in got]
+        labels = [f"lr = {r['lr']:g}, n_steps = {r['n_steps']}" for r in runs]
+        exact = [exact_gd(x, y, r["lr"], r["n_steps"]) for r in runs]
+        hints = [([exact_gd(x, y, -r["lr"], r["n_steps"]) for r in runs],
+                  "You stepped uphill: the update is a <- a - lr * dL/da."),
+                 ([_sequential_gd(x, y, r["lr"], r["n_steps"]) for r in runs],
+                  "b's gradient was taken at the new a: compute both partial derivatives "
+                  "at the old point, then update both."),
+                 ([exact_gd(x, y, r["lr"], r["n_steps"] + 1) for r in runs],
+                  "One update too many: make exactly n_steps updates."),
+                 ([exact_gd(x, y, r["lr"], max(r["n_steps"] - 1, 0)) for r in runs],
+                  "One update too few: make exactly n_steps updates.")]
+        if fits and np.any(fits[0] != 0) and runs[0]["n_steps"] == 0:
+            raise Fail(f"with n_steps = 0 fit_line_numpy should return the start point (0, 0); "
+                       f"got {fmt(fits[0])}. Start from a = 0.0, b = 0.0.")
+        assert_all_close(fits, exact, labels, "fit_line_numpy's (a, b)", p.rtol, p.atol, hints)

@@ -1,0 +1,182 @@
+"""Checks of exercise torch_gd: full-batch GD in torch on y = x @ a (MSE).
+
+The grader passes float64 tensors and compares every loss and the end point
+with its own float64 numpy iteration from a0 = (-1, 1); a forgotten
+`a.grad.zero_()` shows up from the second loss on.
+"""
+import numpy as np
+
+from ...feedback import Fail, fmt
+from ...numerics import assert_all_close, close_mask
+from ...registry import CheckKind, Params, register
+from .common import (as_float64_array, as_loss_list, attempt, pair, quiet,
+                     tensor, torch_ready, unwrap)
+from .data import line_with_ones
+
+A0 = (-1.0, 1.0)
+
+
+def mse(a, x, y):
+    return float(np.mean((x @ a - y) ** 2))
+
+
+def mse_grad(a, x, y):
+    return 2.0 * x.T @ (x @ a - y) / y.size
+
+
+def exact_gd(x, y, lr, n_iters, a0=A0, accumulate=False, dtype=np.float64):
+    """(end point, losses before each update) of full-batch GD on the MSE.
+
+    accumulate=True models a forgotten zero_(): the gradient used at step t is
+    the sum of all gradients so far. dtype=np.float32 models float32 work.
+    """
+    x, y = x.astype(dtype), y.astype(dtype)
+    a, g_sum, losses = np.array(a0, dtype=dtype), np.zeros(2, dtype=dtype), []
+    for _ in range(n_iters):
+        losses.append(mse(a, x, y))
+        g = mse_grad(a, x, y).astype(dtype)
+        g_sum = g_sum + g if accumulate else g
+        a = (a - dtype(lr) * g_sum).astype(dtype)
+    return a.astype(np.float64), np.array(losses)
+
+
+GREW_HINT = ("The gradient grew between steps: did you zero `a.grad` after the update? "
+            "backward() adds into .grad, so without a.grad.zero_() every step uses the sum "
+             "of all gradients so far.")
+
+
+def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
+    """Shared by torch_gd and minibatch_sgd's full-batch check: (a_2, losses) against exact GD."""
+    a_got, losses_got = pair(got, what)
+    a = as_float64_array(a_got, (2,), f"{what}'s a_2")
+    losses = as_loss_list(losses_got, n_iters, f"{what}'s losses")
+    a_exact, l_exact = exact_gd(x, y, lr, n_iters, a0)
+    if n_iters and not np.all(close_mask(losses[0], mse(np.array(a0), x, y), rtol, atol)):
+        raise Fail(f"{what}: losses[0] should be the loss at the start point a = {fmt(np.array(a0))}, "
+                   f"{mse(np.array(a0), x, y):.6g}; got {losses[0]:.6g}. Start from a = "
+                   f"{fmt(np.array(a0))} and record each loss before its update.")
+    hints = [((a_g, l_g), text) for (a_g, l_g), text in [
+        (exact_gd(x, y, lr, n_iters, a0, accumulate=True), GREW_HINT),
+        (exact_gd(x, y, -lr, n_iters, a0), "You stepped uphill: the update is "
+                                           "a <- a - lr * a.grad."),
+        (exact_gd(x, y, lr, n_iters, a0, dtype=np.float32),
+         "These are float32 numbers: keep every tensor float64 (dtype=torch.float64)."),
+        (exact_gd(x, y, lr * y.size, n_iters, a0),
+         "That is the gradient of the SUM of squares: the loss is the mean, .mean()."),
+    ]]
+    label = f"lr = {lr:g}, n_iters = {n_iters}, N = {y.size}"
+    hint = next((text for (a_h, l_h), text in hints
+                 if np.all(close_mask(losses, l_h, 1e-5, atol))
+                 and np.all(close_mask(a, a_h, 1e-5, atol))), None)
+    ok_losses = np.all(close_mask(losses, l_exact, rtol, atol))
+    ok_a = np.all(close_mask(a, a_exact, rtol, atol))
+    if ok_losses and ok_a:
+        return
+    if ok_losses and not ok_a and n_iters:
+        shifted = exact_gd(x, y, lr, n_iters - 1, a0)[0]
+        if np.all(close_mask(a, shifted, 1e-8, atol)):
+            hint = "The returned a is one update behind: return a after the last update."
+    t = int(np.argmax(~close_mask(losses, l_exact, rtol, atol))) if not ok_losses else None
+    where = (f"losses[{t}] (the loss before update {t}): expected {l_exact[t]:.10g}, got "
+             f"{losses[t]:.10g}" if t is not None else
+             f"a_2 after the last update: expected {fmt(a_exact, 10)}, got {fmt(a, 10)}")
+    raise Fail(f"{what} at {label}: {where}. {hint or 'Compare your loop with the update rule in the docstring.'}")
+
+
+class _Kind(CheckKind):
+    assignment, exercise = "hw2_torch", "torch_gd"
+
+
+class IterParams(Params):
+    runs: list[list[float]] = [[1, 0.1], [2, 0.1], [10, 0.1], [25, 0.3]]   # [n_iters, lr]
+    n: int = 30
+    a_2: list[float] = [3.0, 2.0]
+    noise: float = 1.0
+    low: float = -1.0
+    high: float = 1.0
+    use_defaults: bool = False      # also call with the default lr=0.1, n_iters=100
+    rtol: float = 1e-10
+    atol: float = 1e-12
+
+
+@register
+class Iterates(_Kind):
+    """Every loss and the end point equal exact float64 GD from a0 = (-1, 1)."""
+    name = "iterates"
+    Params = IterParams
+
+    def cases(self, p, rng):
+        x, y = line_with_ones(p.seed, p.n, tuple(p.a_2), p.noise, p.low, p.high)
+        runs = [{"n_iters": int(n), "lr": float(lr)} for n, lr in p.runs]
+        if p.use_defaults:
+            runs.append({"n_iters": 100, "lr": 0.1, "defaults": True})
+        return {"x": x, "y": y, "runs": runs}
+
+    @staticmethod
+    def probe(sub, cases):
+        torch_ready()
+        fit = sub.fit_linear_torch
+        out = []
+        for r in cases["runs"]:
+            x, y = tensor(cases["x"]), tensor(cases["y"])
+            if r.get("defaults"):
+                out.append(attempt(fit, x, y))
+            else:
+                out.append(attempt(fit, x, y, lr=r["lr"], n_iters=r["n_iters"]))
+        return out
+
+    @quiet
+    def verify(self, p, cases, got):
+        runs = cases["runs"]
+        if not isinstance(got, list) or len(got) != len(runs):
+            raise Fail("unexpected probe result", status="error")
+        for r, g in zip(runs, got):
+            verify_run(unwrap(g, "fit_linear_torch"), cases["x"], cases["y"], r["lr"],
+                       r["n_iters"], "fit_linear_torch", p.rtol, p.atol)
+
+
+class InputsParams(Params):
+    n: int = 20
+    lr: float = 0.1
+    n_iters: int = 5
+
+
+@register
+class LeavesInputs(_Kind):
+    """fit_linear_torch leaves x_N2 and y_N unchanged and returns a detached a_2
+    (no gradient history kept alive)."""
+    name = "leaves_inputs"
+    Params = InputsParams
+
+    def cases(self, p, rng):
+        x, y = line_with_ones(p.seed, p.n)
+        return {"x": x, "y": y, "lr": p.lr, "n_iters": p.n_iters}
+
+    @staticmethod
+    def probe(sub, cases):
+        torch_ready()
+        x, y = tensor(cases["x"]), tensor(cases["y"])
+        fit = sub.fit_linear_torch
+        try:
+            res = fit(x, y, lr=cases["lr"], n_iters=cases["n_iters"])
+        except NotImplementedError:
+            raise
+        except Exception:  # noqa: BLE001 - the iterates check reports errors
+            return {"ran": False}
+        a = res[0] if isinstance(res, (tuple, list)) and res else None
+        import torch
+        return {"ran": True, "x": x.detach().numpy(), "y": y.detach().numpy(),
+                "is_tensor": isinstance(a, torch.Tensor),
+                "requires_grad": bool(getattr(a, "requires_grad", False))}
+
+    @quiet
+    def verify(self, p, cases, got):
+        if not isinstance(got, dict):
+            raise Fail("unexpected probe result", status="error")
+        if not got.get("ran"):
+            raise Fail("fit_linear_torch raised an error (see the iterates check).")
+        if not (np.array_equal(got.get("x"), cases["x"]) and np.array_equal(got.get("y"), cases["y"])):
+            raise Fail("fit_linear_torch changed x_N2 or y_N in place; only `a` may change.")
+        if got.get("requires_grad"):
+            raise Fail("a_2 still requires grad: return a.detach() (the docstring asks for a "
+                       "detached tensor).")
