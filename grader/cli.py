@@ -107,8 +107,10 @@ def check(ctx, path, assignment, exercise, require_sandbox):
 @cli.command("grade")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--assignment", "-a", help="Assignment id (inferred from the path if omitted).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "junit"]),
-              default="text", help="gradescope: results.json; junit: JUnit XML (see cli_bulk).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "junit",
+                                                   "classroom"]), default="text",
+              help="gradescope: results.json; junit: JUnit XML; classroom: GitHub Classroom "
+                   "reporter env lines (see cli_bulk).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report here too.")
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 3 if the score is below this (grading still ran).")
@@ -172,6 +174,7 @@ def write_atomic(path, text):
 
 
 from . import cli_bulk  # noqa: E402,F401 - registers grade-all and gradescope
+from . import release  # noqa: E402,F401 - registers `grader release`
 
 
 def main():

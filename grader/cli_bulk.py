@@ -17,7 +17,7 @@ from . import report as text_reporters
 from .cli import _course, cli, infer_assignment, write_atomic
 
 EXIT_FAIL_UNDER = 3
-FORMATS = ["text", "json", "gradescope", "junit"]
+FORMATS = ["text", "json", "gradescope", "junit", "classroom"]
 HIDDEN_FEEDBACK = click.option(
     "--hidden-feedback", type=click.Choice(["message", "score", "none"]), default="score",
     show_default=True, help="What students see of hidden checks in feedback and JUnit: their "
@@ -33,6 +33,8 @@ def render(rep, fmt, hidden_policy="score"):
         return formats.to_gradescope_json(rep)
     if fmt == "junit":
         return formats.to_junit(rep, hidden_policy)
+    if fmt == "classroom":
+        return formats.to_classroom(rep)
     return text_reporters.to_text(rep)
 
 
@@ -118,3 +120,25 @@ def gradescope_cmd(ctx, assignment, out):
     course.assignment(assignment)
     names = build_autograder_zip(course, assignment, out)
     click.echo(f"wrote {out} ({len(names)} files)")
+
+
+@cli.command("report")
+@click.argument("report_json", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write it here too.")
+@HIDDEN_FEEDBACK
+@click.option("--fail-under", type=float, default=None,
+              help="Exit with status 3 if the score is below this.")
+def report_cmd(report_json, fmt, out, hidden_feedback, fail_under):
+    """Convert a saved `grade --format json` report to another format (no regrading)."""
+    import json
+    from .gradeall import report_from_dict
+    try:
+        rep = report_from_dict(json.loads(Path(report_json).read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as err:
+        raise click.ClickException(f"{report_json}: not a grader JSON report ({err})") from None
+    text = render(rep, fmt, hidden_feedback)
+    if out:
+        write_atomic(out, text + "\n")
+    click.echo(text)
+    exit_for_score(rep.score, fail_under)

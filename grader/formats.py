@@ -87,3 +87,34 @@ def to_junit(report, hidden_policy="score", suite_name=None):
             ["Note: " + n for n in report.notes] + [report.output.strip()])
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def to_classroom(report, partial_steps=20):
+    """GitHub Classroom: env lines for autograding-grading-reporter, one runner per check.
+
+    The reporter scores a runner as (tests passed / tests) * max_score, so each
+    check is a runner with max_score = its points: one test when it passed or
+    scored 0; `partial_steps` tests of which round(fraction * steps) pass when it
+    earned partial credit. Output: `RUNNERS=a,b,...` then `<RUNNER>_RESULTS=<base64>`
+    lines, ready to append to $GITHUB_ENV.
+    """
+    import base64
+    lines, names = [], []
+    for c in report.checks:
+        name = f"{c.exercise}-{c.name}".replace("_", "-")
+        fraction = c.score / c.max_score if c.max_score else 1.0
+        message = c.message if not c.hidden else visible_message(c, "score")
+        if 0 < fraction < 1:
+            k = round(fraction * partial_steps)
+            tests = [{"name": f"{check_title(c)} ({i + 1}/{partial_steps})",
+                      "status": "pass" if i < k else "fail", "message": message}
+                     for i in range(partial_steps)]
+        else:
+            tests = [{"name": check_title(c), "status": "pass" if fraction >= 1 else "fail",
+                      "message": message}]
+        payload = {"version": 1, "status": "pass" if fraction >= 1 else "fail",
+                   "max_score": c.max_score, "tests": tests}
+        names.append(name)
+        lines.append(f"{name.upper()}_RESULTS="
+                     + base64.b64encode(json.dumps(payload).encode()).decode("ascii"))
+    return "\n".join([f"RUNNERS={','.join(names)}"] + lines)

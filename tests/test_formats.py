@@ -128,3 +128,28 @@ def test_fail_under_exits_3_but_grading_ran(stub_dir, root):
     assert res.exit_code == 3
     assert json.loads(res.stdout.split("score 0 is below")[0])["score"] == 0
     assert CliRunner().invoke(cli, args + ["--fail-under", "0"], obj={}).exit_code == 0
+
+
+def test_classroom_payloads_add_up_to_the_score_as_the_reporter_computes_it():
+    import base64
+    rep = make_report()
+    lines = formats.to_classroom(rep).splitlines()
+    runners = lines[0].split("=", 1)[1].split(",")
+    env = dict(line.split("=", 1) for line in lines[1:])
+    total = 0.0
+    for name in runners:
+        payload = json.loads(base64.b64decode(env[name.upper() + "_RESULTS"]))
+        passed = sum(t["status"] == "pass" for t in payload["tests"])
+        total += passed / len(payload["tests"]) * payload["max_score"]  # the reporter's rule
+    assert len(runners) == len(rep.checks)
+    assert total == pytest.approx(rep.score)
+    assert "SECRET" not in "".join(base64.b64decode(v).decode() for v in env.values())
+
+
+def test_report_command_converts_a_saved_report(tmp_path):
+    saved = tmp_path / "r.json"
+    saved.write_text(json.dumps(make_report().to_dict()))
+    res = CliRunner().invoke(cli, ["report", str(saved), "--format", "gradescope"], obj={})
+    assert res.exit_code == 0 and json.loads(res.stdout)["score"] == 2.5
+    res = CliRunner().invoke(cli, ["report", str(saved), "--fail-under", "3"], obj={})
+    assert res.exit_code == 3
