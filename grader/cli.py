@@ -175,7 +175,6 @@ def write_atomic(path, text):
 
 from . import cli_bulk  # noqa: E402,F401 - registers grade-all and gradescope
 from . import release  # noqa: E402,F401 - registers `grader release`
-from . import release  # noqa: E402,F401 - registers `grader release`
 
 
 def main():
