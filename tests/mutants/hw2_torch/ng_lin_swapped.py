@@ -1,0 +1,6 @@
+"""lin swaps slope and intercept: b * x + a."""
+# exercise: numpy_gradients
+
+
+def lin(a, b, x):
+    return b * x + a
