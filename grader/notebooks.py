@@ -8,7 +8,10 @@ line is
     # include: trid.py                 (the whole file after its docstring)
     # include: trid.py trid trid_grad  (only these top-level functions)
 
-is replaced by that exercise code. Three variants come out of one source:
+is replaced by that exercise code. Code cells tagged `demo` (jupytext:
+`# %% tags=["demo"]`) are teaching material that only uses the exercise
+functions: `grader grade` does not run them (a slow plot or a student's
+endless loop there must not cost the exercises their points). Three variants come out of one source:
 
     student    assignments/<a>/<a>.ipynb: solution regions become stubs
     reference  the same with the reference code (run by the tests)
@@ -30,6 +33,7 @@ INCLUDE = re.compile(r"^#\s*include:\s*(\S+\.py)((?:\s+[A-Za-z_]\w*)*)\s*$")
 CHECK_CALL = re.compile(r"^\s*check\(\s*['\"](\w+)['\"]\s*\)\s*$")
 CHECK_ALL_CALL = re.compile(r"^\s*check_all\(.*\)\s*$")
 CHECK_TAG = "grader-check"
+DEMO_TAG = "demo"  # teaching code (plots, worked examples): grading skips it
 VARIANTS = ("student", "reference", "nbgrader")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 SETUP_IMPORT = "from grader.notebook import check, check_all"
@@ -137,7 +141,8 @@ def build_notebook(root, course, assignment, variant="student"):
             if variant != "nbgrader":
                 out.append(_tagged(new_code_cell(src.strip())))
         else:
-            cell.metadata = {}
+            tags = [t for t in cell.metadata.get("tags", []) if t == DEMO_TAG]
+            cell.metadata = {"tags": tags} if tags else {}
             out.append(cell)
     _require_complete(folder, where, included)
     if variant == "nbgrader":

@@ -138,14 +138,17 @@ def _syntax_notes(text, name):
 # ------------------------------------------------------------- notebooks
 # Plain json, not nbformat: grading must not need the notebook stack.
 CELL_MAGIC_PYTHON_BODY = {"time", "timeit", "capture", "prun", "debug"}
-SKIPPED_TAG = "grader-check"   # check("...") cells: the parent grades, not the notebook
+# check("...") cells (the parent grades, not the notebook) and demo cells (plots and
+# worked examples that only use the exercise functions; see notebooks.py).
+SKIPPED_TAGS = {"grader-check", "demo"}
 
 
 def load_notebook(path):
     """One chunk per code cell ("cell 7" = the notebook's 7th cell), magics neutralised.
 
-    Skipped: nbgrader autograder test cells and cells tagged grader-check
-    (they call the in-notebook checks; grading them twice proves nothing).
+    Skipped: nbgrader autograder test cells, cells tagged grader-check
+    (they call the in-notebook checks; grading them twice proves nothing)
+    and cells tagged demo (teaching code that only uses the exercises).
     """
     import json
     name = Path(path).name
@@ -179,7 +182,7 @@ def _skip_cell(cell):
     nbg = meta.get("nbgrader") or {}
     if nbg.get("grade") and not nbg.get("solution"):
         return True
-    return SKIPPED_TAG in (meta.get("tags") or [])
+    return bool(SKIPPED_TAGS & set(meta.get("tags") or []))
 
 
 def neutralise_magics(source):

@@ -29,6 +29,8 @@
 # only works for the examples shown here will lose those points.
 #
 # Keep the names and signatures of the functions you are asked to write: the grader calls them.
+# Write your code in the exercise cells. Cells tagged `demo` (plots, worked examples) are
+# for you to run and look at; the grader skips them, so code you put there is not graded.
 
 # %%
 import copy
@@ -66,7 +68,7 @@ from grader.notebook import check, check_all
 #
 # A warm-up: $f(x) = x^2$, whose derivative we know is $2x$.
 
-# %%
+# %% tags=["demo"]
 def square(x):
     return ag_np.square(x)
 
@@ -77,7 +79,7 @@ print("derivative at -1, 0, 2:", square_grad(-1.0), square_grad(0.0), square_gra
 # Looking at $f$ and $g$ side by side is a good habit: where $f$ slopes down, $g$ is negative;
 # at the bottom of the bowl, $g$ crosses zero.
 
-# %%
+# %% tags=["demo"]
 def plot_function_and_derivative(f, g, x_grid_G, title):
     """Two panels: f on the left, its derivative g on the right."""
     fig, (ax_f, ax_g) = plt.subplots(1, 2, figsize=(10, 3), sharex=True)
@@ -109,7 +111,7 @@ plot_function_and_derivative(square, square_grad, np.linspace(-5.0, 5.0, 101), "
 # (and blows it up for negative $x$); the derivative should be zero exactly where $f$ has its
 # peaks and troughs.
 
-# %%
+# %% tags=["demo"]
 plot_function_and_derivative(decaying_cosine, decaying_cosine_grad,
                              np.linspace(-10.0, 10.0, 401), "f(x) = exp(-x/10) cos(x)")
 
@@ -131,7 +133,7 @@ check("decaying_cosine")
 #
 # Example: $f(x) = \sum_d x_d^2$ has gradient $2x$.
 
-# %%
+# %% tags=["demo"]
 def sum_of_squares(x_D):
     return ag_np.sum(ag_np.square(x_D))
 
@@ -170,7 +172,7 @@ print("grad f =", sum_of_squares_grad(x_D))
 # $\eta = 0.01$, every coordinate shrinks by the factor $1 - 2\eta = 0.98$ per step, so the
 # iterates approach zero geometrically, and the loss curve (log scale) is a straight line.
 
-# %%
+# %% tags=["demo"]
 def plot_gd_history(history, value_label="x_d", title=""):
     """Left: each coordinate of the iterate per iteration; right: the loss (log scale)."""
     fig, (ax_x, ax_f) = plt.subplots(1, 2, figsize=(12, 3))
@@ -215,7 +217,7 @@ plot_gd_history(history, title="GD on sum of squares")
 # Where does GD go? The contour plot shows the bowl for $D = 2$ and the path from $[1, -1]$;
 # the curves beside it show each coordinate and the gap $f(x_t) - f(x^*)$ per iteration.
 
-# %%
+# %% tags=["demo"]
 trid_opt_x_D, trid_history = run_many_iters_of_gradient_descent(
     trid, trid_grad, np.asarray([1.0, -1.0]), n_iters=60, step_size=0.25)
 path_T2 = np.asarray(trid_history["x_D"])
@@ -258,7 +260,7 @@ check("trid")
 # **Toy data.** $N = 300$ inputs drawn uniformly in $[-5, 5]^2$ (seed 0), true weights
 # $[4.2, -4.2]$, true bias $0.1$, noise $0.1 \cdot \mathcal{N}(0, 1)$.
 
-# %%
+# %% tags=["demo"]
 N, D, sigma = 300, 2, 0.1
 true_w_D = np.asarray([4.2, -4.2])
 true_bias = 0.1
@@ -283,7 +285,7 @@ plt.show()
 # factor $1/(2\sigma^2) = 50$ and $N = 300$ terms), so the gradient is huge too and the step
 # size must be tiny. We reuse your GD loop from Part 3.
 
-# %%
+# %% tags=["demo"]
 def neg_log_lik_no_bias(w_D):
     resid_N = y_N - ag_np.dot(x_ND, w_D)
     return 0.5 / sigma ** 2 * ag_np.sum(ag_np.square(resid_N))
@@ -318,7 +320,7 @@ plot_gd_history(nobias_history, value_label="w_d", title="linear regression with
 # %% [markdown]
 # Check the fit with a picture: predictions against the truth should sit on the diagonal.
 
-# %%
+# %% tags=["demo"]
 wtilde_E = fit_linreg_with_bias(x_ND, y_N, sigma)
 print("fitted [w_1, w_2, b]:", wtilde_E, " true:", [4.2, -4.2, 0.1])
 yhat_N = np.dot(add_bias_column(x_ND), wtilde_E)
@@ -346,7 +348,7 @@ check("linreg_bias")
 # dicts. The gradient comes back in the same structure, so a model can keep its parameters in
 # whatever shape is natural.
 
-# %%
+# %% tags=["demo"]
 def sum_sq_of_list(w_list):
     return ag_np.sum(ag_np.square(w_list[0])) + ag_np.sum(ag_np.square(w_list[1]))
 
@@ -379,7 +381,7 @@ print(autograd.grad(sum_sq_of_dict)(dict(weights=np.arange(4.0), bias=1.5)))
 # %% [markdown]
 # A quick look at the structure:
 
-# %%
+# %% tags=["demo"]
 for layer_id, layer in enumerate(make_nn_params_as_list_of_dicts([3], n_dims_input=2, n_dims_output=1)):
     print(f"layer {layer_id}: w {layer['w'].shape}, b {layer['b'].shape}")
 
@@ -390,7 +392,7 @@ for layer_id, layer in enumerate(make_nn_params_as_list_of_dicts([3], n_dims_inp
 # First, plain GD on a network with 10 hidden units, to watch the loss. `flatten` turns the
 # list of dicts into one vector (and back), so your GD loop from Part 3 works unchanged.
 
-# %%
+# %% tags=["demo"]
 sq_prng = np.random.RandomState(0)
 xq_ND = sq_prng.uniform(low=-5.0, high=5.0, size=(N, D))
 yq_N = (np.dot(np.square(xq_ND), np.asarray([-2.0, 2.0]))
@@ -419,7 +421,7 @@ plt.show()
 # with one small step size has to suit the steepest direction. Your `fit_nn` should do much
 # better. The scatter below compares its predictions with the truth.
 
-# %%
+# %% tags=["demo"]
 fitted_params = fit_nn(xq_ND, yq_N)
 yhat_q_N = predict_y_given_x_with_NN(xq_ND, fitted_params)
 print("root mean squared error on the training data:", np.sqrt(np.mean(np.square(yhat_q_N - yq_N))))
