@@ -100,7 +100,8 @@ class FDParams(PointParams):
 @register
 class AutogradTraceable(_Kind):
     """autograd.grad can differentiate decaying_cosine (no math.*, no float()),
-    and what it gives agrees with central differences of the same function."""
+    what it gives agrees with central differences of the same function, and it
+    is the derivative of exp(-x/10) cos(x)."""
     name = "autograd_traceable"
     Params = FDParams
 
@@ -126,3 +127,8 @@ class AutogradTraceable(_Kind):
         fd = (plus - minus) / (2 * cases["h"])
         assert_all_close(traced, list(fd), labels, "autograd's derivative vs central "
                          "differences of your decaying_cosine", p.fd_rtol, p.fd_atol)
+        # A function autograd can trace is worth nothing if it is the wrong one
+        # (a constant traces fine): the traced derivative must also be right.
+        assert_all_close(traced, [df(x) for x in xs], labels,
+                         "autograd.grad(decaying_cosine)(x)", p.fd_rtol, p.fd_atol,
+                         hints=[([h(x) for x in xs], text) for h, text in GRAD_HINTS])
