@@ -31,6 +31,10 @@ from .isolation import GRADER_PARENT, ChildFault, OutputTap, child_env
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
         "import grader.zygote as z; z.zygote_main()")
 _MAX_CONTROL = 65536
+# Imported (best effort) by every zygote besides the assignment's preloads: what
+# notebooks import at the top. matplotlib alone costs ~1 s per fresh process in a
+# jail (it rebuilds its font cache), paid here once per worker instead.
+WARM = ("matplotlib", "matplotlib.pyplot", "grader.notebook")
 
 
 class Zygote:
@@ -379,6 +383,11 @@ def _preload(assignment, modules):
             torch.set_num_interop_threads(1)
     from grader import child, registry  # noqa: F401 - imported once, inherited by forks
     registry.load_assignment_checks(assignment)
+    for module in WARM:
+        try:
+            __import__(module)
+        except Exception:  # noqa: BLE001 - warming is an optimisation only
+            pass
     import gc
     gc.collect()
     if hasattr(gc, "freeze"):
