@@ -186,7 +186,7 @@ class ZygoteSession:
 
     def __init__(self, zygote, load_request, limits):
         self.zygote, self.load_request, self.limits = zygote, load_request, limits
-        self.pid = self.ctrl = self.tap = self.host_dir = None
+        self.pid = self.ctrl = self.tap = self.host_dir = self.fallback = None
         self.output_parts = []
         self.loaded = None
 
@@ -200,10 +200,11 @@ class ZygoteSession:
         try:
             self.pid = self.zygote.fork(theirs.fileno(), out_w, cwd)
         except ChildFault:
+            # Our infrastructure failed, not the submission: grade it the slow way.
             os.close(out_r)
             ours.close()
             self._remove_workdir()
-            raise
+            return self._start_fallback()
         finally:
             theirs.close()
             os.close(out_w)
@@ -213,7 +214,16 @@ class ZygoteSession:
         self.loaded = self._receive(time.monotonic() + self.limits.load_time_s)
         return self.loaded
 
+    def _start_fallback(self):
+        from .isolation import ChildSession
+        kwargs = {"sandbox": self.zygote.sandbox} if self.zygote.sandbox is not None else {}
+        self.fallback = ChildSession(self.load_request, self.limits, **kwargs)
+        self.loaded = self.fallback.start()
+        return self.loaded
+
     def probe(self, request, deadline):
+        if self.fallback is not None:
+            return self.fallback.probe(request, deadline)
         self._send(request)
         reply = self._receive(deadline)
         if reply.get("op") != "result":
@@ -222,6 +232,8 @@ class ZygoteSession:
         return reply
 
     def stop(self):
+        if self.fallback is not None:
+            return self.fallback.stop()
         if self.pid is None:
             return
         _kill_group(self.pid)
@@ -240,6 +252,8 @@ class ZygoteSession:
             self.host_dir = None
 
     def output(self):
+        if self.fallback is not None:
+            return self.fallback.output()
         return "".join(p for p in self.output_parts if p)
 
     def _send(self, message):
@@ -327,16 +341,36 @@ class ZygotePool:
         if assignment not in zygotes:
             z = Zygote(assignment, self.course.assignment(assignment).preload,
                        self.course.spec.limits, self.launcher, sandbox=self.sandbox)
-            z.start()
+            try:
+                z.start()
+            except (ChildFault, OSError):
+                z.close()
+                zygotes[assignment] = None  # do not retry for every submission
+                raise
             zygotes[assignment] = z
             with self.lock:
                 self.all.append(z)
+        if zygotes[assignment] is None:
+            raise ChildFault("error", "the fork server failed to start earlier")
         return zygotes[assignment]
 
     def session_factory(self, assignment):
         """A `grading.grade` session_factory forking from this thread's zygote."""
         limits = self.course.spec.limits
-        return lambda load_request: ZygoteSession(self.zygote(assignment), load_request, limits)
+
+        def make(load_request):
+            try:
+                zygote = self.zygote(assignment)
+            except (ChildFault, OSError) as err:
+                # No fork server (e.g. preloads do not fit the memory limit): fresh
+                # children still grade correctly, only slower. Never a student's zero.
+                from .isolation import ChildSession
+                print(f"grader: fork server unavailable ({err}); using fresh processes",
+                      file=sys.stderr)
+                kwargs = {"sandbox": self.sandbox} if self.sandbox is not None else {}
+                return ChildSession(load_request, limits, **kwargs)
+            return ZygoteSession(zygote, load_request, limits)
+        return make
 
     def close(self):
         with self.lock:

@@ -158,3 +158,21 @@ def test_grade_all_cli_writes_gradebook_and_feedback(tmp_path, fast_course, root
     assert (tmp_path / "fb" / "ann.html").is_file() and (tmp_path / "fb" / "dee.md").is_file()
     assert (out.parent / "gradebook.csv.cache.json").is_file()
     shutil.rmtree(tmp_path / "fb")
+
+
+def test_without_a_fork_server_fresh_children_still_grade(tmp_path, fast_course, root,
+                                                          monkeypatch):
+    from grader import zygote
+    from grader.isolation import ChildFault
+
+    def cannot_start(self):
+        raise ChildFault("error", "simulated: preloads do not fit")
+    monkeypatch.setattr(zygote.Zygote, "start", cannot_start)
+    pool = ZygotePool(fast_course)
+    try:
+        good = write(tmp_path / "good.py", reference(root))
+        g = grade_one(Item("x", good), fast_course, "hw1_autograd",
+                      pool.session_factory("hw1_autograd"))
+    finally:
+        pool.close()
+    assert not g.crashed and g.report.score == g.report.max_score
