@@ -21,9 +21,15 @@ set -euo pipefail
 ROOT="${GRADER_AUTOGRADER_ROOT:-/autograder}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q python3 python3-venv python3-pip bubblewrap || \\
-  apt-get install -y -q python3 python3-venv python3-pip
-python3 -m venv "$ROOT/venv"
+apt-get install -y -q bubblewrap || true   # the sandbox, where the container allows it
+# The grader needs Python >= 3.11 (Ubuntu 22.04's python3 is 3.10).
+PY=""
+for v in 3.12 3.11; do
+  if apt-get install -y -q "python$v" "python$v-venv"; then PY="python$v"; break; fi
+done
+PY="${PY:-python3}"
+"$PY" -c 'import sys; assert sys.version_info >= (3, 11), sys.version'
+"$PY" -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install --quiet --upgrade pip
 # torch: the CPU build (an unpinned torch pulls gigabytes of CUDA packages).
 "$ROOT/venv/bin/pip" install --quiet \\
