@@ -24,10 +24,10 @@ def nll_value(y_hat, y, low=LOW, high=HIGH):
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-def nll_grad(y_hat, y):
+def nll_grad(y_hat, y, low=LOW, high=HIGH):
     """d nll / d y_hat; zero where the clamp is active (as torch.clamp's backward)."""
-    inside = (y_hat >= LOW) & (y_hat <= HIGH)
-    p = np.clip(y_hat, LOW, HIGH)
+    inside = (y_hat >= low) & (y_hat <= high)
+    p = np.clip(y_hat, low, high)
     return np.where(inside, -(y / p - (1 - y) / (1 - p)) / y.size, 0.0)
 
 
@@ -35,14 +35,15 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def exact_fit(x, y, lr, n_iters, accumulate=False):
-    """(a, b) after n_iters GD steps on nll(sigmoid(a x + b), y) from (0, 0)."""
+def exact_fit(x, y, lr, n_iters, accumulate=False, sign=1.0):
+    """(a, b) after n_iters GD steps on nll(sigmoid(a x + b), y) from (0, 0).
+    sign=-1 models the slip sigmoid(-(a x + b)) = 1 / (1 + exp(+(a x + b)))."""
     ab, g_sum = np.zeros(2), np.zeros(2)
     for _ in range(n_iters):
         z = ab[0] * x + ab[1]
-        p = sigmoid(z)
+        p = sigmoid(sign * z)
         inside = (p >= LOW) & (p <= HIGH)
-        dz = np.where(inside, p - y, 0.0) / y.size
+        dz = sign * np.where(inside, p - y, 0.0) / y.size
         g = np.array([dz @ x, dz.sum()])
         g_sum = g_sum + g if accumulate else g
         ab = ab - lr * g_sum
@@ -177,12 +178,23 @@ class NllGradient(_Kind):
         sets = cases["sets"]
         if not isinstance(got, list) or len(got) != len(sets):
             raise Fail("unexpected probe result", status="error")
-        grads = [as_array(unwrap(g, "nll(y_hat, y).backward()"), (c["y"].size,),
-                          f"y_hat.grad on {_nll_label(c)}") for c, g in zip(sets, got)]
+        raw = [unwrap(g, "nll(y_hat, y).backward()") for g in got]
+        for c, r in zip(sets, raw):
+            if isinstance(r, np.ndarray) and r.dtype.kind == "f" and not np.all(np.isfinite(r)):
+                raise Fail(f"the gradient of nll on {_nll_label(c)} holds inf or NaN where y_hat "
+                           "is exactly 0 or 1: clamp y_hat to [1e-5, 1 - 1e-5] before the log "
+                           "(torch.clamp passes no gradient outside that range).")
+        grads = [as_array(r, (c["y"].size,), f"y_hat.grad on {_nll_label(c)}")
+                 for c, r in zip(sets, raw)]
         exact = [nll_grad(c["y_hat"], c["y"]) for c in sets]
         assert_all_close(grads, exact, [_nll_label(c) for c in sets], "d nll / d y_hat",
                          p.rtol, p.atol,
-                         hints=[([-e for e in exact], MINUS_HINT)])
+                         hints=[([-e for e in exact], MINUS_HINT),
+                                ([e * c["y"].size for e, c in zip(exact, sets)],
+                                 "N times too large: take the mean over examples, not the sum."),
+                                ([nll_grad(c["y_hat"], c["y"], 1e-7, 1 - 1e-7) for c in sets],
+                                 "Clamp to [1e-5, 1 - 1e-5] exactly: the gradient is zero "
+                                 "wherever the clamp is active.")])
 
 
 # ------------------------------------------------------------ fit_logistic
@@ -224,6 +236,11 @@ class FitIterates(_Kind):
                  ([exact_fit(x, y, -r["lr"], r["n_iters"]) for r in runs],
                   "You stepped uphill: with the NLL as the loss, the update is a <- a - lr * a.grad. "
                   "(If nll lacks its minus sign, descending it climbs the likelihood's negative.)"),
+                 ([exact_fit(x, y, r["lr"], r["n_iters"], sign=-1.0) for r in runs],
+                  "Your probabilities are 1 / (1 + exp(+(a x + b))): the model is "
+                  "sigmoid(a x + b) = 1 / (1 + exp(-(a x + b))) (or torch.sigmoid)."),
+                 ([exact_fit(x, y, r["lr"] * y.size, r["n_iters"]) for r in runs],
+                  "The steps are N times too large: nll is the MEAN over examples, not the sum."),
                  ([exact_fit(x, y, r["lr"], r["n_iters"])[::-1] for r in runs],
                   "a and b are swapped: return (a, b), slope first.")]
         assert_all_close(fits, exact, [f"lr = {r['lr']:g}, n_iters = {r['n_iters']}" for r in runs],
@@ -280,8 +297,11 @@ class Fit(_Kind):
             problems.append(f"the accuracy is {acc_got:.3f}, the best fit's {acc_best:.3f} "
                             f"(allowed: down to {acc_best - p.max_accuracy_gap:.3f})")
         if problems:
-            hint = (MINUS_HINT if nll_got > 0.69 and a * best[0] < 0 else
-                    "Is the model sigmoid(a x + b), and does every step use fresh, zeroed gradients?")
+            hint = ("a has the opposite sign of the best fit's: the fit climbed the loss. nll must "
+                    "be the NEGATIVE log likelihood, and the model sigmoid(a x + b) = "
+                    "1 / (1 + exp(-(a x + b)))." if a * best[0] < 0 else
+                    "Is the model sigmoid(a x + b), and does every step use fresh, zeroed "
+                    "gradients?")
             raise Fail(f"fit_logistic(x_N, y_N, lr={p.lr:g}, n_iters={p.n_iters}) on N = {y.size} "
                        f"gave a = {a:.4g}, b = {b:.4g}: " + "; ".join(problems) + ". " + hint,
                        fraction=0.5 if len(problems) == 1 else 0.0)

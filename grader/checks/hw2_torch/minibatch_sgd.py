@@ -28,15 +28,18 @@ def encoded_data(n, rng):
 
 
 def decode_batch(loss, n):
-    """The set of indices whose mean of 4^i equals loss, or None."""
+    """The indices (with repeats, sorted) whose mean of 4^i equals loss, or None.
+
+    A base-4 digit d at position i means example i was used d times (up to 3,
+    which covers sampling with replacement in small batches)."""
     for k in range(1, n + 1):
         total = loss * k
         s = int(round(total))
         if s <= 0 or abs(total - s) > 1e-6:
             continue
-        digits = np.base_repr(s, 4)
-        if set(digits) <= {"0", "1"} and digits.count("1") == k and len(digits) <= n:
-            return sorted(i for i, d in enumerate(reversed(digits)) if d == "1")
+        digits = [int(d) for d in reversed(np.base_repr(s, 4))]
+        if len(digits) <= n and sum(digits) == k:
+            return [i for i, d in enumerate(digits) for _ in range(d)]
     return None
 
 

@@ -167,33 +167,26 @@ def _grad_pair(g, c):
     return np.array([as_scalar(v, f"mse_loss_grad at {_label(c)}") for v in g])
 
 
-class ByHandParams(PointParams):
-    lr: float = 0.1
-    n_steps: int = 3
-
-
 @register
 class ByHand(_Kind):
     """The four functions (and helpers they call) use no autograd and no torch,
-    and mse_loss_grad / fit_line_numpy still give the right numbers."""
+    and mse_loss_grad still gives the right numbers."""
     name = "by_hand"
-    Params = ByHandParams
+    Params = PointParams
 
     def cases(self, p, rng):
-        return {"sets": _point_cases(p, rng)[:1], "lr": p.lr, "n_steps": p.n_steps}
+        return {"sets": _point_cases(p, rng)[:1]}
 
     @staticmethod
     def probe(sub, cases):
         from grader.sourcescan import collect_sources
         c = cases["sets"][0]
         grad = sub.mse_loss_grad(c["a"], c["b"], c["x"].copy(), c["y"].copy())
-        fit = sub.fit_line_numpy(c["x"].copy(), c["y"].copy(), lr=cases["lr"],
-                                 n_steps=cases["n_steps"])
         sources = {}
         for name in ("lin", "mse_loss", "mse_loss_grad", "fit_line_numpy"):
             if sub.has(name) and callable(getattr(sub, name)):
                 sources.update(collect_sources(getattr(sub, name), sub.namespace))
-        return {"grad": grad, "fit": fit, "sources": sources,
+        return {"grad": grad, "sources": sources,
                 "globals": _autodiff_globals(sub.namespace, FUNCTIONS, FORBIDDEN_MODULES)}
 
     @quiet
@@ -210,12 +203,8 @@ class ByHand(_Kind):
                        "written with numpy: no autograd, no torch.")
         c = cases["sets"][0]
         grad = _grad_pair(got.get("grad"), c)
-        fit = np.array([as_scalar(v, "fit_line_numpy") for v in _fit_pair(got.get("fit"))])
         assert_all_close([grad], [mse_grad(c["a"], c["b"], c["x"], c["y"])], [_label(c)],
                          "(dL_da, dL_db)", p.rtol, p.atol)
-        assert_all_close([fit], [exact_gd(c["x"], c["y"], p.lr, p.n_steps)],
-                         [f"lr = {p.lr:g}, n_steps = {p.n_steps}"], "fit_line_numpy's (a, b)",
-                         p.rtol, p.atol)
 
 
 def _autodiff_globals(namespace, functions, modules):
