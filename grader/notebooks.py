@@ -243,3 +243,50 @@ def build_notebooks(root, course=None, write=True):
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 dst.write_text(text, encoding="utf-8")
     return changed
+
+
+# ------------------------------------------------------------ filled copies
+def function_sources(text):
+    """{name: source} of the top-level functions of a module's text."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    out = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+            out[node.name] = "".join(lines[start:node.end_lineno]).rstrip("\n")
+    return out
+
+
+def fill_functions(nb, sources):
+    """A copy of a student notebook with its functions replaced by `sources`.
+
+    What a student's finished notebook looks like: each function of a code
+    cell whose name is in sources ({name: def text}) is swapped for that
+    text; functions of sources no cell had are appended to the last
+    exercise (non-demo) cell that received one. Used to write example submissions and test notebooks.
+    """
+    import copy
+    nb = copy.deepcopy(nb)
+    placed, last = set(), None
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            mine = function_sources(cell.source)
+        except SyntaxError:
+            continue
+        if not mine:
+            continue
+        text = cell.source
+        for name, old in mine.items():
+            if name in sources:
+                text = text.replace(old, sources[name], 1)
+                placed.add(name)
+                if DEMO_TAG not in cell.metadata.get("tags", []):
+                    last = cell
+        cell.source = text
+    extra = [src for name, src in sources.items() if name not in placed]
+    if extra and last is not None:
+        last.source = last.source.rstrip("\n") + "\n\n\n" + "\n\n\n".join(extra)
+    return nb
