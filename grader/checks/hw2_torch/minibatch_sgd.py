@@ -27,19 +27,24 @@ def encoded_data(n, rng):
     return x, 2.0 ** np.arange(n)
 
 
-def decode_batch(loss, n):
-    """The indices (with repeats, sorted) whose mean of 4^i equals loss, or None.
+def decode_batch(loss, n, prefer=()):
+    """The indices (sorted, with repeats) whose mean of 4^i equals loss, or None.
 
-    A base-4 digit d at position i means example i was used d times (up to 3,
-    which covers sampling with replacement in small batches)."""
-    for k in range(1, n + 1):
-        total = loss * k
-        s = int(round(total))
-        if s <= 0 or abs(total - s) > 1e-6:
-            continue
-        digits = [int(d) for d in reversed(np.base_repr(s, 4))]
-        if len(digits) <= n and sum(digits) == k:
-            return [i for i, d in enumerate(digits) for _ in range(d)]
+    A base-4 digit d at position i means example i was used d times. A mean
+    alone cannot tell a batch from every other multiset with the same mean, so
+    the expected sizes `prefer` come first (distinct examples, then repeats up
+    to 3 per example, enough to show sampling with replacement), then sets of
+    distinct examples of any other size."""
+    others = [k for k in range(1, n + 1) if k not in prefer]
+    for max_digit, sizes in ((1, list(prefer)), (3, list(prefer)), (1, others)):
+        for k in sizes:
+            total = loss * k
+            s = int(round(total))
+            if s <= 0 or abs(total - s) > 1e-6:
+                continue
+            digits = [int(d) for d in reversed(np.base_repr(s, 4))]
+            if len(digits) <= n and max(digits) <= max_digit and sum(digits) == k:
+                return [i for i, d in enumerate(digits) for _ in range(d)]
     return None
 
 
@@ -122,7 +127,8 @@ def decode_order(got, n, batch_size, n_epochs):
                    f"{batch_size}, n_epochs = {n_epochs}; expected one per update, {count} "
                    f"(ceil(N / batch_size) = {n_batches(n, batch_size)} per epoch).")
     losses = as_loss_list(losses, count, "sgd_linear's losses")
-    batches = [decode_batch(v, n) for v in losses]
+    sizes = [k for k in (batch_size, n % batch_size) if 0 < k <= n]
+    batches = [decode_batch(v, n, prefer=sizes) for v in losses]
     bad = [k for k, b in enumerate(batches) if b is None]
     if bad:
         raise Fail(f"the loss of update {bad[0]} ({losses[bad[0]]:.6g}) is not the mean squared "
