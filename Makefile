@@ -28,7 +28,7 @@ sandbox:
 	else echo "WARNING: bubblewrap (bwrap) is not installed and cannot be installed here" \
 	  "(need root and apt-get); grading will run WITHOUT a sandbox" >&2; fi
 
-demo: setup
+demo: setup sandbox
 	@echo "== the reference solution of hw1_autograd (all checks, hidden included)"
 	$(BIN)/grader grade solutions/hw1_autograd --assignment hw1_autograd
 	@echo "== a student's partially right submission (public self-check)"
