@@ -173,3 +173,13 @@ def test_reference_full_marks_and_silent(course, root):
     rep = grade(load_submission(root / "solutions" / "hw2_torch", order=order), course, "hw2_torch")
     assert rep.score == rep.max_score, [(c.name, c.message) for c in rep.checks if c.score < c.max_score]
     assert rep.output.strip() == ""
+
+
+def test_parent_never_imports_torch(root):
+    """Loading course.yml registers hw2_torch's kinds without importing torch:
+    torch belongs to the child (preloaded once per worker), never the parent."""
+    import subprocess
+    import sys
+    code = ("import sys; from grader.config import load_course; load_course(sys.argv[1]); "
+            "import grader.checks.hw2_torch; assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code, str(root / "course.yml")], check=True, cwd=root)
