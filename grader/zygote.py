@@ -181,6 +181,65 @@ class Zygote:
         return json.loads(data)
 
 
+class _Tap:
+    """Drains the child's output pipe, keeping the first `limit` bytes.
+
+    Unlike waiting for end-of-file, `finish()` returns at once: the child
+    flushes its output before every reply, so once the last reply is in,
+    everything it printed is already in the pipe; a killed process with torch
+    mapped takes ~15 ms to close its fds, which we need not wait for.
+    """
+
+    def __init__(self, fd, limit):
+        self.fd, self.limit, self.kept, self.dropped = fd, limit, bytearray(), 0
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(fd, False)
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _keep(self, chunk):
+        room = max(self.limit - len(self.kept), 0)
+        self.kept += chunk[:room]
+        self.dropped += max(len(chunk) - room, 0)
+
+    def _read_available(self):
+        """Read what is there now; False at end of file."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            self._keep(chunk)
+
+    def _drain(self):
+        import select
+        open_ = True
+        while open_:
+            ready, _, _ = select.select([self.fd, self.wake_r], [], [])
+            if self.wake_r in ready:
+                self._read_available()
+                break
+            open_ = self._read_available()
+        os.close(self.fd)
+        os.close(self.wake_r)
+
+    def finish(self):
+        try:
+            os.write(self.wake_w, b"x")
+        except OSError:
+            pass
+        self.thread.join(timeout=2)
+        os.close(self.wake_w)
+
+    def text(self):
+        out = self.kept.decode("utf-8", "replace")
+        return out + (f"\n[... {self.dropped} more bytes of output dropped]" if self.dropped else "")
+
+
 class ZygoteSession:
     """One submission in a process forked from `zygote`; same interface as ChildSession."""
 
@@ -209,7 +268,7 @@ class ZygoteSession:
             theirs.close()
             os.close(out_w)
         self.ctrl = ours
-        self.tap = OutputTap(os.fdopen(out_r, "rb"), self.limits.output_kb * 1024)
+        self.tap = _Tap(out_r, self.limits.output_kb * 1024)
         self._send(request)
         self.loaded = self._receive(time.monotonic() + self.limits.load_time_s)
         return self.loaded
@@ -240,7 +299,7 @@ class ZygoteSession:
         if self.zygote.sweeps:
             self.zygote.sweep()  # a daemon that escaped the group would hold the pipe open
         self.ctrl.close()
-        self.tap.thread.join(timeout=2)
+        self.tap.finish()
         self.output_parts.append(self.tap.text())
         self.pid = None
         self._remove_workdir()
@@ -248,7 +307,9 @@ class ZygoteSession:
     def _remove_workdir(self):
         if self.host_dir:
             import shutil
-            shutil.rmtree(self.host_dir, ignore_errors=True)
+            # Off the critical path; the jail's cleanup removes whatever is left.
+            threading.Thread(target=shutil.rmtree, args=(self.host_dir, True),
+                             daemon=True).start()
             self.host_dir = None
 
     def output(self):
