@@ -53,7 +53,7 @@ CHILD_WORK = CHILD_ROOT + "/work"
 UID_BASE, UID_SPAN = 1_700_000, 200_000
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
-             "nsswitch.conf", "ssl", "ca-certificates")
+             "nsswitch.conf", "ssl", "ca-certificates", "fonts")
 
 _warned = set()
 _lock = threading.RLock()
