@@ -90,8 +90,12 @@ class ChildSession:
         kwargs["env"]["GRADER_JAIL"] = self.jail.token
         if self.cwd:
             kwargs["cwd"] = self.cwd
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, **kwargs)
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, **kwargs)
+        except (OSError, subprocess.SubprocessError) as err:
+            self.jail.cleanup()
+            raise ChildFault("error", f"the grader could not start a process ({err})") from None
         self.tap = OutputTap(self.proc.stderr, self.limits.output_kb * 1024)
         self._send(request)
         self.loaded = _clean_loaded(
@@ -101,6 +105,8 @@ class ChildSession:
     def stop(self):
         """Kill every process of the jail and keep what the child printed."""
         if self.proc is None:
+            if self.jail is not None:
+                self.jail.cleanup()
             return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
