@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox demo test selftest build bench clean
+.PHONY: setup sandbox demo test selftest build bench bench-bulk clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,9 @@ build: setup
 
 bench: setup
 	$(BIN)/python bench/bench_hw1.py
+
+bench-bulk: setup
+	$(BIN)/python bench/bench_bulk.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
