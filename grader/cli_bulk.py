@@ -71,11 +71,18 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     of per-student folders, or a folder of <student>.py / .ipynb / .zip files.
     Re-running skips submissions whose content, grader code and course.yml are
     unchanged (cache: <out>.cache.json).
+
+    Exit status: 0 grading ran (a submission that could not be graded is a
+    recorded zero with the reason), 1 grading could not run, 2 bad command line.
     """
     from . import gradeall, gradebook
     from .feedback_html import write_feedback
+    from .config import ConfigError
     course = _course(ctx)
-    assignment = infer_assignment(course, folder, assignment)
+    try:
+        assignment = infer_assignment(course, folder, assignment)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
     items = gradeall.find_submissions(folder, assignment)
     if not items:
         raise click.ClickException(f"no submissions for {assignment} found in {folder}")
@@ -116,8 +123,12 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
 def gradescope_cmd(ctx, assignment, out):
     """Build a Gradescope autograder zip (setup.sh, run_autograder, grader, course.yml)."""
     from .gradescope_pkg import build_autograder_zip
+    from .config import ConfigError
     course = _course(ctx)
-    course.assignment(assignment)
+    try:
+        course.assignment(assignment)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
     names = build_autograder_zip(course, assignment, out)
     click.echo(f"wrote {out} ({len(names)} files)")
 
