@@ -203,12 +203,19 @@ def zero_report(course, assignment, message):
 
 def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
     """Grade one submission; never raises (a failure is a zero row with the reason)."""
-    started, plots, crashed = time.perf_counter(), [], False
+    started, plots, crashed, sessions = time.perf_counter(), [], False, []
+
+    def observed(request):
+        sessions.append(factory(request))
+        return ObservingSession(sessions[-1], plots, skip)
     try:
         order = list(course.assignment(assignment).exercises)
         sub = load_submission(item.path, order=order)
-        rep = grade(sub, course, assignment,
-                    session_factory=lambda req: ObservingSession(factory(req), plots, skip))
+        rep = grade(sub, course, assignment, session_factory=observed)
+        if any(getattr(s, "infra_fault", False) for s in sessions):
+            crashed = True  # not cached: the next run grades it again
+            rep.notes.append("the grader's own process failed during grading; these results "
+                             "are provisional and the submission is regraded on the next run")
     except SubmissionError as err:
         rep, crashed = zero_report(course, assignment, f"The submission could not be read: "
                                                        f"{err}"), True

@@ -246,6 +246,7 @@ class ZygoteSession:
     def __init__(self, zygote, load_request, limits):
         self.zygote, self.load_request, self.limits = zygote, load_request, limits
         self.pid = self.ctrl = self.tap = self.host_dir = self.fallback = None
+        self.infra_fault = False
         self.output_parts = []
         self.loaded = None
 
@@ -358,6 +359,9 @@ class ZygoteSession:
 
     def _death_message(self):
         status = self.zygote.exit_status(self.pid)
+        if status is None and not self.zygote.alive():
+            self.infra_fault = True  # ours, not the submission's: grade-all retries it
+            return "the grader's fork server stopped while grading"
         if status is None:
             return "the process ended unexpectedly"
         if os.WIFSIGNALED(status):

@@ -176,3 +176,19 @@ def test_without_a_fork_server_fresh_children_still_grade(tmp_path, fast_course,
     finally:
         pool.close()
     assert not g.crashed and g.report.score == g.report.max_score
+
+
+def test_a_fork_server_dying_mid_grading_is_not_cached_as_the_students_zero(
+        tmp_path, fast_course, root):
+    pool = ZygotePool(fast_course)
+    try:
+        factory = pool.session_factory("hw1_autograd")
+        zygote = pool.zygote("hw1_autograd")
+        killer = write(tmp_path / "k.py", "def decaying_cosine(x):\n"
+                       "    import time; time.sleep(30)\n")
+        import threading
+        threading.Timer(0.3, lambda: zygote.proc.kill()).start()  # our failure, mid-check
+        g = grade_one(Item("k", killer), fast_course, "hw1_autograd", factory)
+    finally:
+        pool.close()
+    assert g.crashed and "regraded" in " ".join(g.report.notes)
