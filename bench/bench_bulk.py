@@ -11,7 +11,8 @@
 4 memory      peak memory per worker (zygote + its current child) sampled during (2).
 
 nbgrader is slow (a fresh kernel per notebook), so it grades `--nbgrader-n` of the
-notebooks and its throughput is per notebook; grade-all always grades all N. The
+notebooks (the same folder when --nbgrader-n >= --n) and its throughput is per
+notebook; grade-all always grades all N. The
 machine may be shared: run it when it is quiet, and read the figures as of that run.
 """
 import argparse
@@ -86,8 +87,11 @@ def compare(title, course, scratch, nb, n, nbgrader_n, workers, runs, sampler=No
         if sampler:
             sampler.stop()
     ours = statistics.median(walls)
-    nb_base = scratch / f"{title}-nbgrader"
-    make_course(nb_base, course, {f"s{i:03d}": nb for i in range(nbgrader_n)})
+    nbgrader_n = min(nbgrader_n, n)
+    nb_base = base  # the same folder when nbgrader grades all of it
+    if nbgrader_n < n:
+        nb_base = scratch / f"{title}-nbgrader"
+        make_course(nb_base, course, {f"s{i:03d}": nb for i in range(nbgrader_n)})
     theirs = nbgrader_wall(nb_base)
     ours_rate, theirs_rate = n / ours, nbgrader_n / theirs
     print(f"  grade-all   {n} notebooks, {workers} workers: median wall {ours:.2f} s over "
