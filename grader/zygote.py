@@ -6,10 +6,19 @@ and check kinds, then waits. For each submission the parent sends it two fds
 (the child's end of a control socket and the write end of an output pipe);
 the zygote forks, and the fork sets its fds up exactly like `child.main`
 expects (control on fds 0/1, student stdout+stderr to the capped pipe, stdin
-/dev/null after `child.main` redirects it), applies the resource limits,
-starts its own session (process group) and serves that one submission. No
-state survives between students: every submission gets a new process that
-never ran anyone else's code; the zygote itself never runs student code.
+/dev/null after `child.main` redirects it), starts its own session (process
+group), chdirs into a fresh work dir holding a copy of the submission, and
+serves that one submission. No state survives between students: every
+submission gets a new process that never ran anyone else's code; the zygote
+itself never runs student code.
+
+Sandbox: the zygote runs inside one `sandbox.Jail` (bubblewrap when
+available), so its forks inherit the jail's namespaces, uid and rlimits.
+Since all of a worker's submissions share that jail, the zygote kills every
+other process it can see (`kill(-1)`: the jail's own uid or pid namespace)
+after each submission and before each fork: nothing one student left
+running survives into the next student's process. A fork server that cannot
+start falls back to fresh `isolation.ChildSession`s.
 
 `ZygoteSession` has the session interface `grading.grade` expects
 (start, probe, stop, output) and raises `isolation.ChildFault` like
