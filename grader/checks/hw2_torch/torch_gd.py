@@ -55,7 +55,11 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
         raise Fail(f"{what}: losses[0] should be the loss at the start point a = {fmt(np.array(a0))}, "
                    f"{mse(np.array(a0), x, y):.6g}; got {losses[0]:.6g}. Start from a = "
                    f"{fmt(np.array(a0))} and record each loss before its update.")
-    hints = [((a_g, l_g), text) for (a_g, l_g), text in [
+    ok_losses = np.all(close_mask(losses, l_exact, rtol, atol))
+    ok_a = np.all(close_mask(a, a_exact, rtol, atol))
+    if ok_losses and ok_a:
+        return
+    hints = [  # (end point, losses) of a known slip, and what to say about it
         (exact_gd(x, y, lr, n_iters, a0, accumulate=True), GREW_HINT),
         (exact_gd(x, y, -lr, n_iters, a0), "You stepped uphill: the update is "
                                            "a <- a - lr * a.grad."),
@@ -63,15 +67,11 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
          "These are float32 numbers: keep every tensor float64 (dtype=torch.float64)."),
         (exact_gd(x, y, lr * y.size, n_iters, a0),
          "That is the gradient of the SUM of squares: the loss is the mean, .mean()."),
-    ]]
+    ]
     label = f"lr = {lr:g}, n_iters = {n_iters}, N = {y.size}"
     hint = next((text for (a_h, l_h), text in hints
                  if np.all(close_mask(losses, l_h, 1e-5, atol))
                  and np.all(close_mask(a, a_h, 1e-5, atol))), None)
-    ok_losses = np.all(close_mask(losses, l_exact, rtol, atol))
-    ok_a = np.all(close_mask(a, a_exact, rtol, atol))
-    if ok_losses and ok_a:
-        return
     if ok_losses and not ok_a and n_iters:
         shifted = exact_gd(x, y, lr, n_iters - 1, a0)[0]
         if np.all(close_mask(a, shifted, 1e-8, atol)):
@@ -80,7 +80,8 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
     where = (f"losses[{t}] (the loss before update {t}): expected {l_exact[t]:.10g}, got "
              f"{losses[t]:.10g}" if t is not None else
              f"a_2 after the last update: expected {fmt(a_exact, 10)}, got {fmt(a, 10)}")
-    raise Fail(f"{what} at {label}: {where}. {hint or 'Compare your loop with the update rule in the docstring.'}")
+    hint = hint or "Compare your loop with the update rule in the docstring."
+    raise Fail(f"{what} at {label}: {where}. {hint}")
 
 
 class _Kind(CheckKind):
