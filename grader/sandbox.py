@@ -30,7 +30,10 @@ sys.path, and `jail.cleanup()` kills every process of the jail and removes
 its dirs (idempotent). A fork server runs inside one jail; per-submission it
 should fork, chdir into a fresh dir under the jail's work dir, and kill the
 forked process group after each submission; the jail's cleanup is the
-backstop.
+backstop. Between two submissions in one jail, call `wipe_between_submissions()`
+inside the jail (after killing the previous submission's processes): /tmp and
+the work dir (the child's HOME) are shared by everything in a jail, so without
+it one student's files are visible to the next.
 """
 import os
 import random
@@ -470,6 +473,30 @@ def kill_marked(token, rounds=50):
                 pass
         time.sleep(0.01)
     return False
+
+
+def wipe_between_submissions(dirs=("/tmp", CHILD_WORK), keep=()):
+    """Inside a jail: delete everything in `dirs` but the paths in `keep`, so that no
+    file of one submission is there for the next. Returns what could not be removed."""
+    left = []
+    keep = {os.path.realpath(k) for k in keep}
+    for top in dirs:
+        try:
+            names = os.listdir(top)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(top, name)
+            if os.path.realpath(path) in keep:
+                continue
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            except OSError:
+                left.append(path)
+    return left
 
 
 # ------------------------------------------------------------ mount helpers

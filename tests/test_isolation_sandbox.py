@@ -99,3 +99,16 @@ def test_child_sees_a_neutral_grader_package(mode):
     session.stop()
     out = session.output()
     assert "AT " in out and "['grader']" in out and str(ROOT) not in out
+
+
+def test_wipe_between_submissions(tmp_path):
+    tmp, work = tmp_path / "tmp", tmp_path / "work"
+    for d in (tmp / "sub", work / ".config", work / "s_next"):
+        d.mkdir(parents=True)
+    (tmp / "from_a").write_text("secret of A")
+    (work / ".config" / "rc").write_text("x")
+    (work / "stray").symlink_to("/etc/passwd")
+    left = sandbox.wipe_between_submissions((str(tmp), str(work)), keep=[str(work / "s_next")])
+    assert not left
+    assert os.listdir(tmp) == [] and os.listdir(work) == ["s_next"]
+    assert os.path.exists("/etc/passwd")
