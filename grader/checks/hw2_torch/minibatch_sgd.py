@@ -78,8 +78,8 @@ def check_epochs(batches, n, batch_size, n_epochs):
         raise Fail(f"example 0 was never used in {n_epochs} epochs {where}. randint(1, N) "
                    "draws from 1..N-1 and never picks index 0: shuffle all indices with "
                    "torch.randperm(N, generator=generator).")
-    for e in range(n_epochs):
-        epoch = batches[e * per_epoch:(e + 1) * per_epoch]
+    epochs = [batches[e * per_epoch:(e + 1) * per_epoch] for e in range(n_epochs)]
+    for e, epoch in enumerate(epochs):
         counts = np.bincount([i for b in epoch for i in b], minlength=n)
         if np.any(counts != 1):
             missing = [int(i) for i in np.flatnonzero(counts == 0)]
@@ -96,6 +96,10 @@ def check_epochs(batches, n, batch_size, n_epochs):
         if sorted(sizes) != sorted(expected):
             raise Fail(f"epoch {e} {where}: batch sizes {sizes}, expected {expected} (every "
                        "batch has batch_size examples except a smaller last one).")
+    if n_epochs > 1 and n >= 6 and all(ep == epochs[0] for ep in epochs[1:]):
+        raise Fail(f"every epoch {where} used the same batches in the same order: draw a new "
+                   "permutation (torch.randperm(N, generator=generator)) at the start of each "
+                   "epoch.")
 
 
 class _Kind(CheckKind):

@@ -51,7 +51,12 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
     a = as_float64_array(a_got, (2,), f"{what}'s a_2")
     losses = as_loss_list(losses_got, n_iters, f"{what}'s losses")
     a_exact, l_exact = exact_gd(x, y, lr, n_iters, a0)
-    if n_iters and not np.all(close_mask(losses[0], mse(np.array(a0), x, y), rtol, atol)):
+    start_loss = mse(np.array(a0), x, y)
+    if n_iters and np.all(close_mask(losses[0], start_loss * y.size, 1e-6, atol)):
+        raise Fail(f"{what}: losses[0] is {losses[0]:.6g}, N = {y.size} times the mean squared "
+                   f"error at the start point ({start_loss:.6g}): the loss is the MEAN of the "
+                   "squared errors, ((x @ a - y) ** 2).mean(), not their sum.")
+    if n_iters and not np.all(close_mask(losses[0], start_loss, rtol, atol)):
         raise Fail(f"{what}: losses[0] should be the loss at the start point a = {fmt(np.array(a0))}, "
                    f"{mse(np.array(a0), x, y):.6g}; got {losses[0]:.6g}. Start from a = "
                    f"{fmt(np.array(a0))} and record each loss before its update.")
