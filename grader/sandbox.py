@@ -225,10 +225,12 @@ class Jail:
         if self.mode != "bwrap":
             return list(cmd)
         tmp_bytes = str(int(getattr(self.limits, "tmp_mb", 64)) * 1024 * 1024)
+        # The private /tmp is mounted first: binds that follow may sit below it
+        # (a checkout or virtualenv under /tmp must stay visible).
         return [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
+                "--size", tmp_bytes, "--tmpfs", "/tmp",
                 *_system_binds(),
                 "--proc", "/proc", "--dev", "/dev",
-                "--size", tmp_bytes, "--tmpfs", "/tmp",
                 "--ro-bind", self.lib, CHILD_LIB,
                 "--bind", self.work, CHILD_WORK,
                 "--chdir", CHILD_WORK, "--setenv", "HOME", CHILD_WORK,
