@@ -54,11 +54,21 @@ class InProcessSession:
         return {"op": "loaded", "chunks": [], "import_s": 0.0}
 
     def probe(self, request, deadline):
-        from .child import Student, run_probe
-        with _captured(self.captured), _alarm(deadline) as timer:
-            reply = run_probe(request, Student(self.namespace))
+        from . import child
+        files = _cell_files(self.namespace)
+        added = files - child._STUDENT_FILES
+        child._STUDENT_FILES.update(added)  # so error messages point into the notebook
+        try:
+            with _captured(self.captured), _alarm(deadline) as timer:
+                reply = child.run_probe(request, child.Student(self.namespace))
+        finally:
+            child._STUDENT_FILES.difference_update(added)
         if timer.fired:
             raise ChildFault("timeout", "time limit exceeded")
+        err = reply.get("error") or {}
+        if isinstance(err.get("message"), str):
+            for name in files:
+                err["message"] = err["message"].replace(f"({name} line", f"({_cell_label(name)} line")
         return reply
 
     def stop(self):
@@ -66,6 +76,25 @@ class InProcessSession:
 
     def output(self):
         return self.captured.getvalue()
+
+
+def _cell_files(namespace):
+    """Source file names of the functions the notebook defined itself."""
+    import types
+    return {v.__code__.co_filename for v in list(namespace.values())
+            if isinstance(v, types.FunctionType) and v.__globals__ is namespace}
+
+
+def _cell_label(filename):
+    """'cell In[7]' for an IPython cell file (as Jupyter's tracebacks say), else the name."""
+    try:
+        from IPython import get_ipython
+        number = get_ipython().compile._filename_map.get(filename)
+        if number is not None:
+            return f"cell In[{number}]"
+    except Exception:  # noqa: BLE001 - no IPython, or another version of it
+        pass
+    return filename
 
 
 class _Timer:
