@@ -33,6 +33,8 @@ demo: setup sandbox
 	$(BIN)/grader grade solutions/hw1_autograd --assignment hw1_autograd
 	@echo "== a student's partially right submission (public self-check)"
 	$(BIN)/grader check $(EXAMPLES)/partial.py --assignment hw1_autograd || true
+	@echo "== the same work pasted into the student notebook (graded cell by cell)"
+	$(BIN)/grader check $(EXAMPLES)/partial.ipynb --assignment hw1_autograd || true
 
 test: setup sandbox
 	$(BIN)/grader build --check

@@ -58,9 +58,12 @@ class InProcessSession:
         files = _cell_files(self.namespace)
         added = files - child._STUDENT_FILES
         child._STUDENT_FILES.update(added)  # so error messages point into the notebook
+        timer = _Timer()
         try:
-            with _captured(self.captured), _alarm(deadline) as timer:
+            with _captured(self.captured), _alarm(deadline, timer):
                 reply = child.run_probe(request, child.Student(self.namespace))
+        except _TimeLimit:  # the alarm rang just after the probe returned
+            timer.fired = True
         finally:
             child._STUDENT_FILES.difference_update(added)
         if timer.fired:
@@ -106,9 +109,8 @@ class _TimeLimit(BaseException):
 
 
 @contextlib.contextmanager
-def _alarm(deadline):
+def _alarm(deadline, timer):
     """Interrupt the probe at the deadline (main thread only; elsewhere no limit)."""
-    timer = _Timer()
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield timer
         return
