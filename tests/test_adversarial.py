@@ -78,14 +78,17 @@ def scores(report):
 
 
 def alive_named(mark):
+    """Pids of live (not zombie) processes named `mark`; a killed orphan can stay a
+    zombie until the machine's init reaps it, but it runs nothing any more."""
     names = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                comm = Path(f"/proc/{entry}/comm").read_text().strip()
+                stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            if comm == mark[:15]:
+            comm, state = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2]
+            if comm == mark[:15] and state != "Z":
                 names.append(int(entry))
     return names
 
