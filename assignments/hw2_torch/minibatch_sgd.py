@@ -13,7 +13,8 @@ example 0, and drawing with replacement repeats some examples and skips
 others: both are wrong here.)
 
 Draw every random number from `generator` and from nothing else, so the
-same generator seed always gives the same result.
+same generator seed always gives the same result. As in torch_gd, update
+under `torch.no_grad()` and zero `a.grad` after every update.
 
 dtype policy: the grader passes float64 tensors and expects float64 back.
 """

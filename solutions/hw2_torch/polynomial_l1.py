@@ -10,7 +10,8 @@ is far less pulled by an outlier than the squared error.
 Two optimisers, both over minibatches drawn by a `DataLoader` with
 shuffle=True (pass it `generator` so a seeded generator fixes the order):
 - plain SGD with a decaying step: every update of epoch e (counted from 0)
-  uses the step size lr / (e + 1);
+  uses the step size lr / (e + 1), made under `torch.no_grad()`, and the
+  gradients are zeroed (`model.zero_grad()`) after each update;
 - Adam (`torch.optim.Adam` with its default betas and eps), constant lr.
 
 Both return the parameter history: row 0 holds the parameters before any
