@@ -11,7 +11,7 @@ import numpy as np
 from ...feedback import Fail, fmt
 from ...numerics import as_array, assert_all_close, close_mask
 from ...registry import CheckKind, Params, register
-from .common import attempt, quiet, tensor, torch_ready, unwrap
+from .common import attempt, plain, quiet, tensor, torch_ready, unwrap
 from .data import quadratic_with_outlier
 
 LOSSES = ("l1", "mse")
@@ -429,5 +429,5 @@ class Fit(_Kind):
 
 
 def _last_row(history):
-    import numpy
-    return numpy.asarray(history)[-1]
+    """The final parameters of a history given as an array, a tensor or a list of rows."""
+    return np.asarray(plain(history))[-1]
