@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 import warnings
+from pathlib import Path
 
 from .isolation import ChildFault
 from .submission import Submission
@@ -145,9 +146,8 @@ def _captured(buffer):
 def run_checks(namespace, assignment, exercises=None, include_hidden=False, check_names=None,
                course=None):
     """Grade the live namespace; returns a results.Report."""
-    from .config import load_course
     from .grading import grade
-    course = course or load_course()
+    course = course or _load_course()
     if check_names is not None:
         course = _only(course, assignment, exercises, set(check_names))
     submission = Submission(origin="notebook")
@@ -171,6 +171,23 @@ def _only(course, assignment, exercises, names):
     return _View()
 
 
+_COURSES = {}
+
+
+def _load_course():
+    """course.yml, parsed once per file version (a test cell per check would reparse it)."""
+    from .config import find_course_file, load_course
+    path = Path(find_course_file()).resolve()
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return load_course(path)  # its error names the file
+    if key not in _COURSES:
+        _COURSES.clear()
+        _COURSES[key] = load_course(path)
+    return _COURSES[key]
+
+
 def find_assignment(exercise, course):
     """The assignment that has this exercise (error if none or several)."""
     owners = [a for a, spec in course.spec.assignments.items() if exercise in spec.exercises]
@@ -185,8 +202,7 @@ def check(exercise, assignment=None):
     """Run the public checks of one exercise on this notebook's definitions."""
     if _inside_grader_child():
         return None
-    from .config import load_course
-    course = load_course()
+    course = _load_course()
     assignment = assignment or find_assignment(exercise, course)
     namespace = sys._getframe(1).f_globals
     _show(run_checks(namespace, assignment, [exercise], course=course))
@@ -196,8 +212,7 @@ def check_all(assignment=None):
     """Run every public check of the assignment on this notebook's definitions."""
     if _inside_grader_child():
         return None
-    from .config import load_course
-    course = load_course()
+    course = _load_course()
     names = list(course.spec.assignments)
     if assignment is None:
         if len(names) != 1:
