@@ -183,3 +183,18 @@ def test_parent_never_imports_torch(root):
     code = ("import sys; from grader.config import load_course; load_course(sys.argv[1]); "
             "import grader.checks.hw2_torch; assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code, str(root / "course.yml")], check=True, cwd=root)
+
+
+def test_source_scan_finds_autodiff_imports_and_globals():
+    from grader.checks.hw2_torch import numpy_gradients as ng
+    from grader.sourcescan import find_imports
+    src = {"f": "def f(x):\n    import torch.autograd as ta\n    from jax import grad\n    return x\n"}
+    assert [h[2] for h in find_imports(src, ng.FORBIDDEN_MODULES)] == ["torch.autograd", "jax"]
+    assert find_imports({"g": "def g(x):\n    import numpy as np\n"}, ng.FORBIDDEN_MODULES) == []
+
+    namespace = {"np": np, "grad_fn": ng.Fail}   # a class from the grader: allowed
+    exec("def mse_loss_grad(a, b, x, y):\n    return grad_fn(np.mean(x))\n", namespace)
+    assert ng._autodiff_globals(namespace, ng.FUNCTIONS, ng.FORBIDDEN_MODULES) == []
+    namespace["grad_fn"] = torch.autograd.grad
+    assert ng._autodiff_globals(namespace, ng.FUNCTIONS, ng.FORBIDDEN_MODULES) == [
+        ("mse_loss_grad", "grad_fn", "torch.autograd")]
