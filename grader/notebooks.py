@@ -102,16 +102,49 @@ def _default_cells(folder, course, assignment):
                                "below, then run the check cell after it. `check_all()` at the "
                                "end runs every public check."),
              new_code_cell(SETUP_IMPORT)]
-    for exercise, ex in spec.exercises.items():
-        path = Path(folder) / f"{exercise}.py"
-        if not path.exists():
-            continue
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-        cells.append(new_markdown_cell(f"## {ex.title}\n\n```\n{doc}\n```" if doc else f"## {ex.title}"))
-        cells.append(new_code_cell(f"# include: {path.name}"))
-        cells.append(new_code_cell(f'check("{exercise}")'))
+    for path in _exercise_files(folder, course, assignment):
+        cells += _exercise_cells(path, course, assignment)
     cells.append(new_code_cell(f'check_all("{assignment}")'))
     return cells
+
+
+def _exercise_files(folder, course, assignment):
+    """Exercise files in course.yml order, then any others alphabetically."""
+    order = list(course.assignment(assignment).exercises)
+    files = [p for p in Path(folder).glob("*.py") if not p.name.startswith("_")]
+    return sorted(files, key=lambda p: (order.index(p.stem) if p.stem in order else len(order),
+                                        p.name))
+
+
+def _exercise_cells(path, course, assignment):
+    """Title, docstring, code and (if course.yml knows it) check cell of one exercise file."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+    exercises = course.assignment(assignment).exercises
+    title = exercises[path.stem].title if path.stem in exercises else path.stem
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    cells = [new_markdown_cell(f"## {title}\n\n```\n{doc}\n```" if doc else f"## {title}"),
+             new_code_cell(f"# include: {path.name}")]
+    if path.stem in exercises:
+        cells.append(new_code_cell(f'check("{path.stem}")'))
+    return cells
+
+
+def _with_new_exercises(cells, folder, course, assignment):
+    """A narrative plus a plain section for each exercise file it never includes.
+
+    So a file added to an assignment shows up in its notebook without anyone
+    editing the narrative (before the closing check_all cell, if any).
+    """
+    named = {INCLUDE.match(c.source.split("\n", 1)[0].strip()).group(1) for c in cells
+             if c.cell_type == "code" and c.source and INCLUDE.match(c.source.split("\n", 1)[0].strip())}
+    extra = [cell for path in _exercise_files(folder, course, assignment) if path.name not in named
+             for cell in _exercise_cells(path, course, assignment)]
+    if not extra:
+        return cells
+    at = len(cells)
+    if cells and cells[-1].cell_type == "code" and CHECK_ALL_CALL.match(cells[-1].source):
+        at -= 1
+    return cells[:at] + extra + cells[at:]
 
 
 # ---------------------------------------------------------------- building
@@ -123,6 +156,7 @@ def build_notebook(root, course, assignment, variant="student"):
         raise ValueError(f"variant must be one of {VARIANTS}")
     folder = Path(root) / "solutions" / assignment
     cells, where = narrative_cells(folder, course, assignment)
+    cells = _with_new_exercises(cells, folder, course, assignment)
     out, included, tested = [], set(), set()
     for i, cell in enumerate(cells, 1):
         src = cell.source

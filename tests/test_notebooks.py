@@ -52,6 +52,19 @@ def test_assignment_without_narrative_gets_a_default_notebook(tmp_path, course):
     assert len(tests) == len(course.checks_for("hw1_autograd"))
 
 
+def test_a_new_exercise_file_joins_an_existing_narrative(tmp_path, course):
+    folder = tmp_path / "solutions" / "hw1_autograd"
+    shutil.copytree(ROOT / "solutions" / "hw1_autograd", folder)
+    (folder / "zz_extra.py").write_text('"""Exercise zz_extra: one more."""\n\n\n'
+                                        "def extra(x):\n    ### BEGIN SOLUTION\n"
+                                        "    return 2 * x\n    ### END SOLUTION\n")
+    nb = build_notebook(tmp_path, course, "hw1_autograd", "student")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    at = next(i for i, c in enumerate(code) if "def extra(x):" in c)
+    assert "raise NotImplementedError()" in code[at]
+    assert code[-1].startswith("check_all(") and at == len(code) - 2
+
+
 def test_every_exercise_function_is_in_the_notebook(root, course):
     for assignment in ASSIGNMENTS:
         student = notebook_text(build_notebook(root, course, assignment, "student"))
