@@ -198,3 +198,26 @@ def test_source_scan_finds_autodiff_imports_and_globals():
     namespace["grad_fn"] = torch.autograd.grad
     assert ng._autodiff_globals(namespace, ng.FUNCTIONS, ng.FORBIDDEN_MODULES) == [
         ("mse_loss_grad", "grad_fn", "torch.autograd")]
+
+
+# The parent's answers: they must not reach the child's probe-only copy of the checks.
+HW2_EXPECTED_VALUE_HELPERS = {
+    "numpy_gradients.py": ["mse", "mse_grad", "exact_gd"],
+    "torch_gd.py": ["mse", "mse_grad", "exact_gd", "verify_run"],
+    "minibatch_sgd.py": ["exact_sgd", "decode_batch", "check_epochs"],
+    "polynomial_l1.py": ["features", "loss_grad", "replay_sgd", "replay_adam", "lad_fit"],
+    "logistic_nll.py": ["nll_value", "nll_grad", "exact_fit", "newton_logistic"],
+}
+
+
+def test_probe_only_copy_drops_hw2_answers(tmp_path, root):
+    probe_lib = pytest.importorskip("grader.probe_lib")
+    import shutil
+    shutil.copytree(root / "grader", tmp_path / "grader",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    probe_lib.strip_package(tmp_path / "grader" / "checks")
+    for name, helpers in HW2_EXPECTED_VALUE_HELPERS.items():
+        text = (tmp_path / "grader" / "checks" / "hw2_torch" / name).read_text()
+        for helper in helpers:
+            assert f"def {helper}(" not in text, f"{name} still defines {helper}"
+        assert "def probe(" in text
