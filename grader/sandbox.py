@@ -149,7 +149,8 @@ _staged_lib = None
 
 def staged_grader_lib():
     """A private copy of the grader package alone (no solutions/, tests/, course.yml
-    next to it), made once per process and removed at exit."""
+    next to it, check modules cut down to their probes by probe_lib), made once
+    per process and removed at exit."""
     global _staged_lib
     with _lock:
         if _staged_lib is None or not Path(_staged_lib, "grader").is_dir():
@@ -158,6 +159,9 @@ def staged_grader_lib():
             lib = tempfile.mkdtemp(prefix="grader-lib-")
             shutil.copytree(here, Path(lib, "grader"),
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            # The child gets probes only: no expected values it could import.
+            from .probe_lib import strip_package
+            strip_package(Path(lib, "grader", "checks"))
             _make_world_readable(lib)
             atexit.register(shutil.rmtree, lib, True)
             _staged_lib = lib
