@@ -23,11 +23,13 @@ import sys
 import threading
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 from .isolation import ChildFault
 from .submission import Submission
 
+HIDDEN_MESSAGE = "(a hidden check: its details are not shown)"
 last_report = None  # the Report of the latest check()/check_all(), for the curious
 
 
@@ -237,8 +239,13 @@ def grade_check(assignment, exercise, check_name):
     except Exception as err:  # noqa: BLE001 - a broken setup must not look like a student error
         print(f"grader could not run {exercise}/{check_name}: {type(err).__name__}: {err}")
         return 0.0
+    points = round(sum(c.score for c in report.checks), 6)
+    # nbgrader's feedback shows this cell's output to the student: a hidden check's
+    # message would describe the inputs it hides, so only its verdict is shown.
+    report.checks = [replace(c, message=HIDDEN_MESSAGE if c.hidden and c.message else c.message)
+                     for c in report.checks]
     _show(report, show_output=False)
-    return round(sum(c.score for c in report.checks), 6)
+    return points
 
 
 # ------------------------------------------------------------------ display
