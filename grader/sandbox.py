@@ -336,17 +336,7 @@ class PidsCgroup:
             return []
 
     def kill_all(self, rounds=200):
-        for _ in range(rounds):
-            pids = self.pids()
-            if not pids:
-                return True
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            time.sleep(0.01)
-        return False
+        return kill_until_gone(self.pids, rounds)
 
     def remove(self):
         for _ in range(100):
@@ -460,7 +450,8 @@ def kill_marked(token, rounds=50):
     needle = f"GRADER_JAIL={token}".encode()
     if not os.path.isdir("/proc"):
         return False  # not Linux: the process group kill is all there is
-    for _ in range(rounds):
+
+    def marked():
         found = []
         for entry in os.listdir("/proc"):
             if entry.isdigit() and int(entry) != os.getpid():
@@ -470,9 +461,18 @@ def kill_marked(token, rounds=50):
                             found.append(int(entry))
                 except OSError:
                     pass
-        if not found:
+        return found
+
+    return kill_until_gone(marked, rounds)
+
+
+def kill_until_gone(list_pids, rounds):
+    """SIGKILL what list_pids() returns until it returns nothing (True) or rounds run out."""
+    for _ in range(rounds):
+        pids = list_pids()
+        if not pids:
             return True
-        for pid in found:
+        for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
