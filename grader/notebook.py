@@ -256,7 +256,7 @@ def _show(report, show_output=True):
     text = reporters.to_text(report, show_output=show_output)
     try:
         from IPython import get_ipython
-        from IPython.display import HTML, display
+        from IPython.display import display
         in_kernel = get_ipython() is not None and hasattr(get_ipython(), "kernel")
     except ImportError:
         in_kernel = False
