@@ -47,6 +47,14 @@ def as_array(got, shape, what, allow_squeeze=False):
     return arr
 
 
+def as_list(got, n, what):
+    """The probe's list of n per-input results, or Fail(status='error')."""
+    if not isinstance(got, list) or len(got) != n:
+        raise Fail(f"expected {n} results from {what}, one per input; got {describe(got)}.",
+                   status="error")
+    return got
+
+
 def as_scalar(got, what):
     """Convert a probe value to a finite Python float (0-d or size-1 arrays allowed)."""
     if isinstance(got, bool) or isinstance(got, Unsupported) or not isinstance(

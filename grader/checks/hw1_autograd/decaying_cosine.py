@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...feedback import Fail
-from ...numerics import as_scalar, assert_all_close
+from ...numerics import as_list, as_scalar, assert_all_close
 from ...registry import CheckKind, Params, register
 
 
@@ -45,10 +45,7 @@ def _points(p, rng):
 
 
 def _scalars(got, xs, fname):
-    if not isinstance(got, list) or len(got) != len(xs):
-        raise Fail(f"expected one value per input from {fname}, got {type(got).__name__}",
-                   status="error")
-    return [as_scalar(g, f"{fname}({x:g})") for g, x in zip(got, xs)]
+    return [as_scalar(g, f"{fname}({x:g})") for g, x in zip(as_list(got, len(xs), fname), xs)]
 
 
 class _Kind(CheckKind):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...feedback import Fail, fmt
-from ...numerics import as_array, as_scalar, assert_all_close, rel_err
+from ...numerics import as_array, as_list, as_scalar, assert_all_close, rel_err
 from ...registry import CheckKind, Params, register
 from ...sourcescan import CLOSED_FORM_SOLVERS, find_calls
 from .data import linear_toy, random_linear
@@ -44,8 +44,7 @@ class AddBias(_Kind):
         return [sub.add_bias_column(x.copy()) for x in cases["xs"]]
 
     def verify(self, p, cases, got):
-        if not isinstance(got, list) or len(got) != len(cases["xs"]):
-            raise Fail("expected one result per input", status="error")
+        got = as_list(got, len(cases["xs"]), "add_bias_column")
         for x, g in zip(cases["xs"], got):
             x2 = x.reshape(x.shape[0], -1)
             n, d = x2.shape
@@ -96,8 +95,7 @@ class Loss(_Kind):
 
     def verify(self, p, cases, got):
         sets = cases["sets"]
-        if not isinstance(got, list) or len(got) != len(sets):
-            raise Fail("expected one result per input", status="error")
+        got = as_list(got, len(sets), "linreg_neg_log_lik")
         vals = [as_scalar(g, "linreg_neg_log_lik") for g in got]
         sse = [float(np.sum((c["y"] - c["xt"] @ c["w"]) ** 2)) for c in sets]
         hints = [([s / c["sigma"] ** 2 for s, c in zip(sse, sets)], "Missing the factor 0.5."),
@@ -129,8 +127,7 @@ class LossGradient(_Kind):
 
     def verify(self, p, cases, got):
         sets = cases["sets"]
-        if not isinstance(got, list) or len(got) != len(sets):
-            raise Fail("expected one result per input", status="error")
+        got = as_list(got, len(sets), "autograd.grad(linreg_neg_log_lik)")
         grads = [as_array(g, (c["w"].size,), "the gradient") for g, c in zip(got, sets)]
         assert_all_close(grads, [neg_log_lik_grad(c["w"], c["xt"], c["y"], c["sigma"]) for c in sets],
                          [_default_sigma_label(c) for c in sets],

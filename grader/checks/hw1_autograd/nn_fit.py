@@ -8,8 +8,8 @@ import autograd
 import autograd.numpy as ag_np
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_array, as_scalar, assert_all_close
+from ...feedback import Fail
+from ...numerics import as_array, as_list, as_scalar, assert_all_close
 from ...registry import CheckKind, Params, register
 from .data import quadratic_toy
 
@@ -106,8 +106,7 @@ class ParamShapes(_Kind):
 
     def verify(self, p, cases, got):
         archs = cases["archs"]
-        if not isinstance(got, list) or len(got) != 2 * len(archs):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, 2 * len(archs), "make_nn_params_as_list_of_dicts")
         for k, a in enumerate(archs):
             sizes = [a["n_in"]] + list(a["hidden"]) + [a["n_out"]]
             call = (f"make_nn_params_as_list_of_dicts(n_hiddens_per_layer_list={a['hidden']}, "
@@ -158,8 +157,7 @@ class Predict(_Kind):
 
     def verify(self, p, cases, got):
         items = cases["items"]
-        if not isinstance(got, list) or len(got) != len(items):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, len(items), "predict_y_given_x_with_NN")
         preds, expected, labels = [], [], []
         for c, g in zip(items, got):
             n = c["x"].shape[0]
@@ -212,8 +210,7 @@ class Loss(_Kind):
 
     def verify(self, p, cases, got):
         sets = cases["sets"]
-        if not isinstance(got, list) or len(got) != len(sets):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, len(sets), "nn_regression_loss")
         vals = [as_scalar(g, "nn_regression_loss") for g in got]
         expected = [float(loss(c["params"], c["x"], c["y"], c["sigma"])) for c in sets]
         sse = [2 * e * c["sigma"] ** 2 for e, c in zip(expected, sets)]
@@ -256,8 +253,7 @@ class LossGradient(_Kind):
 
     def verify(self, p, cases, got):
         sets = cases["sets"]
-        if not isinstance(got, list) or len(got) != len(sets):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, len(sets), "autograd.grad(nn_regression_loss)")
         for k, (c, g) in enumerate(zip(sets, got)):
             sizes = [c["params"][0]["w"].shape[0]] + [l["w"].shape[1] for l in c["params"]]
             grad = as_params(g.get("grad") if isinstance(g, dict) else None,

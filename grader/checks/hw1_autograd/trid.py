@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...feedback import Fail, fmt
-from ...numerics import as_array, as_scalar, assert_all_close
+from ...numerics import as_array, as_list, as_scalar, assert_all_close
 from ...registry import CheckKind, Params, register
 
 
@@ -54,12 +54,6 @@ class _Kind(CheckKind):
         return {"xs": _points(p, rng)}
 
 
-def _per_point(got, xs, what):
-    if not isinstance(got, list) or len(got) != len(xs):
-        raise Fail(f"expected one result per input from {what}", status="error")
-    return got
-
-
 @register
 class Values(_Kind):
     """trid(x_D) equals the formula for several D, including at the minimiser."""
@@ -71,7 +65,7 @@ class Values(_Kind):
 
     def verify(self, p, cases, got):
         xs = cases["xs"]
-        vals = [as_scalar(g, f"trid at D = {x.size}") for g, x in zip(_per_point(got, xs, "trid"), xs)]
+        vals = [as_scalar(g, f"trid at D = {x.size}") for g, x in zip(as_list(got, len(xs), "trid"), xs)]
         hints = [([float(np.sum((x - 1) ** 2) - np.sum(x * np.roll(x, 1))) for x in xs],
                   "The coupling sum starts at d = 2 (pairs x_d x_{d-1}); np.roll wraps around."),
                  ([float(np.sum((x - 1) ** 2) + np.sum(x[1:] * x[:-1])) for x in xs],
@@ -94,7 +88,7 @@ class Gradient(_Kind):
     def verify(self, p, cases, got):
         xs = cases["xs"]
         grads = [as_array(g, (x.size,), f"trid_grad at D = {x.size}")
-                 for g, x in zip(_per_point(got, xs, "trid_grad"), xs)]
+                 for g, x in zip(as_list(got, len(xs), "trid_grad"), xs)]
         assert_all_close(grads, [trid_grad(x) for x in xs], [_label(x) for x in xs],
                          "the gradient", p.rtol, p.atol,
                          hints=[([trid_grad(x) * -1 for x in xs], "The sign is flipped.")])
@@ -114,7 +108,7 @@ class AutogradTraceable(_Kind):
     def verify(self, p, cases, got):
         xs = cases["xs"]
         grads = [as_array(g, (x.size,), "autograd.grad(trid)")
-                 for g, x in zip(_per_point(got, xs, "autograd.grad(trid)"), xs)]
+                 for g, x in zip(as_list(got, len(xs), "autograd.grad(trid)"), xs)]
         assert_all_close(grads, [trid_grad(x) for x in xs], [_label(x) for x in xs],
                          "autograd.grad(trid)(x_D)", p.rtol, p.atol)
 
@@ -176,9 +170,8 @@ class GDIterates(CheckKind):
         return out
 
     def verify(self, p, cases, got):
-        if not isinstance(got, list) or len(got) != len(cases["problems"]):
-            raise Fail("unexpected probe result", status="error")
-        for prob, res in zip(cases["problems"], got):
+        for prob, res in zip(cases["problems"], as_list(got, len(cases["problems"]),
+                                                            "run_many_iters_of_gradient_descent")):
             _verify_gd(p, prob, res, cases["n_iters"], cases["step_size"])
 
 
@@ -260,10 +253,8 @@ class Minimize(CheckKind):
 
     def verify(self, p, cases, got):
         starts = cases["starts"]
-        if not isinstance(got, list) or len(got) != len(starts):
-            raise Fail("expected one result per start", status="error")
         misses = []
-        for x0, g in zip(starts, got):
+        for x0, g in zip(starts, as_list(got, len(starts), "minimize_trid")):
             x = as_array(g, (x0.size,), f"minimize_trid from {fmt(x0, 3)}")
             err = float(np.max(np.abs(x - trid_argmin(x0.size))))
             if err > p.tol:
