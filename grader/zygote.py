@@ -63,7 +63,7 @@ class Zygote:
             self.sandbox = None
         self.proc = self.sock = self.jail = self.tap = None
         self.lock = threading.Lock()
-        self.started_s, self.sweeps = None, False
+        self.started_s, self.sweeps, self.wipes = None, False, []
 
     def start(self):
         """Start the fork server (inside its own jail when a sandbox is available)."""
@@ -86,6 +86,14 @@ class Zygote:
                       "preexec_fn": lambda: _set_rlimits(self.limits)}
             argv = [sys.executable, "-I", "-c", BOOT, cmd_lib, str(theirs.fileno())]
         self.sweeps = sweep
+        # Files one submission leaves (in the jail's private /tmp and work dir) are
+        # deleted before the next one runs; on a bare process only the jail's work
+        # dir is ours to wipe (the host's /tmp is not).
+        self.wipes = []
+        if self.jail is not None:
+            from .sandbox import CHILD_WORK
+            self.wipes = (["/tmp", CHILD_WORK] if self.jail.mode == "bwrap"
+                          else [self.jail.work])
         self.proc = subprocess.Popen(
             self.launcher + argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, pass_fds=[theirs.fileno()], **kwargs)
@@ -93,7 +101,7 @@ class Zygote:
         self.sock = ours
         self.tap = OutputTap(self.proc.stderr, 16 * 1024)
         self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
-                    "sweep": sweep})
+                    "sweep": sweep, "wipe": self.wipes})
         reply = self._receive(self.start_timeout_s)
         if reply.get("op") != "ready":
             raise ChildFault("error", f"the grader's fork server failed to start: {reply}")
@@ -306,8 +314,10 @@ class ZygoteSession:
         if self.pid is None:
             return
         _kill_group(self.pid)
-        if self.zygote.sweeps:
-            self.zygote.sweep()  # a daemon that escaped the group would hold the pipe open
+        if self.zygote.sweeps or self.zygote.wipes:
+            # Kill what escaped the group (it would hold the pipe open) and delete the
+            # files this submission left, before the next submission's process exists.
+            self.zygote.sweep()
         self.ctrl.close()
         self.tap.finish()
         self.output_parts.append(self.tap.text())
@@ -459,7 +469,8 @@ def zygote_main():
     sock = socket.socket(fileno=int(sys.argv[1]))
     init = json.loads(sock.recv(_MAX_CONTROL))
     _preload(init["assignment"], init.get("preload", []))
-    sweep = bool(init.get("sweep"))
+    sweep, wipe = bool(init.get("sweep")), list(init.get("wipe") or [])
+    keep = _listing(wipe)  # made by trusted code before any submission ran
     sock.sendall(json.dumps({"op": "ready"}).encode())
     statuses = {}
     while True:
@@ -476,6 +487,8 @@ def zygote_main():
         elif request["op"] == "sweep":
             if sweep:
                 _sweep(statuses)
+            if wipe:
+                _wipe(wipe, keep)
             sock.sendall(b'{"op": "swept"}')
         elif request["op"] == "status":
             sock.sendall(json.dumps({"status": _wait(request["pid"], request["timeout"],
@@ -526,6 +539,24 @@ def _fork_child(sock, fds, cwd):
         child.main()  # control on fds 0/1, student output on 2, like a fresh child
     finally:
         os._exit(0)
+
+
+def _listing(dirs):
+    found = []
+    for top in dirs:
+        try:
+            found += [os.path.join(top, name) for name in os.listdir(top)]
+        except OSError:
+            pass
+    return found
+
+
+def _wipe(dirs, keep):
+    try:
+        from grader.sandbox import wipe_between_submissions
+    except ImportError:
+        return
+    wipe_between_submissions(dirs, keep)
 
 
 def _sweep(statuses):
