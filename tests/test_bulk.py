@@ -192,3 +192,22 @@ def test_a_fork_server_dying_mid_grading_is_not_cached_as_the_students_zero(
     finally:
         pool.close()
     assert g.crashed and "regraded" in " ".join(g.report.notes)
+
+
+def test_files_one_submission_leaves_are_gone_for_the_next(tmp_path, fast_course, pool):
+    plant = write(tmp_path / "plant.py", "import os, tempfile\n"
+                  "open(os.path.join(tempfile.gettempdir(), 'planted'), 'w').write('x')\n"
+                  "open(os.path.join(os.environ['HOME'], 'planted2'), 'w').write('x')\n"
+                  "def decaying_cosine(x):\n    return 5.0\n")
+    look = write(tmp_path / "look.py", "import os, tempfile\n"
+                 "def decaying_cosine(x):\n"
+                 "    a = os.path.exists(os.path.join(tempfile.gettempdir(), 'planted'))\n"
+                 "    b = os.path.exists(os.path.join(os.environ['HOME'], 'planted2'))\n"
+                 "    return 100.0 + 10 * a + b\n")
+    factory = pool.session_factory("hw1_autograd")
+    if pool.mode != "bwrap":
+        pytest.skip("only a bubblewrap jail has a /tmp of its own to wipe")
+    grade(load_submission(plant), fast_course, "hw1_autograd", session_factory=factory)
+    rep = grade(load_submission(look), fast_course, "hw1_autograd", session_factory=factory)
+    values = next(c for c in rep.checks if c.name == "values")
+    assert "got 100 " in values.message, values.message
