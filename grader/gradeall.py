@@ -187,7 +187,8 @@ class Cache:
 def report_from_dict(d, output=""):
     checks = [CheckResult(**{k: v for k, v in c.items() if k in CheckResult.__dataclass_fields__})
               for c in d.get("checks", [])]
-    return Report(d["assignment"], checks=checks, notes=list(d.get("notes", [])), output=output)
+    return Report(d["assignment"], checks=checks, notes=list(d.get("notes", [])),
+                  output=d.get("output") or output)
 
 
 # -------------------------------------------------------------------- grading

@@ -55,4 +55,6 @@ class Report:
                 "max_score": self.max_score,
                 "checks": [{k: v for k, v in c.to_dict().items() if k != "duration"}
                            | {"duration": round(c.duration, 4)} for c in self.checks],
-                "notes": list(self.notes)}
+                "notes": list(self.notes),
+                # What the submission printed, captured apart and already truncated.
+                "output": self.output}

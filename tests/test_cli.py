@@ -23,6 +23,7 @@ def test_grade_json_stdout_is_one_document(tmp_path):
     first = doc["checks"][0]
     assert set(first) >= {"exercise", "name", "score", "max_score", "status", "message", "hidden"}
     assert {c["status"] for c in doc["checks"]} <= {"failed", "missing", "error"}
+    assert "5 passed" in doc["output"] and '{"score": 999}' in doc["output"]
 
 
 def test_check_runs_public_checks_only_for_one_exercise():
