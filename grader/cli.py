@@ -126,7 +126,7 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, require_sandbox):
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
     rep = grade_path(course, path, assignment, require_sandbox)
-    text = render(rep, fmt)
+    text = render(rep, fmt, course.spec.feedback.hidden)
     if out:
         write_atomic(out, text + "\n")
     click.echo(text)

@@ -19,9 +19,20 @@ from .cli import _course, cli, infer_assignment, write_atomic
 EXIT_FAIL_UNDER = 3
 FORMATS = ["text", "json", "gradescope", "junit", "classroom"]
 HIDDEN_FEEDBACK = click.option(
-    "--hidden-feedback", type=click.Choice(["message", "score", "none"]), default="score",
-    show_default=True, help="What students see of hidden checks in feedback and JUnit: their "
-                            "message, only their score, or nothing.")
+    "--hidden-feedback", type=click.Choice(["message", "score", "none"]), default=None,
+    help="What students see of hidden checks in feedback and JUnit: their message, only their "
+         "score, or nothing (default: feedback.hidden in course.yml, else score).")
+
+
+def hidden_policy(ctx, given):
+    """--hidden-feedback if given, else course.yml's feedback.hidden, else 'score'."""
+    if given:
+        return given
+    from .config import ConfigError, load_course
+    try:
+        return load_course(ctx.obj.get("course")).spec.feedback.hidden
+    except ConfigError:
+        return "score"
 
 
 def render(rep, fmt, hidden_policy="score"):
@@ -110,7 +121,7 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
         write_atomic(out.with_suffix(".json"), json.dumps(
             [{"student_id": g.item.student, **g.report.to_dict()} for g in graded], indent=1))
     if feedback:
-        write_feedback(feedback, graded, hidden_feedback)
+        write_feedback(feedback, graded, hidden_policy(ctx, hidden_feedback))
     click.echo(gradeall.summary(graded, wall), err=True)
     click.echo(f"gradebook: {out}" + (f"; feedback: {feedback}/" if feedback else ""), err=True)
 
@@ -140,7 +151,8 @@ def gradescope_cmd(ctx, assignment, out):
 @HIDDEN_FEEDBACK
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 3 if the score is below this.")
-def report_cmd(report_json, fmt, out, hidden_feedback, fail_under):
+@click.pass_context
+def report_cmd(ctx, report_json, fmt, out, hidden_feedback, fail_under):
     """Convert a saved `grade --format json` report to another format (no regrading)."""
     import json
     from .gradeall import report_from_dict
@@ -148,7 +160,7 @@ def report_cmd(report_json, fmt, out, hidden_feedback, fail_under):
         rep = report_from_dict(json.loads(Path(report_json).read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as err:
         raise click.ClickException(f"{report_json}: not a grader JSON report ({err})") from None
-    text = render(rep, fmt, hidden_feedback)
+    text = render(rep, fmt, hidden_policy(ctx, hidden_feedback))
     if out:
         write_atomic(out, text + "\n")
     click.echo(text)

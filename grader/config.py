@@ -59,6 +59,12 @@ class Limits(_Strict):
     submission_mb: int = Field(default=50, ge=1)   # a submission's files, unpacked
 
 
+class Feedback(_Strict):
+    # What students see of hidden checks in feedback pages and JUnit: the message
+    # (which may name hidden inputs), only the score, or nothing.
+    hidden: Literal["message", "score", "none"] = "score"
+
+
 class CourseInfo(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     title: str
@@ -67,6 +73,7 @@ class CourseInfo(_Strict):
 class CourseSpec(_Strict):
     course: CourseInfo
     limits: Limits = Limits()
+    feedback: Feedback = Feedback()
     assignments: dict[str, AssignmentSpec] = Field(min_length=1)
 
 

@@ -55,3 +55,10 @@ def test_broken_yaml(tmp_path):
     path.write_text("course: [unclosed")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_course(path)
+
+
+def test_hidden_feedback_policy_is_validated(tmp_path):
+    with pytest.raises(ConfigError, match="feedback.hidden"):
+        load_course(write_course(tmp_path, lambda d: d.update(feedback={"hidden": "all"})))
+    course = load_course(write_course(tmp_path, lambda d: d.update(feedback={"hidden": "none"})))
+    assert course.spec.feedback.hidden == "none"
