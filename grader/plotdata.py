@@ -118,8 +118,30 @@ def nn_fit(cases, value):
                         {"label": "your network", "x": _floats(y), "y": _floats(pred)}]}]
 
 
+def torch_gd(cases, value):
+    """The student's loss per iteration of fit_linear_torch against exact full-batch GD."""
+    from .checks.hw2_torch.torch_gd import exact_gd
+    plots = []
+    for run, got in zip(cases["runs"], value):
+        res = got.get("value") if isinstance(got, dict) else None
+        if run.get("defaults") or not isinstance(res, list) or len(res) != 2:
+            continue
+        losses = np.asarray(res[1], dtype=float).ravel()
+        if losses.size < 5:
+            continue  # a curve of a step or two shows nothing
+        _, exact = exact_gd(cases["x"], cases["y"], run["lr"], run["n_iters"])
+        plots.append({"title": f"fit_linear_torch, lr = {run['lr']:g}", "xlabel": "iteration",
+                      "ylabel": "MSE loss", "kind": "line", "logy": True,
+                      "series": [{"label": "your losses", "x": list(range(losses.size)),
+                                  "y": _floats(losses)},
+                                 {"label": "exact gradient descent",
+                                  "x": list(range(len(exact))), "y": _floats(exact)}]})
+    return plots
+
+
 EXTRACTORS = {
     "hw1_autograd.trid.gd_iterates": trid_gd,
     "hw1_autograd.linreg_bias.fit": linreg_fit,
     "hw1_autograd.nn_fit.fit": nn_fit,
+    "hw2_torch.torch_gd.iterates": torch_gd,
 }
