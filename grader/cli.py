@@ -182,4 +182,3 @@ def main():
 
 
 from . import nbgrader_cli  # noqa: E402 - registers `grader nbgrader ...`
-nbgrader_cli.register_fallbacks()  # a minimal grade-all if no other module registered one

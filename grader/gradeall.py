@@ -29,7 +29,6 @@ from .results import CheckResult, Report
 from .submission import SubmissionError, load_submission
 from .zygote import ZygotePool
 
-SOURCE_SUFFIXES = (".py", ".ipynb", ".zip")
 CACHE_FORMAT = 1
 
 
@@ -54,17 +53,13 @@ class Graded:
 
 # ------------------------------------------------------------------ discovery
 def find_submissions(folder, assignment):
-    """Submissions under `folder`, via grader.bulk.find_submissions when it exists.
+    """Submissions under `folder` (layouts: see bulk.find_submissions), as Items.
 
     A student folder in which nothing gradable was found still gets an item
     (graded, it becomes a recorded zero with the reason) so nobody drops out.
     """
-    try:
-        from .bulk import find_submissions as found
-    except ImportError:
-        found = None
-    items = found(folder, assignment) if found else _find_submissions(folder, assignment)
-    items = [i if isinstance(i, Item) else _as_item(i) for i in items]
+    from .bulk import find_submissions as found
+    items = [Item(student, Path(path)) for student, path in found(folder, assignment)]
     known = {i.student for i in items}
     base = Path(folder) / "submitted" if (Path(folder) / "submitted").is_dir() else Path(folder)
     for entry in sorted(base.iterdir()):
@@ -74,38 +69,6 @@ def find_submissions(folder, assignment):
         if not item.timestamp:
             item.timestamp = _timestamp(item.path if item.path.is_dir() else item.path.parent)
     return sorted(items, key=lambda i: i.student)
-
-
-def _as_item(obj):
-    if isinstance(obj, (tuple, list)):
-        return Item(str(obj[0]), Path(obj[1]), *(obj[2:3]))
-    return Item(str(getattr(obj, "student", getattr(obj, "student_id", ""))), Path(obj.path),
-                str(getattr(obj, "timestamp", "") or ""))
-
-
-def _find_submissions(folder, assignment):
-    """nbgrader's submitted/<student>/<assignment>/, per-student folders, or files by student."""
-    folder = Path(folder)
-    if (folder / "submitted").is_dir():
-        folder = folder / "submitted"
-    items = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_dir():
-            inner = entry / assignment if (entry / assignment).is_dir() else entry
-            items.append(Item(entry.name, _submission_path(inner), _timestamp(inner)))
-        elif entry.suffix.lower() in SOURCE_SUFFIXES:
-            items.append(Item(entry.stem, entry))
-    return items
-
-
-def _submission_path(folder):
-    """A folder of .py files is graded as a folder; a lone notebook as that notebook."""
-    if any(folder.glob("*.py")):
-        return folder
-    books = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
-    return books[0] if len(books) == 1 else folder
 
 
 def _timestamp(folder):

@@ -100,9 +100,9 @@ class _ExerciseRunner:
 
     def _note_load_errors(self, loaded):
         for chunk in loaded.get("chunks", []):
-            err = chunk.get("error")
-            if err and f"error while running {chunk['name']}" not in " ".join(self.report.notes):
-                self.report.notes.append(f"error while running {chunk['name']}: {err}")
+            note = f"error while running {chunk['name']}: {chunk.get('error')}"
+            if chunk.get("error") and note not in self.report.notes:  # restarts load again
+                self.report.notes.append(note)
 
     def _run_check(self, check, deadline, time_limit_s):
         to_child, cases = plan_cases(check)

@@ -1,5 +1,4 @@
-"""`grader nbgrader init DIR` (and a minimal `grader grade-all` if none is registered)."""
-import sys
+"""`grader nbgrader init DIR`."""
 
 import click
 
@@ -27,30 +26,3 @@ def init_cmd(ctx, directory, assignment, force):
     for path in written:
         click.echo(f"wrote: {path}")
     click.echo("next: cd into it, then `nbgrader generate_assignment <assignment>`")
-
-
-def _grade_all_minimal(ctx, folder, assignment, out):
-    """Grade every submission under FOLDER one by one (nbgrader's submitted/ layout too)."""
-    from .bulk import grade_all, to_csv
-    from .cli import infer_assignment, write_atomic
-    course = _course(ctx)
-    assignment = infer_assignment(course, folder, assignment)
-    rows = grade_all(folder, course, assignment,
-                     progress=lambda r: click.echo(f"{r['student']}: {r['score']:g}/{r['max_score']:g}",
-                                                   err=True))
-    text = to_csv(rows)
-    if out:
-        write_atomic(out, text)
-    else:
-        sys.stdout.write(text)
-
-
-def register_fallbacks():
-    """`grade-all` from bulk.py unless the bulk-grading module already registered one."""
-    if "grade-all" in cli.commands:
-        return
-    cmd = click.command("grade-all")(click.pass_context(_grade_all_minimal))
-    cmd = click.option("--out", type=click.Path(dir_okay=False), help="Write the CSV here.")(cmd)
-    cmd = click.option("--assignment", "-a", help="Assignment id.")(cmd)
-    cmd = click.argument("folder", type=click.Path(exists=True, file_okay=False))(cmd)
-    cli.add_command(cmd)

@@ -2,8 +2,9 @@
 
     .venv/bin/python examples/submissions/make_notebooks.py
 
-For every assignment with solutions: complete.py and stub.py (one file each),
-complete.ipynb and stub.ipynb (the student notebook, filled or untouched), and
+For every assignment with solutions: complete.ipynb and stub.ipynb (the
+student notebook, filled or untouched; the .py forms are solutions/<a>/ and
+assignments/<a>/ themselves), and
 raises.ipynb (complete, but one exercise cell starts with a failing import and
 IPython magics, as students' notebooks do). A hand-written <a>/partial.py
 also gets its notebook form, partial.ipynb. Examples are snapshots: they are
@@ -19,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from grader.config import load_course  # noqa: E402
 from grader.notebooks import (build_notebook, fill_functions, function_sources,  # noqa: E402
                               notebook_targets, notebook_text)
-from grader.stubs import HEADER, make_stub, strip_markers  # noqa: E402
+from grader.stubs import strip_markers  # noqa: E402
 
 RAISING_PREFIX = ("%matplotlib inline\n"
                   "!pip install --quiet seaborn\n"
@@ -45,9 +46,6 @@ def main():
         out = ROOT / "examples" / "submissions" / assignment
         out.mkdir(parents=True, exist_ok=True)
         complete_py = module_text(assignment, lambda t, n: strip_markers(t))
-        stub_py = module_text(assignment, lambda t, n: make_stub(t, n))
-        (out / "complete.py").write_text(complete_py, encoding="utf-8")
-        (out / "stub.py").write_text(HEADER + stub_py, encoding="utf-8")
         student = build_notebook(ROOT, course, assignment, "student")
         complete = fill_functions(student, function_sources(complete_py))
         (out / "stub.ipynb").write_text(notebook_text(student), encoding="utf-8")
