@@ -8,7 +8,7 @@ steps, then accuracy and NLL on the course's thresholded-line data.
 import numpy as np
 
 from ...feedback import Fail, fmt
-from ...numerics import as_array, as_scalar, assert_all_close, close_mask
+from ...numerics import as_array, as_list, as_scalar, assert_all_close
 from ...registry import CheckKind, Params, register
 from .common import attempt, pair, quiet, tensor, torch_ready, unwrap
 from .data import thresholded_line
@@ -114,8 +114,7 @@ class NllValues(_Kind):
     @quiet
     def verify(self, p, cases, got):
         sets = cases["sets"]
-        if not isinstance(got, list) or len(got) != len(sets):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, len(sets), "nll")
         vals = []
         for c, g in zip(sets, got):
             v = unwrap(g, f"nll on {_nll_label(c)}")
@@ -176,8 +175,7 @@ class NllGradient(_Kind):
     @quiet
     def verify(self, p, cases, got):
         sets = cases["sets"]
-        if not isinstance(got, list) or len(got) != len(sets):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, len(sets), "nll(y_hat, y).backward()")
         raw = [unwrap(g, "nll(y_hat, y).backward()") for g in got]
         for c, r in zip(sets, raw):
             if isinstance(r, np.ndarray) and r.dtype.kind == "f" and not np.all(np.isfinite(r)):
@@ -225,8 +223,7 @@ class FitIterates(_Kind):
     @quiet
     def verify(self, p, cases, got):
         runs, x, y = cases["runs"], cases["x"], cases["y"]
-        if not isinstance(got, list) or len(got) != len(runs):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, len(runs), "fit_logistic")
         fits = [np.array([as_scalar(v, "fit_logistic's a, b")
                           for v in pair(unwrap(g, "fit_logistic"), "fit_logistic")]) for g in got]
         exact = [exact_fit(x, y, r["lr"], r["n_iters"]) for r in runs]

@@ -10,7 +10,7 @@ exact float64 SGD over those batches (the order only depends on the seed).
 import numpy as np
 
 from ...feedback import Fail, fmt
-from ...numerics import close_mask
+from ...numerics import as_list, close_mask
 from ...registry import CheckKind, Params, register
 from .common import (as_float64_array, as_loss_list, attempt, pair, quiet,
                      tensor, torch_ready, unwrap)
@@ -321,8 +321,7 @@ class Deterministic(_Kind):
 
     @quiet
     def verify(self, p, cases, got):
-        if not isinstance(got, list) or len(got) != 3:
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, 3, "sgd_linear")
         count = n_batches(p.n, p.batch_size) * p.n_epochs
         runs = []
         for g in got:

@@ -6,7 +6,7 @@ not use autograd or torch (checked on their source, helpers included).
 import numpy as np
 
 from ...feedback import Fail, fmt
-from ...numerics import as_scalar, assert_all_close
+from ...numerics import as_list, as_scalar, assert_all_close
 from ...registry import CheckKind, Params, register
 from ...sourcescan import find_calls, find_imports
 from .common import quiet
@@ -67,12 +67,6 @@ def _label(c):
     return f"a = {c['a']:g}, b = {c['b']:g}, N = {c['x'].size}"
 
 
-def _list(got, n, what):
-    if not isinstance(got, list) or len(got) != n:
-        raise Fail(f"expected one result per input from {what}", status="error")
-    return got
-
-
 @register
 class Lin(_Kind):
     """lin(a, b, x) equals a * x + b elementwise."""
@@ -91,7 +85,7 @@ class Lin(_Kind):
         from ...numerics import as_array
         sets = cases["sets"]
         vals = [as_array(g, (c["x"].size,), f"lin at {_label(c)}", allow_squeeze=True)
-                for g, c in zip(_list(got, len(sets), "lin"), sets)]
+                for g, c in zip(as_list(got, len(sets), "lin"), sets)]
         assert_all_close(vals, [c["a"] * c["x"] + c["b"] for c in sets],
                          [_label(c) for c in sets], "lin(a, b, x)", p.rtol, p.atol,
                          hints=[([c["b"] * c["x"] + c["a"] for c in sets],
@@ -115,7 +109,7 @@ class MseLoss(_Kind):
     def verify(self, p, cases, got):
         sets = cases["sets"]
         vals = [as_scalar(g, f"mse_loss at {_label(c)}")
-                for g, c in zip(_list(got, len(sets), "mse_loss"), sets)]
+                for g, c in zip(as_list(got, len(sets), "mse_loss"), sets)]
         res = [c["a"] * c["x"] + c["b"] - c["y"] for c in sets]
         assert_all_close(vals, [float(np.mean(r ** 2)) for r in res], [_label(c) for c in sets],
                          "mse_loss", p.rtol, p.atol,
@@ -146,7 +140,7 @@ class Gradient(_Kind):
     @quiet
     def verify(self, p, cases, got):
         sets = cases["sets"]
-        grads = [_grad_pair(g, c) for g, c in zip(_list(got, len(sets), "mse_loss_grad"), sets)]
+        grads = [_grad_pair(g, c) for g, c in zip(as_list(got, len(sets), "mse_loss_grad"), sets)]
         exact = [mse_grad(c["a"], c["b"], c["x"], c["y"]) for c in sets]
         hints = [([e / 2 for e in exact], "Missing the factor 2 from d/dr r^2 = 2 r."),
                  ([-e for e in exact], "The sign is flipped: the residual is (a x + b) - y, "
@@ -270,7 +264,7 @@ class Fit(_Kind):
     def verify(self, p, cases, got):
         x, y = cases["x"], cases["y"]
         runs = list(cases["runs"]) + ([{"n_steps": 1000, "lr": 0.1}] if cases["defaults"] else [])
-        got = _list(got, len(runs), "fit_line_numpy")
+        got = as_list(got, len(runs), "fit_line_numpy")
         fits = [np.array([as_scalar(v, "fit_line_numpy") for v in _fit_pair(g)]) for g in got]
         labels = [f"lr = {r['lr']:g}, n_steps = {r['n_steps']}" for r in runs]
         exact = [exact_gd(x, y, r["lr"], r["n_steps"]) for r in runs]

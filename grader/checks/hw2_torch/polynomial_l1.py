@@ -9,7 +9,7 @@ returned parameter history.
 import numpy as np
 
 from ...feedback import Fail, fmt
-from ...numerics import as_array, assert_all_close, close_mask
+from ...numerics import as_array, as_list, assert_all_close, close_mask
 from ...registry import CheckKind, Params, register
 from .common import attempt, plain, quiet, tensor, torch_ready, unwrap
 from .data import quadratic_with_outlier
@@ -156,8 +156,7 @@ class Model(_Kind):
     @quiet
     def verify(self, p, cases, got):
         items = cases["items"]
-        if not isinstance(got, list) or len(got) != len(items):
-            raise Fail("unexpected probe result", status="error")
+        got = as_list(got, len(items), "the polynomial model")
         for c, g in zip(items, got):
             deg, call = c["p"], f"PolynomialModel({c['p']})"
             if not g.get("is_module"):
@@ -258,8 +257,7 @@ def _epochs_from_log(log, n, batch_size, nepochs, fname):
 
 
 def _verify_training(p, cases, got, fname, replay, hints_for):
-    if not isinstance(got, list) or len(got) != 3:
-        raise Fail("unexpected probe result", status="error")
+    got = as_list(got, 3, "the trainers")
     n, bs, ne, deg = len(cases["y"]), cases["batch_size"], cases["nepochs"], cases["degree"]
     phi, y = features(cases["x"], deg), cases["y"]
     hists, logs = [], []
