@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox demo test selftest build bench bench-bulk clean
+.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,9 +36,20 @@ demo: setup sandbox
 	@echo "== the same work pasted into the student notebook (graded cell by cell)"
 	$(BIN)/grader check $(EXAMPLES)/partial.ipynb --assignment hw1_autograd || true
 
+# The whole suite, what CI runs: generated files fresh, import contracts, every test.
 test: setup sandbox
 	$(BIN)/grader build --check
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+# The inner loop: import contracts and the unit layer (tests/unit: no nbgrader, no
+# selftest, no notebook execution, nothing marked slow).
+test-fast: setup
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q tests/unit -m "not slow"
+
+lint: setup
+	$(BIN)/lint-imports
 
 selftest: setup
 	$(BIN)/grader selftest

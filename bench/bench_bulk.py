@@ -48,7 +48,7 @@ def run(args, cwd, quiet=True):
 def make_course(base, course, notebooks):
     """An nbgrader course dir with submitted/<student>/hw1_autograd/hw1_autograd.ipynb."""
     import nbformat
-    from grader.nbgrader_course import init_course
+    from grader.authoring.nbgrader_course import init_course
     init_course(base, course, [A])
     run([str(BIN / "nbgrader"), "generate_assignment", A, "--force"], base)
     for student, nb in notebooks.items():
@@ -107,8 +107,8 @@ def students_compute(course, scratch, nb, reps=3):
     """Median time of one reference graded alone (one worker, warm zygote): the
     students' own compute plus our minimal overhead, per submission."""
     import nbformat
-    from grader.gradeall import Item, grade_one
-    from grader.zygote import ZygotePool
+    from grader.bulk.gradeall import Item, grade_one
+    from grader.execution.forkserver import ZygotePool
     path = scratch / "one" / f"{A}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
@@ -129,8 +129,8 @@ def students_compute(course, scratch, nb, reps=3):
 
 def overhead(course, reps=50):
     """ms per submission: fork + load an empty submission + tear down, torch preloaded."""
-    from grader.isolation import ChildSession
-    from grader.zygote import Zygote, ZygoteSession
+    from grader.execution.session import ChildSession, default_sandbox
+    from grader.execution.forkserver import Zygote, ZygoteSession
     assignment = "hw2_torch" if "hw2_torch" in course.spec.assignments else A
     preload = list(course.assignment(assignment).preload)
     if "torch" not in preload:
@@ -139,7 +139,7 @@ def overhead(course, reps=50):
     request = {"op": "load", "assignment": assignment, "preload": preload,
                "chunks": [{"name": "empty.py", "code": "x = 1\n", "first_line": 1}],
                "path": None}
-    z = Zygote(assignment, preload, limits)
+    z = Zygote(assignment, preload, limits, default_sandbox(limits))
     t = time.perf_counter()
     z.start()
     zygote_start = time.perf_counter() - t
@@ -249,7 +249,7 @@ def main():
                   f"worker) -> ideal {ideal:.1f} s on {min(args.workers, cores)} cores")
             print(f"  efficiency ideal / wall: {ideal / wall:.0%} (wall is "
                   f"{100 * (wall / ideal - 1):+.0f}% over the ideal; target within +25%)")
-            print(f"\n(4) memory per worker, sampled every 0.25 s during (2):")
+            print("\n(4) memory per worker, sampled every 0.25 s during (2):")
             print(f"  peak per worker (zygote + child): RSS {sampler.peak_rss / 2**20:.0f} MiB, "
                   f"PSS {sampler.peak_pss / 2**20:.0f} MiB (PSS splits pages the child shares "
                   f"with its zygote); zygote alone RSS {sampler.peak_zygote / 2**20:.0f} MiB")

@@ -13,7 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .registry import get_kind, kinds_of
+from grader import PACKAGE_DIR
+from grader.checks.registry import get_kind, kinds_of
 
 COURSE_FILE = "course.yml"
 
@@ -106,6 +107,23 @@ class Course:
                               f"{', '.join(self.spec.assignments)}")
         return self.spec.assignments[name]
 
+    def infer_assignment(self, path, given=None):
+        """`given` if it names an assignment, else an assignment id found in the
+        path (a folder or file named after it), else the only one; ConfigError if none."""
+        names = list(self.spec.assignments)
+        if given:
+            self.assignment(given)
+            return given
+        for part in reversed(Path(path).resolve().parts):
+            stem = Path(part).stem
+            for name in names:
+                if stem == name or stem.startswith(name):
+                    return name
+        if len(names) == 1:
+            return names[0]
+        raise ConfigError(f"cannot tell which assignment {path} is for; pass --assignment "
+                          f"({', '.join(names)})")
+
     def checks_for(self, assignment, exercises=None, include_hidden=True):
         """The checks of an assignment in course.yml order, filtered."""
         self.assignment(assignment)
@@ -158,7 +176,7 @@ def find_course_file(start=None):
     for folder in [here, *here.parents]:
         if (folder / COURSE_FILE).is_file():
             return folder / COURSE_FILE
-    return Path(__file__).resolve().parent.parent / COURSE_FILE
+    return PACKAGE_DIR.parent / COURSE_FILE
 
 
 def load_course(path=None):

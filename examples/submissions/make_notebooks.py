@@ -18,13 +18,47 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from grader.config import load_course  # noqa: E402
-from grader.notebooks import (build_notebook, fill_functions, function_sources,  # noqa: E402
-                              notebook_targets, notebook_text)
-from grader.stubs import strip_markers  # noqa: E402
+from grader.authoring.notebooks import (DEMO_TAG, build_notebook, function_sources,  # noqa: E402
+                                        notebook_targets, notebook_text)
+from grader.authoring.stubs import strip_markers  # noqa: E402
 
 RAISING_PREFIX = ("%matplotlib inline\n"
                   "!pip install --quiet seaborn\n"
                   "import seaborn_is_not_installed_here  # ModuleNotFoundError: this cell stops here\n")
+
+
+def fill_functions(nb, sources):
+    """A copy of a student notebook with its functions replaced by `sources`.
+
+    What a student's finished notebook looks like: each function of a code
+    cell whose name is in sources ({name: def text}) is swapped for that
+    text; functions of sources no cell had are appended to the last
+    exercise (non-demo) cell that received one. Used to write example submissions and test notebooks.
+    """
+    import copy
+    nb = copy.deepcopy(nb)
+    placed, last = set(), None
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            mine = function_sources(cell.source)
+        except SyntaxError:
+            continue
+        if not mine:
+            continue
+        text = cell.source
+        for name, old in mine.items():
+            if name in sources:
+                text = text.replace(old, sources[name], 1)
+                placed.add(name)
+                if DEMO_TAG not in cell.metadata.get("tags", []):
+                    last = cell
+        cell.source = text
+    extra = [src for name, src in sources.items() if name not in placed]
+    if extra and last is not None:
+        last.source = last.source.rstrip("\n") + "\n\n\n" + "\n\n\n".join(extra)
+    return nb
 
 
 def module_text(assignment, transform):

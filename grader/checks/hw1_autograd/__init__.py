@@ -1,2 +1,1 @@
-"""Checks of hw1_autograd; importing this package registers its kinds."""
-from . import decaying_cosine, linreg_bias, nn_fit, trid  # noqa: F401
+"""Check kinds of hw1_autograd: one module per exercise (discovered by the registry)."""

@@ -1,9 +1,9 @@
 """Checks of exercise decaying_cosine: f(x) = exp(-x/10) cos(x) and its derivative."""
 import numpy as np
 
-from ...feedback import Fail
-from ...numerics import as_list, as_scalar, assert_all_close
-from ...registry import CheckKind, Params, register
+from grader.checks.fail import Fail
+from grader.checks.numerics import as_list, as_scalar, assert_all_close
+from grader.checks.registry import CheckKind, Params, register
 
 
 def f(x):
@@ -49,7 +49,6 @@ def _scalars(got, xs, fname):
 
 
 class _Kind(CheckKind):
-    assignment, exercise = "hw1_autograd", "decaying_cosine"
     Params = PointParams
 
     def cases(self, p, rng):

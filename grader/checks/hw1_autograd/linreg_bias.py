@@ -1,11 +1,11 @@
 """Checks of exercise linreg_bias: bias column, negative log likelihood, GD fit."""
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_array, as_list, as_scalar, assert_all_close, rel_err
-from ...registry import CheckKind, Params, register
-from ...sourcescan import CLOSED_FORM_SOLVERS, find_calls
-from .data import linear_toy, random_linear
+from grader.checks.fail import Fail, fmt
+from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close, rel_err
+from grader.checks.registry import CheckKind, Params, register
+from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, find_calls
+from grader.checks.hw1_autograd.data import linear_toy, random_linear
 
 
 def neg_log_lik(w, xt, y, sigma):
@@ -22,16 +22,12 @@ def least_squares(x_ND, y_N):
     return np.linalg.lstsq(xt, y_N, rcond=None)[0]
 
 
-class _Kind(CheckKind):
-    assignment, exercise = "hw1_autograd", "linreg_bias"
-
-
 class BiasParams(Params):
     shapes: list[list[int]] = [[5, 2], [7, 1], [4, 3], [6]]
 
 
 @register
-class AddBias(_Kind):
+class AddBias(CheckKind):
     """add_bias_column appends ones as the LAST column; (N,) counts as D = 1."""
     name = "add_bias_column"
     Params = BiasParams
@@ -80,7 +76,7 @@ def _default_sigma_label(c):
 
 
 @register
-class Loss(_Kind):
+class Loss(CheckKind):
     """linreg_neg_log_lik equals 0.5 / sigma^2 * sum of squared residuals."""
     name = "neg_log_lik"
     Params = LossParams
@@ -111,7 +107,7 @@ class Loss(_Kind):
 
 
 @register
-class LossGradient(_Kind):
+class LossGradient(CheckKind):
     """autograd differentiates linreg_neg_log_lik w.r.t. wtilde to X~^T (X~ w - y) / sigma^2."""
     name = "neg_log_lik_gradient"
     Params = LossParams
@@ -142,7 +138,7 @@ class FitParams(Params):
 
 
 @register
-class Fit(_Kind):
+class Fit(CheckKind):
     """fit_linreg_with_bias reaches the least-squares optimum (relative parameter
     error <= rtol) by gradient descent: closed-form solvers earn nothing."""
     name = "fit"
@@ -155,7 +151,7 @@ class Fit(_Kind):
 
     @staticmethod
     def probe(sub, cases):
-        from grader.sourcescan import collect_sources
+        from grader.checks.sourcescan import collect_sources
         fits = [sub.fit_linreg_with_bias(c["x"].copy(), c["y"].copy()) for c in cases["sets"]]
         return {"fits": fits, "sources": collect_sources(sub.fit_linreg_with_bias, sub.namespace)}
 

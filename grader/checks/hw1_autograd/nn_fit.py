@@ -8,12 +8,11 @@ import autograd
 import autograd.numpy as ag_np
 import numpy as np
 
-from ...feedback import Fail
-from ...numerics import as_array, as_list, as_scalar, assert_all_close
-from ...registry import CheckKind, Params, register
-from .data import quadratic_toy
+from grader.checks.fail import Fail
+from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
+from grader.checks.registry import CheckKind, Params, register
+from grader.checks.hw1_autograd.data import quadratic_toy
 
-ACTIVATIONS = ("tanh", "sin", "relu", "identity")
 
 
 def activation(name):
@@ -70,17 +69,13 @@ def as_params(got, what, sizes=None):
     return out
 
 
-class _Kind(CheckKind):
-    assignment, exercise = "hw1_autograd", "nn_fit"
-
-
 # --------------------------------------------------------------- shapes
 class ShapeParams(Params):
     architectures: list[list] = [[[5], 1, 1], [[], 2, 1], [[3], 2, 1], [[3, 4, 5], 2, 3]]
 
 
 @register
-class ParamShapes(_Kind):
+class ParamShapes(CheckKind):
     """make_nn_params_as_list_of_dicts builds (n_in, n_out) weights and (n_out,)
     biases for each layer and fills them with the given functions."""
     name = "param_shapes"
@@ -134,7 +129,7 @@ class PredictParams(Params):
 
 
 @register
-class Predict(_Kind):
+class Predict(CheckKind):
     """predict_y_given_x_with_NN matches the grader's forward pass for random
     parameters, 1D and 2D inputs and non-default activations."""
     name = "predict"
@@ -195,7 +190,7 @@ def _loss_cases(p, rng):
 
 
 @register
-class Loss(_Kind):
+class Loss(CheckKind):
     """nn_regression_loss equals 0.5 / sigma^2 * sum of squared residuals."""
     name = "loss"
     Params = LossParams
@@ -223,7 +218,7 @@ class Loss(_Kind):
 
 
 @register
-class LossGradient(_Kind):
+class LossGradient(CheckKind):
     """autograd differentiates nn_regression_loss w.r.t. the list of dicts: the
     result matches the grader's gradient per coordinate and central differences
     of the student's own loss along random directions."""
@@ -282,7 +277,7 @@ class FitParams(Params):
 
 
 @register
-class Fit(_Kind):
+class Fit(CheckKind):
     """fit_nn's parameters reach held-out R^2 >= full_r2 on the quadratic toy
     family (predicted by the grader's forward pass with tanh); tiers below."""
     name = "fit"

@@ -1,9 +1,9 @@
 """Checks of exercise trid: the function, its gradient, the GD helper, the minimiser."""
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_array, as_list, as_scalar, assert_all_close
-from ...registry import CheckKind, Params, register
+from grader.checks.fail import Fail, fmt
+from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
+from grader.checks.registry import CheckKind, Params, register
 
 
 def trid(x):
@@ -47,7 +47,6 @@ def _label(x):
 
 
 class _Kind(CheckKind):
-    assignment, exercise = "hw1_autograd", "trid"
     Params = PointParams
 
     def cases(self, p, rng):
@@ -141,7 +140,7 @@ def exact_gd(a, b, x0, n_iters, step):
 class GDIterates(CheckKind):
     """run_many_iters_of_gradient_descent reproduces exact GD on a quadratic,
     keeps a history with one entry per iteration and leaves init_x_D alone."""
-    assignment, exercise, name = "hw1_autograd", "trid", "gd_iterates"
+    name = "gd_iterates"
     Params = GDParams
 
     def cases(self, p, rng):
@@ -236,7 +235,7 @@ class MinimizeParams(Params):
 class Minimize(CheckKind):
     """minimize_trid reaches the analytic minimiser from several starts
     (max-norm error at most tol); partial credit for each start reached."""
-    assignment, exercise, name = "hw1_autograd", "trid", "minimize"
+    name = "minimize"
     Params = MinimizeParams
 
     def cases(self, p, rng):

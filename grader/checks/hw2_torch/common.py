@@ -10,8 +10,8 @@ hint in the course's words. Nothing here imports torch in the parent.
 """
 import numpy as np
 
-from ...feedback import Fail
-from ...numerics import as_array, as_scalar
+from grader.checks.fail import Fail
+from grader.checks.numerics import as_array, as_scalar
 
 # (substring of torch's error message, what it means in the course's words)
 TORCH_PITFALLS = [
@@ -84,8 +84,8 @@ def attempt(fn, *args, **kwargs):
 def describe(err):
     """'RuntimeError: ... (cell 3 line 12: `a -= lr * a.grad`)' when the child knows the files."""
     try:
-        from grader import child
-        return child.describe_exception(err, child._chunk_names())
+        from grader.checks.student import chunk_names, describe_exception
+        return describe_exception(err, chunk_names())
     except Exception:  # noqa: BLE001 - outside the child (unit tests)
         return f"{type(err).__name__}: {err}"[:2000]
 

@@ -7,11 +7,11 @@ steps, then accuracy and NLL on the course's thresholded-line data.
 """
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_array, as_list, as_scalar, assert_all_close
-from ...registry import CheckKind, Params, register
-from .common import attempt, pair, quiet, tensor, torch_ready, unwrap
-from .data import thresholded_line
+from grader.checks.fail import Fail, fmt
+from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
+from grader.checks.registry import CheckKind, Params, register
+from grader.checks.hw2_torch.common import attempt, pair, quiet, tensor, torch_ready, unwrap
+from grader.checks.hw2_torch.data import thresholded_line
 
 LOW, HIGH = 1e-5, 1 - 1e-5
 MINUS_HINT = ("That is the mean log likelihood, not its negative: the loss to minimise is "
@@ -61,10 +61,6 @@ def newton_logistic(x, y, n_iters=50):
     return w
 
 
-class _Kind(CheckKind):
-    assignment, exercise = "hw2_torch", "logistic_nll"
-
-
 # ------------------------------------------------------------------- nll
 class NllParams(Params):
     sizes: list[int] = [6, 25, 40]
@@ -96,7 +92,7 @@ def _nll_label(c):
 
 
 @register
-class NllValues(_Kind):
+class NllValues(CheckKind):
     """nll equals -mean(y log p + (1-y) log(1-p)) with p = clamp(y_hat, 1e-5, 1-1e-5),
     also at y_hat = 0 and 1; the result keeps y_hat's dtype (float64 or float32)."""
     name = "nll_values"
@@ -147,7 +143,7 @@ class NllValues(_Kind):
 
 
 @register
-class NllGradient(_Kind):
+class NllGradient(CheckKind):
     """Autograd through nll gives d nll / d y_hat = -(y/p - (1-y)/(1-p)) / N inside
     the clamp range and 0 outside it."""
     name = "nll_gradient"
@@ -205,7 +201,7 @@ class IterParams(Params):
 
 
 @register
-class FitIterates(_Kind):
+class FitIterates(CheckKind):
     """fit_logistic makes exact float64 GD steps on nll(sigmoid(a x + b), y) from (0, 0)."""
     name = "fit_iterates"
     Params = IterParams
@@ -258,7 +254,7 @@ class FitParams(Params):
 
 
 @register
-class Fit(_Kind):
+class Fit(CheckKind):
     """fit_logistic on the course's thresholded-line data reaches accuracy and NLL
     close to the maximum-likelihood fit (computed by the grader with Newton's method)."""
     name = "fit"

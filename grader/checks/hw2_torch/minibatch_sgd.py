@@ -9,13 +9,13 @@ exact float64 SGD over those batches (the order only depends on the seed).
 """
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_list, close_mask
-from ...registry import CheckKind, Params, register
-from .common import (as_float64_array, as_loss_list, attempt, pair, quiet,
+from grader.checks.fail import Fail, fmt
+from grader.checks.numerics import as_list, close_mask
+from grader.checks.registry import CheckKind, Params, register
+from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
                      tensor, torch_ready, unwrap)
-from .data import line_with_ones
-from .torch_gd import GREW_HINT, verify_run
+from grader.checks.hw2_torch.data import line_with_ones
+from grader.checks.hw2_torch.torch_gd import GREW_HINT, verify_run
 
 MAX_ENCODED_N = 20       # 4^19 * 20 stays far below 2^53: the sums are exact in float64
 
@@ -102,10 +102,6 @@ def check_epochs(batches, n, batch_size, n_epochs):
                    "epoch.")
 
 
-class _Kind(CheckKind):
-    assignment, exercise = "hw2_torch", "minibatch_sgd"
-
-
 class OrderParams(Params):
     n: int = 12
     batch_size: int = 5
@@ -151,7 +147,7 @@ def _order_cases(p, rng):
 
 
 @register
-class EverySample(_Kind):
+class EverySample(CheckKind):
     """Each epoch uses every example exactly once, in batches of batch_size
     (last one smaller); example 0 included (the randint(1, N) slip)."""
     name = "every_sample"
@@ -181,7 +177,7 @@ class FullBatchParams(Params):
 
 
 @register
-class FullBatch(_Kind):
+class FullBatch(CheckKind):
     """With batch_size = N every epoch is one full-batch GD step: the losses and
     end point equal exact float64 gradient descent."""
     name = "full_batch"
@@ -220,7 +216,7 @@ class IterParams(OrderParams):
 
 
 @register
-class Iterates(_Kind):
+class Iterates(CheckKind):
     """On real data, the minibatch losses and the end point equal exact float64
     SGD over the batches the same generator seed produced."""
     name = "iterates"
@@ -296,7 +292,7 @@ class DetParams(Params):
 
 
 @register
-class Deterministic(_Kind):
+class Deterministic(CheckKind):
     """The same generator seed gives the same result twice; another seed gives
     another order (the generator is really used)."""
     name = "deterministic"

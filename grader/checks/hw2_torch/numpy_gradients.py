@@ -5,12 +5,12 @@ not use autograd or torch (checked on their source, helpers included).
 """
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_list, as_scalar, assert_all_close
-from ...registry import CheckKind, Params, register
-from ...sourcescan import find_calls, find_imports
-from .common import quiet
-from .data import noisy_line
+from grader.checks.fail import Fail, fmt
+from grader.checks.numerics import as_list, as_scalar, assert_all_close
+from grader.checks.registry import CheckKind, Params, register
+from grader.checks.sourcescan import find_calls, find_imports
+from grader.checks.hw2_torch.common import quiet
+from grader.checks.hw2_torch.data import noisy_line
 
 FORBIDDEN_NAMES = {"torch", "autograd", "jax", "backward", "tensorflow"}
 FORBIDDEN_MODULES = {"torch", "autograd", "jax", "tensorflow"}
@@ -43,10 +43,6 @@ def _sequential_gd(x, y, lr, n_steps):
     return np.array([a, b])
 
 
-class _Kind(CheckKind):
-    assignment, exercise = "hw2_torch", "numpy_gradients"
-
-
 class PointParams(Params):
     sets: list[list[float]] = [[3.0, 8.0, 10], [-1.0, 1.0, 7], [0.5, -2.0, 25], [0.0, 0.0, 4]]
     x_scale: float = 2.0
@@ -68,7 +64,7 @@ def _label(c):
 
 
 @register
-class Lin(_Kind):
+class Lin(CheckKind):
     """lin(a, b, x) equals a * x + b elementwise."""
     name = "lin"
     Params = PointParams
@@ -82,7 +78,7 @@ class Lin(_Kind):
 
     @quiet
     def verify(self, p, cases, got):
-        from ...numerics import as_array
+        from grader.checks.numerics import as_array
         sets = cases["sets"]
         vals = [as_array(g, (c["x"].size,), f"lin at {_label(c)}", allow_squeeze=True)
                 for g, c in zip(as_list(got, len(sets), "lin"), sets)]
@@ -93,7 +89,7 @@ class Lin(_Kind):
 
 
 @register
-class MseLoss(_Kind):
+class MseLoss(CheckKind):
     """mse_loss(a, b, x, y) equals the mean of the squared residuals."""
     name = "mse_loss"
     Params = PointParams
@@ -124,7 +120,7 @@ class MseLoss(_Kind):
 
 
 @register
-class Gradient(_Kind):
+class Gradient(CheckKind):
     """mse_loss_grad returns (dL/da, dL/db) equal to the analytic partial derivatives."""
     name = "gradient"
     Params = PointParams
@@ -162,7 +158,7 @@ def _grad_pair(g, c):
 
 
 @register
-class ByHand(_Kind):
+class ByHand(CheckKind):
     """The four functions (and helpers they call) use no autograd and no torch,
     and mse_loss_grad still gives the right numbers."""
     name = "by_hand"
@@ -173,7 +169,7 @@ class ByHand(_Kind):
 
     @staticmethod
     def probe(sub, cases):
-        from grader.sourcescan import collect_sources
+        from grader.checks.sourcescan import collect_sources
         c = cases["sets"][0]
         grad = sub.mse_loss_grad(c["a"], c["b"], c["x"].copy(), c["y"].copy())
         sources = {}
@@ -240,7 +236,7 @@ class FitParams(Params):
 
 
 @register
-class Fit(_Kind):
+class Fit(CheckKind):
     """fit_line_numpy reproduces gradient descent from (0, 0) exactly: after 0,
     1, 2, 5 steps and with the default lr = 0.1, n_steps = 1000."""
     name = "fit"

@@ -8,11 +8,11 @@ returned parameter history.
 """
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_array, as_list, assert_all_close, close_mask
-from ...registry import CheckKind, Params, register
-from .common import attempt, plain, quiet, tensor, torch_ready, unwrap
-from .data import quadratic_with_outlier
+from grader.checks.fail import Fail, fmt
+from grader.checks.numerics import as_array, as_list, assert_all_close, close_mask
+from grader.checks.registry import CheckKind, Params, register
+from grader.checks.hw2_torch.common import attempt, plain, quiet, tensor, torch_ready, unwrap
+from grader.checks.hw2_torch.data import quadratic_with_outlier
 
 LOSSES = ("l1", "mse")
 
@@ -112,10 +112,6 @@ def loss_function(name):
     return {"l1": F.l1_loss, "mse": F.mse_loss}[name]
 
 
-class _Kind(CheckKind):
-    assignment, exercise = "hw2_torch", "polynomial_l1"
-
-
 # ------------------------------------------------------------------ the model
 class ModelParams(Params):
     degrees: list[int] = [0, 1, 2, 5]
@@ -125,7 +121,7 @@ class ModelParams(Params):
 
 
 @register
-class Model(_Kind):
+class Model(CheckKind):
     """PolynomialModel(p) is an nn.Module whose only parameter holds p + 1 float64
     zeros; forward gives sum_i w_i x^i with shape (N,), and gradients flow to w."""
     name = "model"
@@ -318,7 +314,7 @@ def _adam_hints(phi, y, epochs, c):
 
 
 @register
-class SgdIterates(_Kind):
+class SgdIterates(CheckKind):
     """stochastic_gradient_descent: one update per DataLoader batch with step
     lr / (epoch + 1); the history equals the grader's replay in float64."""
     name = "sgd_iterates"
@@ -342,7 +338,7 @@ class AdamParams(TrainParams):
 
 
 @register
-class AdamIterates(_Kind):
+class AdamIterates(CheckKind):
     """adam_fit: torch.optim.Adam with default betas/eps over DataLoader batches;
     the history equals the grader's float64 replay of Adam."""
     name = "adam_iterates"
@@ -376,7 +372,7 @@ class FitParams(Params):
 
 
 @register
-class Fit(_Kind):
+class Fit(CheckKind):
     """On the lecture's data (quadratic + noise + one outlier), PolynomialModel
     trained by each optimiser under the L1 loss gets within max_ratio of the
     least-absolute-deviations optimum (computed by the grader)."""

@@ -6,12 +6,12 @@ with its own float64 numpy iteration from a0 = (-1, 1); a forgotten
 """
 import numpy as np
 
-from ...feedback import Fail, fmt
-from ...numerics import as_list, close_mask
-from ...registry import CheckKind, Params, register
-from .common import (as_float64_array, as_loss_list, attempt, pair, quiet,
+from grader.checks.fail import Fail, fmt
+from grader.checks.numerics import as_list, close_mask
+from grader.checks.registry import CheckKind, Params, register
+from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
                      tensor, torch_ready, unwrap)
-from .data import line_with_ones
+from grader.checks.hw2_torch.data import line_with_ones
 
 A0 = (-1.0, 1.0)
 
@@ -89,10 +89,6 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
     raise Fail(f"{what} at {label}: {where}. {hint}")
 
 
-class _Kind(CheckKind):
-    assignment, exercise = "hw2_torch", "torch_gd"
-
-
 class IterParams(Params):
     runs: list[list[float]] = [[1, 0.1], [2, 0.1], [10, 0.1], [25, 0.3]]   # [n_iters, lr]
     n: int = 30
@@ -106,7 +102,7 @@ class IterParams(Params):
 
 
 @register
-class Iterates(_Kind):
+class Iterates(CheckKind):
     """Every loss and the end point equal exact float64 GD from a0 = (-1, 1)."""
     name = "iterates"
     Params = IterParams
@@ -147,7 +143,7 @@ class InputsParams(Params):
 
 
 @register
-class LeavesInputs(_Kind):
+class LeavesInputs(CheckKind):
     """fit_linear_torch leaves x_N2 and y_N unchanged and returns a detached a_2
     (no gradient history kept alive)."""
     name = "leaves_inputs"

@@ -1,0 +1,136 @@
+"""Gradescope autograder bundle: `grader gradescope A --out autograder.zip`.
+
+The zip holds setup.sh (installs the pinned dependencies: requirements.lock,
+torch==2.13.0 from the CPU wheel index), run_autograder, the grader package
+and course.yml; never solutions/. run_autograder grades
+/autograder/submission into /autograder/results/results.json and ALWAYS
+leaves a results file: a submission that crashes gets its zeros from the
+grader; if the grader itself cannot run, a fallback file says so.
+GRADER_AUTOGRADER_ROOT (default /autograder) and GRADER_PYTHON let a test
+run the bundle against a temporary root.
+"""
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+from grader import PACKAGE_DIR
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once when it builds the image.
+set -euo pipefail
+ROOT="${GRADER_AUTOGRADER_ROOT:-/autograder}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q bubblewrap || true   # the sandbox, where the container allows it
+# The grader needs Python >= 3.11 (Ubuntu 22.04's python3 is 3.10).
+PY=""
+for v in 3.12 3.11; do
+  if apt-get install -y -q "python$v" "python$v-venv"; then PY="python$v"; break; fi
+done
+PY="${PY:-python3}"
+"$PY" -c 'import sys; assert sys.version_info >= (3, 11), sys.version'
+"$PY" -m venv "$ROOT/venv"
+"$ROOT/venv/bin/pip" install --quiet --upgrade pip
+# torch: the CPU build (an unpinned torch pulls gigabytes of CUDA packages).
+"$ROOT/venv/bin/pip" install --quiet \\
+  --index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple \\
+  -r "$ROOT/source/requirements.lock"
+"$ROOT/venv/bin/python" -c "import numpy, autograd, torch, click, pydantic, yaml"
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this per submission. Always leaves results/results.json behind.
+ROOT="${GRADER_AUTOGRADER_ROOT:-/autograder}"
+PY="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
+RESULTS="$ROOT/results/results.json"
+mkdir -p "$ROOT/results"
+rm -f "$RESULTS"
+cd "$ROOT/source" || true
+PYTHONPATH="$ROOT/source" GRADER_COURSE="$ROOT/source/course.yml" \\
+  "$PY" -I -c 'import sys; sys.path.insert(0, sys.argv[1]); from grader.authoring.gradescope import run; run(sys.argv[2], sys.argv[3])' \\
+  "$ROOT/source" "$ROOT" "__ASSIGNMENT__" 2>"$ROOT/results/grader.log"
+status=$?
+if [ ! -s "$RESULTS" ]; then
+  cat > "$RESULTS" <<EOF
+{"score": 0, "output": "The autograder could not run (exit status $status). Your submission was not graded; please tell your instructor.", "tests": [], "visibility": "visible"}
+EOF
+fi
+exit 0
+"""
+
+
+def bundle_files(course, assignment):
+    """{name in zip: bytes}: scripts, the grader package, course.yml, requirements.lock."""
+    package = PACKAGE_DIR
+    root = course.root
+    files = {"setup.sh": SETUP_SH.encode(),
+             "run_autograder": RUN_AUTOGRADER.replace("__ASSIGNMENT__", assignment).encode(),
+             "course.yml": Path(course.path).read_bytes()}
+    lock = root / "requirements.lock"
+    if not lock.is_file():
+        lock = package.parent / "requirements.lock"
+    files["requirements.lock"] = lock.read_bytes()
+    for f in sorted(package.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts and f.suffix not in (".pyc",):
+            files[str(Path("grader") / f.relative_to(package))] = f.read_bytes()
+    return files
+
+
+def build_autograder_zip(course, assignment, out):
+    """Write the zip; returns the names it holds."""
+    files = bundle_files(course, assignment)
+    tmp = Path(str(out) + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if name in ("setup.sh", "run_autograder") else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    os.replace(tmp, out)
+    return list(files)
+
+
+def find_submission(folder):
+    """What to grade in Gradescope's submission folder: a lone notebook or zip, else the folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return folder
+    visible = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))]
+    if any(p.suffix == ".py" for p in visible):
+        return folder
+    for suffix in (".ipynb", ".zip"):
+        found = [p for p in visible if p.suffix.lower() == suffix]
+        if len(found) == 1:
+            return found[0]
+    dirs = [p for p in visible if p.is_dir()]
+    return find_submission(dirs[0]) if len(dirs) == 1 and len(visible) == 1 else folder
+
+
+def run(root, assignment):
+    """Grade <root>/submission into <root>/results/results.json, whatever happens."""
+    root = Path(root)
+    results = root / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        from grader.files import write_atomic
+        from grader.config import load_course
+        from grader.reports.formats import to_gradescope
+        from grader.bulk.gradeall import Item, grade_one
+        from grader.judge.grade import zero_report
+        from grader.execution.session import session_factory
+        course = load_course(os.environ.get("GRADER_COURSE") or root / "source" / "course.yml")
+        path = find_submission(root / "submission")
+        factory = session_factory(course.spec.limits)
+        graded = grade_one(Item("submission", path), course, assignment, factory,
+                           mode=getattr(factory, "mode", None))
+        rep = graded.report
+        if not rep.checks:
+            rep = zero_report(course, assignment, "nothing was graded")
+        write_atomic(results, json.dumps(to_gradescope(rep, course.spec.feedback.hidden), indent=2))
+    except BaseException as err:  # noqa: BLE001 - Gradescope must always get a results file
+        print(f"grader failed: {type(err).__name__}: {err}", file=sys.stderr)
+        results.write_text(json.dumps({
+            "score": 0, "tests": [], "visibility": "visible",
+            "output": f"The autograder failed ({type(err).__name__}: {err}). Your submission "
+                      "was not graded; please tell your instructor."}))

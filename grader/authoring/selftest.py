@@ -1,0 +1,133 @@
+"""`grader selftest`: prove that the checks have teeth and are fair.
+
+For each assignment:
+  reference     solutions/<a>/           must score full marks
+  stub          assignments/<a>/         must score 0, every check not_attempted
+  mutant        tests/mutants/<a>/*.py   must lose points in its exercise
+  alternative   tests/alternatives/<a>/*.py  must keep full marks in its exercise
+A mutant or alternative file overrides functions of the reference: it is run
+after the reference files, in the same namespace. Its docstring says what it
+changes; a line `# exercise: NAME` says which exercise it targets.
+
+Cases are graded through the fork-server pool (heavy imports once per worker).
+A mutant gets a short time limit, MUTANT_TIME_LIMIT_S or the exercise's own if
+shorter: a mutant that loops loses its points either way, and need not hold
+the run for the full limit that correct work is given.
+"""
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.execution.forkserver import ZygotePool
+from grader.judge.grade import grade
+from grader.submission.load import Chunk, load_py_file, load_submission
+
+MUTANT_TIME_LIMIT_S = 8.0
+
+EXERCISE_LINE = re.compile(r"^#\s*exercise:\s*([a-z0-9_]+)\s*$", re.M)
+
+
+@dataclass
+class Case:
+    assignment: str
+    role: str                   # reference | stub | mutant | alternative
+    name: str
+    path: Path
+    exercise: str | None = None
+    about: str = ""
+
+
+@dataclass
+class Outcome:
+    case: Case
+    score: float
+    max_score: float
+    ok: bool
+    detail: str = ""
+
+    def line(self):
+        c = self.case
+        return (f"{'ok  ' if self.ok else 'FAIL'} {c.assignment:<13} {c.role:<11} {c.name:<32} "
+                f"{self.score:g}/{self.max_score:g} {self.detail}")
+
+
+def discover(root, assignment):
+    """All selftest cases of one assignment under the course root."""
+    root = Path(root)
+    cases = [Case(assignment, "reference", "reference", root / "solutions" / assignment),
+             Case(assignment, "stub", "stub", root / "assignments" / assignment)]
+    for role, folder in (("mutant", "mutants"), ("alternative", "alternatives")):
+        for path in sorted((root / "tests" / folder / assignment).glob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            match = EXERCISE_LINE.search(text)
+            about = (text.split('"""')[1].strip().splitlines()[0] if '"""' in text else "")
+            cases.append(Case(assignment, role, path.stem, path,
+                              match.group(1) if match else None, about))
+    return cases
+
+
+def submission_for(case, course):
+    """The reference with the case's file run after it (or the folder itself)."""
+    order = list(course.assignment(case.assignment).exercises)
+    if case.role in ("reference", "stub"):
+        return load_submission(case.path, order=order)
+    sub = load_submission(course.root / "solutions" / case.assignment, order=order)
+    sub.chunks += [Chunk(f"{case.path.name}", c.code, c.first_line)
+                   for c in load_py_file(case.path).chunks]
+    return sub
+
+
+def run_case(case, course, session_factory=None):
+    """Grade one case and judge it against its role's expectation.
+
+    session_factory: a judge.grade session factory (default: a fresh child per case)."""
+    if case.role in ("mutant", "alternative") and not case.exercise:
+        return Outcome(case, 0, 0, False, "missing '# exercise: NAME' line")
+    exercises = [case.exercise] if case.exercise else None
+    limits = None
+    if case.role == "mutant":
+        own = course.assignment(case.assignment).exercises[case.exercise].time_limit_s
+        limits = {case.exercise: min(own, MUTANT_TIME_LIMIT_S)}
+    rep = grade(submission_for(case, course), course, case.assignment, exercises=exercises,
+                session_factory=session_factory, time_limits=limits)
+    score, top = rep.score, rep.max_score
+    bad = [f"{c.exercise}.{c.name}: {c.status} {c.message[:160]}" for c in rep.checks
+           if c.status != "passed"]
+    if case.role in ("reference", "alternative"):
+        return Outcome(case, score, top, score == top, "; ".join(bad[:3]))
+    if case.role == "stub":
+        wrong = [c for c in rep.checks if c.status != "not_attempted" or c.score]
+        return Outcome(case, score, top, not wrong,
+                       "; ".join(f"{c.exercise}.{c.name}: {c.status}" for c in wrong[:3]))
+    lost = [f"{c.name}" for c in rep.checks if c.score < c.max_score]
+    return Outcome(case, score, top, score < top,
+                   ("caught by " + ", ".join(lost)) if lost else "NOT CAUGHT: " + case.about)
+
+
+def run_selftest(course, assignments=None, workers=2, progress=None):
+    """Run every case (in parallel threads, each forking from its own fork server)."""
+    cases = [c for a in (assignments or course.spec.assignments) for c in discover(course.root, a)]
+    outcomes = []
+    zygotes = ZygotePool(course)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            run = lambda c: run_case(c, course, zygotes.session_factory(c.assignment))  # noqa: E731
+            for outcome in pool.map(run, cases):
+                outcomes.append(outcome)
+                if progress:
+                    progress(outcome)
+    finally:
+        zygotes.close()
+    return outcomes
+
+
+def format_table(outcomes):
+    lines = [o.line() for o in outcomes]
+    n_bad = sum(not o.ok for o in outcomes)
+    by_role = {}
+    for o in outcomes:
+        by_role[o.case.role] = by_role.get(o.case.role, 0) + 1
+    lines.append(f"selftest: {len(outcomes) - n_bad} of {len(outcomes)} cases as expected "
+                 f"({', '.join(f'{n} {r}' for r, n in by_role.items())})")
+    return "\n".join(lines)

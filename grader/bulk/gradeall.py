@@ -1,0 +1,302 @@
+"""Grade a whole class: parallel workers, each forking fresh children from its own zygote.
+
+    items   = find_submissions(folder, assignment)       who submitted what
+    results = grade_all(items, course, assignment, ...)   cached ones are skipped
+    gradebook.write_csv(...), feedback.write(...), summary(results)
+
+Nothing loses a student's grade: whatever goes wrong with one submission
+(unreadable file, crashed grader process, a bug of ours) becomes a recorded
+row of zeros with a message, and the run goes on. Results are cached next to
+the gradebook, keyed by the submission's content hash and the grader's
+version (its code and course.yml), so a re-run grades only what changed.
+"""
+import hashlib
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.judge import results as R
+from grader.execution.sandbox import NO_SANDBOX_NOTE
+from grader.judge.grade import grade, zero_report
+from grader.reports.plots import ObservingSession, hidden_digests
+from grader.judge.results import Report
+from grader.submission.load import SubmissionError, load_submission
+from grader.execution.forkserver import ZygotePool
+from grader import PACKAGE_DIR
+
+CACHE_FORMAT = 1
+
+
+@dataclass
+class Item:
+    """One student's submission: a file or folder."""
+    student: str
+    path: Path
+    timestamp: str = ""
+
+
+@dataclass
+class Graded:
+    item: Item
+    report: Report
+    plots: list = field(default_factory=list)
+    seconds: float = 0.0
+    cached: bool = False
+    crashed: bool = False
+    digest: str = ""
+
+
+# ------------------------------------------------------------------ discovery
+def find_submissions(folder, assignment):
+    """Submissions under `folder` (layouts: see bulk.find_submissions), as Items.
+
+    A student folder in which nothing gradable was found still gets an item
+    (graded, it becomes a recorded zero with the reason) so nobody drops out.
+    """
+    from grader.submission.locate import find_submissions as found
+    items = [Item(student, Path(path)) for student, path in found(folder, assignment)]
+    known = {i.student for i in items}
+    base = Path(folder) / "submitted" if (Path(folder) / "submitted").is_dir() else Path(folder)
+    for entry in sorted(base.iterdir()):
+        if entry.is_dir() and not entry.name.startswith((".", "_")) and entry.name not in known:
+            items.append(Item(entry.name, entry))
+    for item in items:
+        if not item.timestamp:
+            item.timestamp = _timestamp(item.path if item.path.is_dir() else item.path.parent)
+    return sorted(items, key=lambda i: i.student)
+
+
+def _timestamp(folder):
+    stamp = folder / "timestamp.txt"
+    try:
+        return stamp.read_text(encoding="utf-8").strip()[:64] if stamp.is_file() else ""
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------------- cache
+def content_digest(path):
+    """sha256 of a file, or of a folder's relative paths and bytes."""
+    path, h = Path(path), hashlib.sha256()
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        and ".ipynb_checkpoints" not in p.parts)
+    for f in files:
+        h.update(str(f.relative_to(path) if f != path else f.name).encode() + b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def grader_version(course):
+    """Changes whenever the grader's code or course.yml changes."""
+    from grader import __version__
+    h = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
+    package = PACKAGE_DIR
+    for f in sorted(package.rglob("*.py")):
+        h.update(str(f.relative_to(package)).encode() + f.read_bytes())
+    h.update(Path(course.path).read_bytes())
+    return h.hexdigest()
+
+
+class Cache:
+    """{student: graded entry} in one JSON file, rewritten atomically."""
+
+    def __init__(self, path, version):
+        self.path, self.version, self.entries = (Path(path) if path else None), version, {}
+        self.lock, self.last_write = threading.Lock(), 0.0
+        if self.path and self.path.is_file():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if data.get("version") == version:
+                    self.entries = data.get("entries", {})
+            except (OSError, ValueError):
+                pass  # an unreadable cache only costs time
+
+    def get(self, item, digest, assignment):
+        e = self.entries.get(item.student)
+        if e and e.get("digest") == digest and e.get("assignment") == assignment:
+            return Graded(item, Report.from_dict(e["report"]),
+                          e.get("plots", []), e.get("seconds", 0.0), cached=True,
+                          crashed=e.get("crashed", False), digest=digest)
+        return None
+
+    def put(self, g, assignment):
+        with self.lock:
+            self.entries[g.item.student] = {
+                "digest": g.digest, "assignment": assignment, "report": g.report.to_dict(),
+                "plots": g.plots, "seconds": round(g.seconds, 3),
+                "crashed": g.crashed}
+            if time.monotonic() - self.last_write > 2.0:
+                self._write()
+
+    def flush(self):
+        with self.lock:
+            self._write()
+
+    def _write(self):
+        if self.path is None:
+            return
+        from grader.files import write_atomic
+        write_atomic(self.path, json.dumps({"version": self.version, "entries": self.entries}))
+        self.last_write = time.monotonic()
+
+
+# -------------------------------------------------------------------- grading
+def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
+    """Grade one submission; never raises (a failure is a zero row with the reason)."""
+    started, plots, crashed, sessions = time.perf_counter(), [], False, []
+
+    def observed(request):
+        sessions.append(factory(request))
+        return ObservingSession(sessions[-1], plots, skip)
+    try:
+        order = list(course.assignment(assignment).exercises)
+        sub = load_submission(item.path, order=order)
+        rep = grade(sub, course, assignment, session_factory=observed)
+        if any(getattr(s, "infra_fault", False) for s in sessions) or any(
+                c.status == R.INFRASTRUCTURE for c in rep.checks):
+            crashed = True  # not cached: the next run grades it again
+            rep.notes.append("the grader's own process failed during grading; these results "
+                             "are provisional and the submission is regraded on the next run")
+    except SubmissionError as err:
+        rep, crashed = zero_report(course, assignment, f"The submission could not be read: "
+                                                       f"{err}"), True
+    except Exception as err:  # noqa: BLE001 - one submission must never stop the class
+        rep, crashed = zero_report(course, assignment, "The grader could not grade this "
+                                   f"submission ({type(err).__name__}: {err}); it was recorded "
+                                   "as zero. Please tell your instructor."), True
+    if mode == "none" and not crashed:
+        rep.notes.append(NO_SANDBOX_NOTE)
+    return Graded(item, rep, plots, time.perf_counter() - started, crashed=crashed)
+
+
+def grade_all(items, course, assignment, workers=None, cache_path=None, progress=None,
+              require_sandbox=False):
+    """Grade `items` in parallel; returns Graded in the order of `items`.
+
+    Args: workers: parallel submissions (default: CPU count); cache_path:
+    where to keep results for re-runs (None: no cache); progress: a
+    callable(Graded) called as each one finishes (cached ones included).
+    """
+    workers = max(1, workers or os.cpu_count() or 1)
+    cache = Cache(cache_path, grader_version(course))
+    done, todo = {}, []
+    for i, item in enumerate(items):
+        try:
+            digest = content_digest(item.path)
+        except OSError as err:
+            g = Graded(item, zero_report(course, assignment, f"The submission could not be "
+                                                             f"read: {err}"), crashed=True)
+            done[i] = g
+            continue
+        g = cache.get(item, digest, assignment)
+        if g is not None:
+            done[i] = g
+        else:
+            todo.append((i, item, digest))
+    for g in list(done.values()):
+        if progress:
+            progress(g)
+    if todo:
+        pool = ZygotePool(course, require_sandbox)
+        skip = hidden_digests(course, assignment)
+        try:
+            with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
+                futures = {ex.submit(_pooled, pool, item, course, assignment, skip): (i, digest)
+                           for i, item, digest in todo}
+                for fut in as_completed(futures):
+                    i, digest = futures[fut]
+                    g = fut.result()
+                    g.digest = digest
+                    done[i] = g
+                    if not g.crashed:
+                        cache.put(g, assignment)
+                    if progress:
+                        progress(g)
+        finally:
+            pool.close()
+            cache.flush()
+    return [done[i] for i in range(len(items))]
+
+
+def _pooled(pool, item, course, assignment, skip):
+    try:
+        factory = pool.session_factory(assignment)
+        return grade_one(item, course, assignment, factory, skip, pool.mode)
+    except Exception as err:  # noqa: BLE001 - e.g. the zygote cannot start at all
+        return Graded(item, zero_report(course, assignment, f"The grader could not grade this "
+                                        f"submission ({type(err).__name__}: {err})."),
+                      crashed=True)
+
+
+# ------------------------------------------------------------------- progress
+class Progress:
+    """A tqdm bar on a terminal; plain 'graded k/n' lines (every ~10%) in CI logs."""
+
+    def __init__(self, total, stream=None, tty=None):
+        self.total, self.count, self.started = total, 0, time.monotonic()
+        self.stream = stream or sys.stderr
+        tty = self.stream.isatty() if tty is None else tty
+        self.bar = None
+        if tty:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="sub", file=self.stream, dynamic_ncols=True,
+                            smoothing=0.1)
+        self.next_line = 0
+
+    def __call__(self, g):
+        self.count += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{g.item.student}: {g.report.score:g}", refresh=False)
+            self.bar.update(1)
+            return
+        if self.count >= self.next_line or self.count == self.total:
+            elapsed = time.monotonic() - self.started
+            rate = self.count / elapsed if elapsed > 0 else 0.0
+            eta = (self.total - self.count) / rate if rate > 0 else 0.0
+            print(f"graded {self.count}/{self.total} ({100 * self.count / max(self.total, 1):.0f}%)"
+                  f"  {rate:.2f} submissions/s  elapsed {elapsed:.0f}s  ETA {eta:.0f}s",
+                  file=self.stream, flush=True)
+            self.next_line = self.count + max(1, self.total // 10)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+# -------------------------------------------------------------------- summary
+def summary(graded, wall_s=None, top=5):
+    """Text: counts, score distribution, the checks most often failed."""
+    if not graded:
+        return "no submissions found"
+    totals = [g.report.score for g in graded]
+    top_score = max((g.report.max_score for g in graded), default=0) or 1
+    lines = [f"{len(graded)} submissions ({sum(g.cached for g in graded)} unchanged since the "
+             f"last run, {sum(g.crashed for g in graded)} could not be graded)"]
+    if wall_s is not None:
+        lines[0] += f" in {wall_s:.1f} s"
+    lines.append(f"score: mean {statistics.mean(totals):.2f}, median "
+                 f"{statistics.median(totals):g}, min {min(totals):g}, max {max(totals):g} "
+                 f"(of {top_score:g})")
+    bins = Counter(min(int(10 * s / top_score), 9) for s in totals)
+    width = max(bins.values())
+    lines.append("distribution:")
+    for b in range(9, -1, -1):
+        lo, hi = b * 10, b * 10 + 10
+        n = bins.get(b, 0)
+        lines.append(f"  {lo:>3}-{hi:<3}% {'#' * round(30 * n / width):<30} {n}")
+    failed = Counter(f"{c.exercise}.{c.name}" for g in graded for c in g.report.checks
+                     if c.status != R.PASSED)
+    if failed:
+        lines.append("checks most often not passed:")
+        for name, n in failed.most_common(top):
+            lines.append(f"  {name:<40} {n:>4} of {len(graded)}")
+    return "\n".join(lines)

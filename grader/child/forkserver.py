@@ -1,0 +1,171 @@
+"""The fork server's own loop (runs inside the jail; never runs student code itself).
+
+Started by grader/execution/forkserver.py with a SOCK_SEQPACKET control socket
+on the fd named in argv. It preloads the assignment's heavy modules once, then
+serves three requests: fork (a fresh child wired to the two fds sent along,
+which runs `grader.child.main.main`), sweep (kill what the last submission left
+and delete its files) and status (a child's wait status).
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+import shutil
+
+_MAX_CONTROL = 65536
+# Imported (best effort) besides the assignment's preloads: what notebooks import
+# at the top. matplotlib alone costs ~1 s per fresh process in a jail (it rebuilds
+# its font cache), paid here once per worker instead.
+WARM = ("matplotlib", "matplotlib.pyplot", "grader.notebook")
+
+
+def wipe_between_submissions(dirs, keep=()):
+    """Inside a jail: delete everything in `dirs` but the paths in `keep`, so that no
+    file of one submission is there for the next. Returns what could not be removed."""
+    left = []
+    keep = {os.path.realpath(k) for k in keep}
+    for top in dirs:
+        try:
+            names = os.listdir(top)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(top, name)
+            if os.path.realpath(path) in keep:
+                continue
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            except OSError:
+                left.append(path)
+    return left
+
+
+
+
+def zygote_main():
+    """The fork server's loop (runs in its own process; never runs student code)."""
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    init = json.loads(sock.recv(_MAX_CONTROL))
+    _preload(init["assignment"], init.get("preload", []))
+    sweep, wipe = bool(init.get("sweep")), list(init.get("wipe") or [])
+    keep = _listing(wipe)  # made by trusted code before any submission ran
+    sock.sendall(json.dumps({"op": "ready"}).encode())
+    statuses = {}
+    while True:
+        data, fds, _flags, _addr = socket.recv_fds(sock, _MAX_CONTROL, 4)
+        if not data:
+            os._exit(0)
+        request = json.loads(data)
+        _reap(statuses)
+        if request["op"] == "fork":
+            if sweep:
+                _sweep(statuses)
+            pid = _fork_child(sock, fds, request.get("cwd"))
+            sock.sendall(json.dumps({"pid": pid}).encode())
+        elif request["op"] == "sweep":
+            if sweep:
+                _sweep(statuses)
+            if wipe:
+                _wipe(wipe, keep)
+            sock.sendall(b'{"op": "swept"}')
+        elif request["op"] == "status":
+            sock.sendall(json.dumps({"status": _wait(request["pid"], request["timeout"],
+                                                     statuses)}).encode())
+
+
+def _preload(assignment, modules):
+    for module in modules:
+        __import__(module)
+        if module == "torch":
+            import torch
+            torch.set_num_threads(1)
+            torch.set_num_interop_threads(1)
+    from grader.child import main as child  # noqa: F401 - imported once, inherited by forks
+    from grader.checks import registry
+    registry.load_assignment_checks(assignment)
+    for module in WARM:
+        try:
+            __import__(module)
+        except Exception:  # noqa: BLE001 - warming is an optimisation only
+            pass
+    import gc
+    gc.collect()
+    if hasattr(gc, "freeze"):
+        gc.freeze()  # keep the preloaded objects' pages shared between forks
+
+
+def _fork_child(sock, fds, cwd):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        for fd in fds:
+            os.close(fd)
+        return pid
+    try:
+        os.setsid()
+        sock.close()
+        if cwd:
+            os.chdir(cwd)
+        ctrl, out = fds
+        os.dup2(ctrl, 0)
+        os.dup2(ctrl, 1)
+        os.dup2(out, 2)
+        for fd in (ctrl, out):
+            if fd > 2:
+                os.close(fd)
+        from grader.child import main as child
+        child.main()  # control on fds 0/1, student output on 2, like a fresh child
+    finally:
+        os._exit(0)
+
+
+def _listing(dirs):
+    found = []
+    for top in dirs:
+        try:
+            found += [os.path.join(top, name) for name in os.listdir(top)]
+        except OSError:
+            pass
+    return found
+
+
+def _wipe(dirs, keep):
+    wipe_between_submissions(dirs, keep)
+
+
+def _sweep(statuses):
+    """Kill every process this zygote may signal but itself (a uid or pid namespace of
+    its own makes that exactly the previous submissions' leftovers), then reap."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _reap(statuses)
+
+
+def _reap(statuses):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        statuses[pid] = status
+        if len(statuses) > 1000:
+            statuses.pop(next(iter(statuses)))
+
+
+def _wait(pid, timeout, statuses):
+    deadline = time.monotonic() + timeout
+    while pid not in statuses and time.monotonic() < deadline:
+        _reap(statuses)
+        time.sleep(0.005)
+    return statuses.pop(pid, None)

@@ -1,0 +1,129 @@
+"""Commands for grading many submissions and for CI: `grade-all`, `gradescope`.
+
+Exit codes of every grading command:
+  0  grading ran (whatever the scores; a crashed submission is a recorded zero)
+  1  grading could not run (course.yml invalid, sandbox required but missing,
+     output not writable, ...): the message on stderr says why
+  2  the command line is wrong (unknown option, missing argument)
+  3  `--fail-under SCORE` was given and the score is below it (grading ran)
+"""
+import time
+from pathlib import Path
+
+import click
+
+from grader.cli.main import HIDDEN_FEEDBACK, _course, cli, exit_for_score, hidden_policy, infer_assignment
+from grader.files import write_atomic
+from grader.reports.formats import FORMATS, render
+
+@cli.command("grade-all")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--assignment", "-a", help="Assignment id (inferred from the folder if omitted).")
+@click.option("--workers", "-j", type=int, default=None,
+              help="Submissions graded in parallel [default: number of CPUs].")
+@click.option("--out", type=click.Path(dir_okay=False), default="gradebook.csv",
+              show_default=True, help="Gradebook CSV (nbgrader's export columns first).")
+@click.option("--feedback", type=click.Path(file_okay=False),
+              help="Write feedback/<student>.html and .md here.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="json: also write <out>.json with every report.")
+@click.option("--duedate", default="", help="Value of the gradebook's duedate column.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with id (or student_id), first_name, last_name, email.")
+@click.option("--no-cache", is_flag=True, help="Regrade everything (the cache is still written).")
+@HIDDEN_FEEDBACK
+@click.option("--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
+              help="Refuse to run submissions without the bubblewrap sandbox.")
+@click.pass_context
+def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate, roster,
+                  no_cache, hidden_feedback, require_sandbox):
+    """Grade every submission in FOLDER in parallel and write a gradebook.
+
+    FOLDER may be an nbgrader course's submitted/ (or the course root), a folder
+    of per-student folders, or a folder of <student>.py / .ipynb / .zip files.
+    Re-running skips submissions whose content, grader code and course.yml are
+    unchanged (cache: <out>.cache.json).
+
+    Exit status: 0 grading ran (a submission that could not be graded is a
+    recorded zero with the reason), 1 grading could not run, 2 bad command line.
+    """
+    from grader.bulk import gradeall
+    from grader.reports import gradebook
+    from grader.reports.pages import write_feedback
+    from grader.config import ConfigError
+    course = _course(ctx)
+    try:
+        assignment = infer_assignment(course, folder, assignment)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    items = gradeall.find_submissions(folder, assignment)
+    if not items:
+        raise click.ClickException(f"no submissions for {assignment} found in {folder}")
+    out = Path(out)
+    cache_path = out.with_name(out.name + ".cache.json")
+    if no_cache and cache_path.exists():
+        cache_path.unlink()
+    who = gradebook.read_roster(roster) if roster else None
+    click.echo(f"grading {len(items)} submissions of {assignment} with "
+               f"{workers or 'all'} workers", err=True)
+    progress = gradeall.Progress(len(items))
+    started = time.monotonic()
+    try:
+        graded = gradeall.grade_all(items, course, assignment, workers=workers,
+                                    cache_path=cache_path, progress=progress,
+                                    require_sandbox=require_sandbox)
+    except Exception as err:  # noqa: BLE001 - e.g. SandboxUnavailable: grading could not run
+        raise click.ClickException(str(err)) from None
+    finally:
+        progress.close()
+    wall = time.monotonic() - started
+    gradebook.write_csv(out, graded, course, assignment, duedate, who)
+    if fmt == "json":
+        import json
+        write_atomic(out.with_suffix(".json"), json.dumps(
+            [{"student_id": g.item.student, **g.report.to_dict()} for g in graded], indent=1))
+    if feedback:
+        write_feedback(feedback, graded, hidden_policy(ctx, hidden_feedback))
+    click.echo(gradeall.summary(graded, wall), err=True)
+    click.echo(f"gradebook: {out}" + (f"; feedback: {feedback}/" if feedback else ""), err=True)
+
+
+@cli.command("gradescope")
+@click.argument("assignment")
+@click.option("--out", type=click.Path(dir_okay=False), default="autograder.zip",
+              show_default=True)
+@click.pass_context
+def gradescope_cmd(ctx, assignment, out):
+    """Build a Gradescope autograder zip (setup.sh, run_autograder, grader, course.yml)."""
+    from grader.authoring.gradescope import build_autograder_zip
+    from grader.config import ConfigError
+    course = _course(ctx)
+    try:
+        course.assignment(assignment)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    names = build_autograder_zip(course, assignment, out)
+    click.echo(f"wrote {out} ({len(names)} files)")
+
+
+@cli.command("report")
+@click.argument("report_json", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write it here too.")
+@HIDDEN_FEEDBACK
+@click.option("--fail-under", type=float, default=None,
+              help="Exit with status 3 if the score is below this.")
+@click.pass_context
+def report_cmd(ctx, report_json, fmt, out, hidden_feedback, fail_under):
+    """Convert a saved `grade --format json` report to another format (no regrading)."""
+    import json
+    from grader.judge.results import Report
+    try:
+        rep = Report.from_dict(json.loads(Path(report_json).read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as err:
+        raise click.ClickException(f"{report_json}: not a grader JSON report ({err})") from None
+    text = render(rep, fmt, hidden_policy(ctx, hidden_feedback))
+    if out:
+        write_atomic(out, text + "\n")
+    click.echo(text)
+    exit_for_score(rep.score, fail_under)

@@ -1,0 +1,169 @@
+"""The `grader` command line (also `python -m grader`)."""
+import sys
+
+import click
+
+from grader.config import ConfigError, load_course
+from grader.execution.sandbox import SandboxUnavailable
+from grader.execution.session import session_factory
+from grader.files import write_atomic
+from grader.judge.grade import grade_path
+from grader.reports import text as reporters
+from grader.reports.formats import EXIT_FAIL_UNDER, FORMATS, render
+
+
+def _course(ctx):
+    try:
+        return load_course(ctx.obj.get("course"))
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def infer_assignment(course, path, given):
+    """The assignment PATH is for (see config.Course.infer_assignment), as a usage error."""
+    try:
+        return course.infer_assignment(path, given)
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from None
+
+
+def sessions(course, require_sandbox):
+    """The sandboxed session factory, or a clear error if --require-sandbox cannot be met."""
+    try:
+        return session_factory(course.spec.limits, require=require_sandbox)
+    except SandboxUnavailable as err:
+        raise click.ClickException(str(err)) from None
+
+
+HIDDEN_FEEDBACK = click.option(
+    "--hidden-feedback", type=click.Choice(["message", "score", "none"]), default=None,
+    help="What students see of hidden checks (message, printed output): all of it, only "
+         "their score, or nothing (default: feedback.hidden in course.yml, else score).")
+
+
+def hidden_policy(ctx, given):
+    """--hidden-feedback if given, else course.yml's feedback.hidden, else 'score'."""
+    if given:
+        return given
+    try:
+        return load_course(ctx.obj.get("course")).spec.feedback.hidden
+    except ConfigError:
+        return "score"
+
+
+REQUIRE_SANDBOX = click.option(
+    "--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
+    help="Refuse to run submissions without the bubblewrap sandbox.")
+
+
+@click.group()
+@click.option("--course", type=click.Path(dir_okay=False), envvar="GRADER_COURSE",
+              help="course.yml to use (default: the nearest one above the current folder).")
+@click.version_option(package_name="gd-autograder")
+@click.pass_context
+def cli(ctx, course):
+    """Autograder for the gradient descent / autograd / SGD course."""
+    ctx.ensure_object(dict)["course"] = course
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--assignment", "-a", help="Assignment id (inferred from the path if omitted).")
+@click.option("--exercise", "-e", multiple=True, help="Only this exercise (repeatable).")
+@REQUIRE_SANDBOX
+@click.pass_context
+def check(ctx, path, assignment, exercise, require_sandbox):
+    """Self-check: run the public checks on PATH and print a table."""
+    course = _course(ctx)
+    assignment = infer_assignment(course, path, assignment)
+    try:
+        rep = grade_path(course, path, assignment, sessions(course, require_sandbox),
+                         exercises=list(exercise) or None, include_hidden=False)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(reporters.to_text(rep))
+
+
+@cli.command("grade")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--assignment", "-a", help="Assignment id (inferred from the path if omitted).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              help="gradescope: results.json; junit: JUnit XML; classroom: GitHub Classroom "
+                   "reporter input.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the report here too.")
+@click.option("--fail-under", type=float, default=None,
+              help="Exit with status 3 if the score is below this (grading still ran).")
+@HIDDEN_FEEDBACK
+@REQUIRE_SANDBOX
+@click.pass_context
+def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, require_sandbox):
+    """Official grading of PATH with every check, public and hidden.
+
+    Exit status: 0 grading ran, 1 grading could not run, 2 bad command line,
+    3 score below --fail-under.
+    """
+    course = _course(ctx)
+    assignment = infer_assignment(course, path, assignment)
+    rep = grade_path(course, path, assignment, sessions(course, require_sandbox))
+    # The text table is the instructor's terminal: everything, unless asked otherwise.
+    policy = hidden_feedback or ("message" if fmt == "text" else course.spec.feedback.hidden)
+    text = render(rep, fmt, policy)
+    if out:
+        write_atomic(out, text + "\n")
+    click.echo(text)
+    exit_for_score(rep.score, fail_under)
+
+
+@cli.command("build")
+@click.option("--check", "check_only", is_flag=True, help="Only report stale files; exit 1 if any.")
+@click.pass_context
+def build_cmd(ctx, check_only):
+    """Regenerate the student stubs in assignments/ from solutions/."""
+    from grader.authoring.stubs import build_stubs
+    course = _course(ctx)
+    stale = build_stubs(course.root, write=not check_only)
+    for path in stale:
+        click.echo(("stale: " if check_only else "wrote: ") + str(path))
+    if check_only and stale:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--assignment", "-a", multiple=True, help="Only this assignment (repeatable).")
+@click.option("--workers", "-j", type=int, default=2, show_default=True)
+@click.pass_context
+def selftest(ctx, assignment, workers):
+    """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full."""
+    from grader.authoring.selftest import format_table, run_selftest
+    course = _course(ctx)
+    outcomes = run_selftest(course, list(assignment) or None, workers=workers,
+                            progress=lambda o: click.echo(o.line(), err=True))
+    click.echo(format_table(outcomes))
+    if not all(o.ok for o in outcomes):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("assignment", required=False)
+@click.pass_context
+def kinds(ctx, assignment):
+    """List every check kind: file:line, params with defaults, and the course.yml checks using it."""
+    from grader.authoring.kinds import format_kinds, kind_rows
+    course = _course(ctx)
+    if assignment:
+        try:
+            course.assignment(assignment)
+        except ConfigError as err:
+            raise click.UsageError(str(err)) from None
+    click.echo(format_kinds(kind_rows(course, [assignment] if assignment else None)))
+
+
+def exit_for_score(score, fail_under):
+    """Exit with EXIT_FAIL_UNDER when --fail-under was given and the score is below it."""
+    if fail_under is not None and score < fail_under:
+        click.echo(f"score {score:g} is below --fail-under {fail_under:g}", err=True)
+        sys.exit(EXIT_FAIL_UNDER)
+
+
+def main():
+    cli(obj={})

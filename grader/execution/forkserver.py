@@ -1,0 +1,299 @@
+"""A fork server ("zygote"): heavy imports once per worker, a fresh process per submission.
+
+Starting `python -I`, importing numpy, autograd (and torch) costs 0.3-2 s per
+child. A zygote pays that once: it imports the assignment's preload modules
+and check kinds, then waits. For each submission the parent sends it two fds
+(the child's end of a control socket and the write end of an output pipe);
+the zygote forks, and the fork sets its fds up exactly like `child.main`
+expects (control on fds 0/1, student stdout+stderr to the capped pipe, stdin
+/dev/null after `child.main` redirects it), starts its own session (process
+group), chdirs into a fresh work dir holding a copy of the submission, and
+serves that one submission. No state survives between students: every
+submission gets a new process that never ran anyone else's code; the zygote
+itself never runs student code.
+
+Sandbox: the zygote runs inside one `sandbox.Jail` (bubblewrap when
+available), so its forks inherit the jail's namespaces, uid and rlimits.
+Since all of a worker's submissions share that jail, the zygote kills every
+other process it can see (`kill(-1)`: the jail's own uid or pid namespace)
+after each submission and before each fork: nothing one student left
+running survives into the next student's process.
+
+This module is the parent's side; the zygote's own loop is
+grader/child/forkserver.py. `ZygoteSession` is a `session.PipeSession`.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import sys
+import threading
+
+from grader.execution.channel import Channel, ChildFault, OutputTap
+from grader.execution.sandbox import CHILD_WORK, chown_tree, copy_submission
+from grader.execution.session import ChildSession, PipeSession, child_env, default_sandbox
+
+BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
+        "import grader.child.forkserver as z; z.zygote_main()")
+_MAX_CONTROL = 65536
+
+
+class Zygote:
+    """Parent-side handle on one fork server for one assignment's preloads.
+
+    Args: assignment: whose check kinds to preload; preload: module names
+    (torch gets torch.set_num_threads(1)); limits: config.Limits; sandbox:
+    the sandbox.Sandbox whose jail the zygote runs in.
+    """
+
+    def __init__(self, assignment, preload, limits, sandbox, start_timeout_s=120):
+        self.assignment, self.preload, self.limits = assignment, list(preload), limits
+        self.sandbox, self.start_timeout_s = sandbox, start_timeout_s
+        self.proc = self.sock = self.jail = self.tap = None
+        self.lock = threading.Lock()
+        self.sweeps, self.wipes, self.broken = False, [], False
+
+    def start(self):
+        """Start the fork server inside its own jail."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.jail = self.sandbox.jail(None)
+        kwargs = self.jail.popen_kwargs(child_env())
+        kwargs["env"]["GRADER_JAIL"] = self.jail.token
+        # With a uid of its own (or a pid namespace) the zygote may kill every
+        # other process it can see before each fork: nothing a submission
+        # left running survives into the next student's process.
+        self.sweeps = bool(self.jail.uid) or self.jail.mode == "bwrap"
+        argv = self.jail.argv([sys.executable, "-I", "-c", BOOT, self.jail.child_lib,
+                               str(theirs.fileno())])
+        # Files one submission leaves (in the jail's private /tmp and work dir) are
+        # deleted before the next one runs; on a bare process only the jail's work
+        # dir is ours to wipe (the host's /tmp is not).
+        self.wipes = ["/tmp", CHILD_WORK] if self.jail.mode == "bwrap" else [self.jail.work]
+        out_r, out_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=out_w, pass_fds=[theirs.fileno()], **kwargs)
+        finally:
+            os.close(out_w)
+            theirs.close()
+        self.sock = ours
+        self.tap = OutputTap(out_r, 16 * 1024)
+        self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
+                    "sweep": self.sweeps, "wipe": self.wipes})
+        reply = self._receive(self.start_timeout_s)
+        if reply.get("op") != "ready":
+            raise ChildFault("infrastructure", f"the grader's fork server failed to start: {reply}")
+        return self
+
+    def workdir(self, submission_path):
+        """(host dir, dir as the child sees it) holding a copy of the submission, or Nones."""
+        host = tempfile.mkdtemp(dir=self.jail.work, prefix="s")
+        if submission_path:
+            copy_submission(submission_path, host, self.limits)
+        if self.jail.uid:
+            chown_tree(host, self.jail.uid)
+        return host, self.jail.child_work + "/" + os.path.basename(host)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def fork(self, ctrl_fd, out_fd, cwd=None):
+        """Fork a fresh child wired to (ctrl_fd, out_fd), working in `cwd`; returns its pid.
+
+        Restarts the zygote once if it died (a crash there must cost no grade).
+        """
+        with self.lock:
+            for attempt in (1, 2):
+                if not self.alive():
+                    self.close()
+                    self.start()
+                try:
+                    self._send({"op": "fork", "cwd": cwd}, fds=[ctrl_fd, out_fd])
+                    return int(self._receive(30)["pid"])
+                except (ChildFault, OSError, KeyError, ValueError):
+                    self.close()
+                    if attempt == 2:
+                        self.broken = True
+                        raise ChildFault("infrastructure", "the grader's fork server could not "
+                                         "start a process for this submission") from None
+
+    def sweep(self):
+        """Ask the zygote to kill whatever the last submission left running (if it may)."""
+        with self.lock:
+            try:
+                self._send({"op": "sweep"})
+                self._receive(10)
+            except (ChildFault, OSError):
+                pass
+
+    def exit_status(self, pid, timeout_s=5.0):
+        """The child's wait status as the zygote saw it (its parent), or None."""
+        with self.lock:
+            try:
+                self._send({"op": "status", "pid": pid, "timeout": timeout_s})
+                return self._receive(timeout_s + 5).get("status")
+            except (ChildFault, OSError):
+                return None
+
+    def close(self):
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.proc = None
+        if self.jail is not None:
+            self.jail.cleanup()
+            self.jail = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.tap is not None:
+            self.tap.finish()
+            self.tap = None
+
+    def _send(self, message, fds=()):
+        data = json.dumps(message).encode("utf-8")
+        if fds:
+            socket.send_fds(self.sock, [data], list(fds))
+        else:
+            self.sock.sendall(data)
+
+    def _receive(self, timeout_s):
+        self.sock.settimeout(timeout_s)
+        try:
+            data = self.sock.recv(_MAX_CONTROL)
+        except socket.timeout:
+            raise ChildFault("infrastructure", "the grader's fork server did not answer") from None
+        if not data:
+            raise ChildFault("infrastructure", "the grader's fork server died: "
+                             + (self.tap.text()[-2000:] if self.tap else ""))
+        return json.loads(data)
+
+
+class ZygoteSession(PipeSession):
+    """One submission in a process forked from `zygote`; the PipeSession protocol."""
+
+    def __init__(self, zygote, load_request, limits):
+        super().__init__(load_request, limits)
+        self.zygote = zygote
+        self.pid = self.host_dir = None
+
+    def _spawn(self, request):
+        self.host_dir, cwd = self.zygote.workdir(request.get("path"))
+        if cwd and request.get("path"):
+            request["path"] = cwd
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        try:
+            self.pid = self.zygote.fork(theirs.fileno(), out_w, cwd)
+        except ChildFault:
+            os.close(out_r)
+            ours.close()
+            self._remove_workdir()
+            raise
+        finally:
+            theirs.close()
+            os.close(out_w)
+        self.channel = Channel(ours, self._on_eof)
+        self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
+        return request
+
+    def _kill(self):
+        if self.pid is None:
+            return
+        _kill_group(self.pid)
+        if self.zygote.sweeps or self.zygote.wipes:
+            # Kill what escaped the group (it would hold the pipe open) and delete the
+            # files this submission left, before the next submission's process exists.
+            self.zygote.sweep()
+        self.pid = None
+        self._remove_workdir()
+
+    def _remove_workdir(self):
+        if self.host_dir:
+            import shutil
+            # Off the critical path; the jail's cleanup removes whatever is left.
+            threading.Thread(target=shutil.rmtree, args=(self.host_dir, True),
+                             daemon=True).start()
+            self.host_dir = None
+
+    def _exit_status(self):
+        status = self.zygote.exit_status(self.pid)
+        if status is None and not self.zygote.alive():
+            self.infra_fault = True  # ours, not the submission's: grade-all retries it
+            raise ChildFault("infrastructure", "the grader's fork server stopped while grading")
+        if status is None:
+            return None, None
+        if os.WIFSIGNALED(status):
+            return signal.Signals(os.WTERMSIG(status)).name, None
+        return None, os.WEXITSTATUS(status)
+
+
+def _kill_group(pid):
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class ZygotePool:
+    """One zygote per (thread, assignment): a worker thread grades with its own fork server.
+
+    The sandbox is resolved once here, so `require_sandbox` fails before any
+    grading starts (sandbox.SandboxUnavailable) rather than once per student.
+    A fork server that cannot start, or stops forking, is replaced by fresh
+    `ChildSession`s: slower, never a student's zero.
+    """
+
+    def __init__(self, course, require_sandbox=False):
+        self.course = course
+        self.sandbox = default_sandbox(course.spec.limits, require_sandbox)
+        self.local = threading.local()
+        self.all, self.lock = [], threading.Lock()
+
+    @property
+    def mode(self):
+        return self.sandbox.mode
+
+    def zygote(self, assignment):
+        """This thread's fork server for `assignment`, started on first use; None if it
+        could not start (it is not retried for every submission)."""
+        zygotes = self.local.__dict__.setdefault("zygotes", {})
+        if assignment not in zygotes:
+            z = Zygote(assignment, self.course.assignment(assignment).preload,
+                       self.course.spec.limits, self.sandbox)
+            try:
+                z.start()
+            except (ChildFault, OSError, ValueError) as err:
+                z.close()
+                print(f"grader: fork server unavailable ({err}); using fresh processes",
+                      file=sys.stderr)
+                z = None
+            zygotes[assignment] = z
+            if z is not None:
+                with self.lock:
+                    self.all.append(z)
+        return zygotes[assignment]
+
+    def session_factory(self, assignment):
+        """A `judge.grade` session_factory forking from this thread's zygote."""
+        limits = self.course.spec.limits
+
+        def make(load_request):
+            zygote = self.zygote(assignment)
+            if zygote is None or zygote.broken:
+                return ChildSession(load_request, limits, sandbox=self.sandbox)
+            return ZygoteSession(zygote, load_request, limits)
+        make.mode = self.mode
+        return make
+
+    def close(self):
+        with self.lock:
+            for z in self.all:
+                z.close()
+            self.all = []

@@ -1,0 +1,522 @@
+"""Where a submission's process runs: a bubblewrap jail, or a bare process.
+
+Two modes, chosen by course.yml `limits.sandbox` (auto | bwrap | none):
+
+bwrap  The child runs under bubblewrap with every namespace unshared: no
+       network, its own pid namespace (when the jail's first process dies,
+       the kernel kills every process in it, including ones that called
+       setsid()), a private size-limited /tmp, and a filesystem that holds
+       only the OS (/usr, the Python install, the virtualenv; all read-only),
+       a copy of the grader package without anything else at /sandbox/lib,
+       and a private writable work dir at /sandbox/work holding a copy of the
+       submission. solutions/, tests/, course.yml and other submissions are
+       simply not mounted.
+none   A plain child process in its own session, with the same resource
+       limits and a private work dir as cwd, but nothing is hidden from it.
+
+In both modes, when the grader runs as root the child runs under a fresh
+unprivileged uid per jail: RLIMIT_NPROC binds (it never binds root), the
+child cannot write anything root owns, and `Jail.cleanup()` can find and
+kill every process the submission left behind by its uid, wherever it
+detached to.
+
+Interface for other session types (e.g. a fork server that pays the heavy
+imports once): `Sandbox.from_limits(limits)` once per process, then per
+jail `jail = sandbox.jail(submission_dir)`; `jail.argv(cmd)` is the command
+wrapped by the launcher (bwrap ... -- cmd, or cmd itself), `jail.popen_kwargs()`
+gives cwd, env and the preexec hook (uid drop + rlimits) for subprocess.Popen,
+`jail.child_lib` is the path where the child must put the grader package on
+sys.path, and `jail.cleanup()` kills every process of the jail and removes
+its dirs (idempotent). A fork server runs inside one jail; per-submission it
+should fork, chdir into a fresh dir under the jail's work dir, and kill the
+forked process group after each submission; the jail's cleanup is the
+backstop. Between two submissions in one jail, call `wipe_between_submissions()`
+inside the jail (after killing the previous submission's processes): /tmp and
+the work dir (the child's HOME) are shared by everything in a jail, so without
+it one student's files are visible to the next.
+"""
+import os
+import random
+import secrets
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from grader import PACKAGE_DIR
+
+MODES = ("auto", "bwrap", "none")
+NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (bubblewrap unavailable or sandbox: none): the "
+                   "submission could read files and use the network")
+CHILD_ROOT = "/sandbox"
+CHILD_LIB = CHILD_ROOT + "/lib"
+CHILD_WORK = CHILD_ROOT + "/work"
+# Uids the grader hands out to jails when it runs as root: far above real accounts.
+UID_BASE, UID_SPAN = 1_700_000, 200_000
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
+             "nsswitch.conf", "ssl", "ca-certificates", "fonts")
+
+_warned = set()
+_lock = threading.RLock()
+
+
+class SandboxUnavailable(RuntimeError):
+    """The course or command line asked for a sandbox this machine cannot give."""
+
+
+def warn_once(key, text):
+    """Print `text` to stderr once per process (the 'say it loudly, once' rule)."""
+    with _lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    print(f"grader: WARNING: {text}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ probing
+_bwrap_ok = None
+
+
+def bwrap_path():
+    return shutil.which("bwrap")
+
+
+def bwrap_works():
+    """True if `bwrap` exists and can build the jail we need (tried once per process)."""
+    global _bwrap_ok
+    with _lock:
+        if _bwrap_ok is None:
+            _bwrap_ok = _try_bwrap()
+        return _bwrap_ok
+
+
+def _try_bwrap():
+    """bwrap as a fresh uid if we are root and that uid can reach Python, else as ourselves."""
+    global _bwrap_drops_uid
+    exe = bwrap_path()
+    if not exe:
+        return False
+    attempts = ([_fresh_uid()] if os.geteuid() == 0 else []) + [None]
+    err = b""
+    for uid in attempts:
+        argv = [exe, "--unshare-all", "--die-with-parent", "--new-session",
+                *_system_binds(), "--proc", "/proc", "--dev", "/dev",
+                "--", sys.executable, "-I", "-c", "import numpy"]
+        try:
+            done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, timeout=60, cwd="/",
+                                  preexec_fn=(lambda u=uid: _drop_to(u)) if uid else None)
+        except (OSError, subprocess.SubprocessError) as exc:
+            err = str(exc).encode()
+            continue
+        if done.returncode == 0:
+            _bwrap_drops_uid = uid is not None
+            return True
+        err = done.stderr
+    warn_once("bwrap-broken", "bubblewrap is installed but cannot start a jail here: "
+              + err.decode("utf-8", "replace").strip()[:300])
+    return False
+
+
+_bwrap_drops_uid = False
+
+
+def resolve_mode(wanted, require=False):
+    """The mode to use: 'bwrap' or 'none'. Raises SandboxUnavailable when
+    `wanted` is 'bwrap' or `require` is set and bwrap cannot run."""
+    if wanted not in MODES:
+        raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}, not {wanted!r}")
+    if wanted == "none" and not require:
+        return "none"
+    if bwrap_works():
+        return "bwrap"
+    why = ("bubblewrap (`bwrap`) is not installed" if not bwrap_path()
+           else "bubblewrap cannot create a jail on this machine (user namespaces disabled?)")
+    if wanted == "bwrap" or require:
+        raise SandboxUnavailable(f"a sandbox is required but {why}; install the OS package "
+                                 "`bubblewrap` (or run without --require-sandbox)")
+    warn_once("no-sandbox", f"NO SANDBOX: {why}. Submissions run as plain processes: they "
+              "can read any file this user can (including solutions/ and hidden checks) and "
+              "use the network. Use --require-sandbox to refuse to grade like this.")
+    return "none"
+
+
+# ------------------------------------------------------------ the grader lib
+_staged_lib = None
+
+
+def staged_grader_lib():
+    """A private copy of the grader package alone (no solutions/, tests/, course.yml
+    next to it, check modules cut down to their probes by probe_lib), made once
+    per process and removed at exit."""
+    global _staged_lib
+    with _lock:
+        if _staged_lib is None or not Path(_staged_lib, "grader").is_dir():
+            import atexit
+            here = PACKAGE_DIR
+            lib = tempfile.mkdtemp(prefix="grader-lib-")
+            shutil.copytree(here, Path(lib, "grader"),
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            # The child gets probes only: no expected values it could import.
+            from grader.execution.staging import strip_package
+            strip_package(Path(lib, "grader", "checks"))
+            _make_world_readable(lib)
+            atexit.register(shutil.rmtree, lib, True)
+            _staged_lib = lib
+        return _staged_lib
+
+
+def _make_world_readable(top):
+    for dirpath, dirnames, filenames in os.walk(top):
+        os.chmod(dirpath, 0o755)
+        for f in filenames:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+
+
+# ------------------------------------------------------------------ sandbox
+class Sandbox:
+    """The mode and limits, resolved once; makes one Jail per child process."""
+
+    def __init__(self, mode, limits):
+        self.mode, self.limits = mode, limits
+
+    @classmethod
+    def from_limits(cls, limits, require=False):
+        return cls(resolve_mode(limits.sandbox, require), limits)
+
+    def jail(self, submission_dir=None):
+        return Jail(self, submission_dir)
+
+
+class Jail:
+    """One child's private world: work dir, /tmp, uid, launcher argv."""
+
+    def __init__(self, sandbox, submission_dir=None):
+        self.sandbox, self.mode, self.limits = sandbox, sandbox.mode, sandbox.limits
+        self.token = secrets.token_hex(12)
+        self.root = tempfile.mkdtemp(prefix="grader-jail-")
+        self.work = os.path.join(self.root, "work")
+        os.mkdir(self.work)
+        if submission_dir:
+            copy_submission(submission_dir, self.work, self.limits)
+        self.uid = _fresh_uid() if os.geteuid() == 0 and self._can_drop() else None
+        self.cgroup = PidsCgroup.create(self.token, self.limits.max_processes)
+        if self.uid:
+            chown_tree(self.root, self.uid)
+        os.chmod(self.work, 0o700)
+        os.chmod(self.root, 0o700 if not self.uid else 0o711)
+        self.lib = staged_grader_lib()
+        self.cleaned = False
+
+    def _can_drop(self):
+        # The uid that runs bwrap (or the bare child) must be able to reach the Python install.
+        return _bwrap_drops_uid if self.mode == "bwrap" else _uid_can_run_python()
+
+    @property
+    def child_lib(self):
+        return CHILD_LIB if self.mode == "bwrap" else self.lib
+
+    @property
+    def child_work(self):
+        return CHILD_WORK if self.mode == "bwrap" else self.work
+
+    def argv(self, cmd):
+        if self.mode != "bwrap":
+            return list(cmd)
+        tmp_bytes = str(self.limits.tmp_mb * 1024 * 1024)
+        # The private /tmp is mounted first: binds that follow may sit below it
+        # (a checkout or virtualenv under /tmp must stay visible).
+        return [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
+                "--size", tmp_bytes, "--tmpfs", "/tmp",
+                *_system_binds(),
+                "--proc", "/proc", "--dev", "/dev",
+                "--ro-bind", self.lib, CHILD_LIB,
+                "--bind", self.work, CHILD_WORK,
+                "--chdir", CHILD_WORK, "--setenv", "HOME", CHILD_WORK,
+                "--setenv", "TMPDIR", "/tmp",
+                "--", *cmd]
+
+    def popen_kwargs(self, env):
+        return {"cwd": self.work, "env": dict(env, HOME=self.child_work),
+                "start_new_session": True, "preexec_fn": self._preexec}
+
+    def _preexec(self):
+        lim = self.limits
+        mem = lim.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        fsize = lim.file_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        if self.cgroup:
+            self.cgroup.enter()
+        if self.uid:
+            _drop_to(self.uid)
+            # Counted per uid, and this uid is the jail's alone.
+            resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes, lim.max_processes))
+
+    def cleanup(self):
+        """Kill every process of this jail (idempotent) and remove its files."""
+        if self.cgroup:
+            self.cgroup.kill_all()
+        if self.uid:
+            kill_uid(self.uid)
+        elif not self.cgroup:
+            kill_marked(self.token)
+        if not self.cleaned:
+            if self.cgroup:
+                self.cgroup.remove()
+            self.cleaned = True
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def chown_tree(top, uid):
+    """Give `top` and everything below it to uid:uid (the jail's own user)."""
+    for dirpath, _dirnames, filenames in os.walk(top):
+        os.chown(dirpath, uid, uid)
+        for f in filenames:
+            os.chown(os.path.join(dirpath, f), uid, uid)
+
+
+def copy_submission(src, dst, limits=None):
+    """Copy the files of a submission folder (regular files only, no symlinks,
+    bounded in count and size) into the jail's work dir."""
+    src = Path(src)
+    max_bytes = limits.submission_mb * 1024 * 1024
+    total, count = 0, 0
+    files = [src] if src.is_file() else sorted(src.rglob("*"))
+    for path in files:
+        if path.is_symlink() or not path.is_file():
+            continue
+        total += path.stat().st_size
+        count += 1
+        if total > max_bytes or count > 2000:
+            break
+        rel = path.name if path == src else path.relative_to(src)
+        target = Path(dst, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+class PidsCgroup:
+    """A pids cgroup of its own for one jail, where the machine lets us make one:
+    caps the number of processes (RLIMIT_NPROC does not bind root) and lists
+    every process of the jail for cleanup, however it detached."""
+
+    def __init__(self, path):
+        self.path = path
+
+    @classmethod
+    def create(cls, token, max_processes):
+        base = _pids_hierarchy()
+        if not base:
+            return None
+        path = os.path.join(base, f"grader-{token}")
+        try:
+            os.mkdir(path)
+        except OSError:
+            return None
+        try:
+            with open(os.path.join(path, "pids.max"), "w") as fh:
+                fh.write(str(int(max_processes)))
+            return cls(path)
+        except OSError:
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+            return None
+
+    def enter(self):
+        """Called in the child between fork and exec."""
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as fh:
+            fh.write(str(os.getpid()))
+
+    def pids(self):
+        try:
+            with open(os.path.join(self.path, "cgroup.procs")) as fh:
+                return [int(x) for x in fh.read().split()]
+        except OSError:
+            return []
+
+    def kill_all(self, rounds=200):
+        return kill_until_gone(self.pids, rounds)
+
+    def remove(self):
+        for _ in range(100):
+            try:
+                os.rmdir(self.path)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                self.kill_all(rounds=5)
+                time.sleep(0.02)
+
+
+_pids_base = False
+
+
+def _pids_hierarchy():
+    """The pids cgroup dir this process is in (v1 or v2), if we may write there."""
+    global _pids_base
+    if _pids_base is not False:
+        return _pids_base
+    _pids_base = None
+    try:
+        with open("/proc/self/cgroup") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, rel = line.split(":", 2)
+        if "pids" in controllers.split(","):
+            cand = os.path.join("/sys/fs/cgroup/pids", rel.lstrip("/"))
+        elif controllers == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            cand = os.path.join("/sys/fs/cgroup", rel.lstrip("/"))
+            try:
+                with open(os.path.join(cand, "cgroup.subtree_control")) as fh:
+                    if "pids" not in fh.read().split():
+                        continue
+            except OSError:
+                continue
+        else:
+            continue
+        if os.access(cand, os.W_OK) and os.path.exists(os.path.join(cand, "cgroup.procs")):
+            _pids_base = cand
+            return cand
+    return None
+
+
+# -------------------------------------------------------------- uid helpers
+def _fresh_uid():
+    return UID_BASE + random.SystemRandom().randrange(UID_SPAN)
+
+
+def _drop_to(uid):
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+_python_as_other = None
+
+
+def _uid_can_run_python():
+    """Can an unprivileged uid run this Python (a pyenv under /root cannot)? Tried once."""
+    global _python_as_other
+    with _lock:
+        if _python_as_other is None:
+            uid = _fresh_uid()
+            try:
+                _python_as_other = subprocess.run(
+                    [sys.executable, "-I", "-c", "import numpy"], cwd="/",
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, timeout=60,
+                    preexec_fn=lambda: _drop_to(uid)).returncode == 0
+            except (OSError, subprocess.SubprocessError):
+                _python_as_other = False
+        return _python_as_other
+
+
+def pids_of_uid(uid):
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            st = os.stat(f"/proc/{entry}")
+        except OSError:
+            continue
+        if st.st_uid == uid:
+            pids.append(int(entry))
+    return pids
+
+
+def kill_uid(uid, rounds=50):
+    """SIGKILL every process running as `uid` until none is left (forks racing us included)."""
+    for _ in range(rounds):
+        pids = pids_of_uid(uid)
+        if not pids:
+            return True
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+    return not pids_of_uid(uid)
+
+
+def kill_marked(token, rounds=50):
+    """Best effort without a uid of its own: SIGKILL every process whose
+    environment still holds GRADER_JAIL=token (a submission can strip it)."""
+    needle = f"GRADER_JAIL={token}".encode()
+    if not os.path.isdir("/proc"):
+        return False  # not Linux: the process group kill is all there is
+
+    def marked():
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != os.getpid():
+                try:
+                    with open(f"/proc/{entry}/environ", "rb") as fh:
+                        if needle in fh.read().split(b"\0"):
+                            found.append(int(entry))
+                except OSError:
+                    pass
+        return found
+
+    return kill_until_gone(marked, rounds)
+
+
+def kill_until_gone(list_pids, rounds):
+    """SIGKILL what list_pids() returns until it returns nothing (True) or rounds run out."""
+    for _ in range(rounds):
+        pids = list_pids()
+        if not pids:
+            return True
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+    return False
+
+
+# ------------------------------------------------------------ mount helpers
+def _system_binds():
+    """Read-only binds of the OS and the Python install (symlinked dirs stay symlinks)."""
+    args, covered = [], []
+    for d in SYSTEM_DIRS:
+        if os.path.islink(d):
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+            covered.append(d)
+    for d in _python_dirs():
+        if not any(d == c or d.startswith(c + "/") for c in covered):
+            args += ["--ro-bind", d, d]
+            covered.append(d)
+    for name in ETC_FILES:
+        p = os.path.join("/etc", name)
+        if os.path.exists(p):
+            args += ["--ro-bind", p, p]
+    return args
+
+
+def _python_dirs():
+    """The interpreter's install and the virtualenv, by real path."""
+    dirs = []
+    for p in (sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))):
+        real = os.path.realpath(p)
+        if real not in dirs:
+            dirs.append(real)
+    if sys.prefix != os.path.realpath(sys.prefix):
+        dirs.append(sys.prefix)  # the venv as the child's sys.executable names it
+    return sorted(dirs, key=len)

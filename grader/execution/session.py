@@ -1,0 +1,195 @@
+"""Sessions: one running child that has loaded one submission and answers probes.
+
+Every session type has the same protocol, which `judge.grade` relies on:
+
+    loaded = session.start()               # {"op": "loaded", "chunks": [...], "import_s"}
+    reply  = session.probe(request, deadline)   # a checked "result" reply, or ChildFault
+    text   = session.output(since=mark)    # what the submission printed (capped)
+    mark   = session.output_mark()         # where the output stands now
+    session.stop()                         # kill every process of the submission
+
+Implementations: `ChildSession` (a fresh `python -I` child in its own jail; here),
+`forkserver.ZygoteSession` (a fork of a preloaded fork server) and
+`inprocess.InProcessSession` (a live notebook namespace). The first two share
+`PipeSession`: one control channel, one output tap, one check of every reply
+(grader/execution/channel.py), one death message. A fault of the child raises
+ChildFault and stops the session; the judge starts a new one for the next check.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from grader import PACKAGE_DIR
+from grader.execution import sandbox as sandboxing
+from grader.execution.channel import (Channel, ChildFault, OutputTap, clean_loaded,  # noqa: F401
+                                      clean_result, death_message)
+
+GRADER_PARENT = str(PACKAGE_DIR.parent)
+BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
+        "import grader.child.main as c; c.main()")
+
+
+class PipeSession:
+    """The parent's half of a child process: channel, output tap, replies checked.
+
+    Subclasses implement `_spawn(request) -> request` (start the process, set
+    self.channel and self.tap, return the load request as the child must see
+    it), `_kill()` and `_exit_status() -> (signal name | None, exit code | None)`.
+    """
+
+    def __init__(self, load_request, limits):
+        self.load_request, self.limits = load_request, limits
+        self.channel = self.tap = None
+        self.infra_fault = False          # set when the grader, not the submission, failed
+        self.output_parts = []
+        self.loaded = None
+
+    def start(self):
+        request = self._spawn(dict(self.load_request))
+        self.channel.send(request)
+        self.loaded = clean_loaded(self._receive(time.monotonic() + self.limits.load_time_s))
+        return self.loaded
+
+    def probe(self, request, deadline):
+        """Send a probe request; return the checked 'result' reply (or ChildFault)."""
+        self.channel.send(request)
+        try:
+            return clean_result(self._receive(deadline))
+        except ChildFault:
+            self.stop()
+            raise
+
+    def _receive(self, deadline):
+        try:
+            return self.channel.receive(deadline)
+        except ChildFault:
+            self.stop()
+            raise
+
+    def _on_eof(self):
+        sig, code = self._exit_status()
+        return death_message(sig, code, self.limits)
+
+    def output_mark(self):
+        return self.tap.mark() if self.tap is not None else None
+
+    def output(self, since=None):
+        """What the submission printed: all of it, or what came after `since`
+        (a mark of the live tap)."""
+        if since is not None:
+            if self.tap is not None:
+                return self.tap.text(since)
+            return self.output_parts[-1][since:] if self.output_parts else ""
+        return "".join(p for p in self.output_parts if p) + (
+            self.tap.text() if self.tap is not None else "")
+
+    def stop(self):
+        if self.channel is None:
+            return
+        self._kill()
+        self.channel.close()
+        self.channel = None
+        if self.tap is not None:
+            self.tap.finish()
+            self.output_parts.append(self.tap.text())
+            self.tap = None
+
+
+class ChildSession(PipeSession):
+    """A fresh `python -I` child in its own sandbox jail, for one submission.
+
+    Args: load_request: the "load" message (assignment, preload, chunks, path);
+    limits: config.Limits; sandbox: a sandbox.Sandbox (default: the mode
+    course.yml asks for, resolved once per process).
+    """
+
+    def __init__(self, load_request, limits, sandbox=None):
+        super().__init__(load_request, limits)
+        self.sandbox = sandbox or default_sandbox(limits)
+        self.proc = self.jail = None
+
+    @property
+    def mode(self):
+        return self.sandbox.mode
+
+    def _spawn(self, request):
+        self.jail = self.sandbox.jail(request.get("path"))
+        if request.get("path"):
+            request["path"] = self.jail.child_work
+        argv = self.jail.argv([sys.executable, "-I", "-c", BOOT, self.jail.child_lib])
+        kwargs = self.jail.popen_kwargs(child_env())
+        kwargs["env"]["GRADER_JAIL"] = self.jail.token
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(argv, stdin=theirs, stdout=theirs, stderr=out_w,
+                                         **kwargs)
+        except (OSError, subprocess.SubprocessError) as err:
+            ours.close()
+            os.close(out_r)
+            self.jail.cleanup()
+            raise ChildFault("infrastructure",
+                             f"the grader could not start a process ({err})") from None
+        finally:
+            theirs.close()
+            os.close(out_w)
+        self.channel = Channel(ours, self._on_eof)
+        self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
+        return request
+
+    def _exit_status(self):
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return None, None
+        return (signal.Signals(-code).name, None) if code < 0 else (None, code)
+
+    def _kill(self):
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+        if self.jail is not None:
+            self.jail.cleanup()
+
+    def stop(self):
+        super().stop()
+        if self.channel is None and self.jail is not None:
+            self.jail.cleanup()  # started a jail but no process
+
+
+_default_sandboxes = {}
+
+
+def default_sandbox(limits, require=False):
+    """The Sandbox for these limits, resolved once per process (warns once if none)."""
+    key = (limits.sandbox, require)
+    if key not in _default_sandboxes:
+        _default_sandboxes[key] = sandboxing.Sandbox.from_limits(limits, require)
+    return sandboxing.Sandbox(_default_sandboxes[key].mode, limits)
+
+
+class session_factory:  # noqa: N801 - used like a function
+    """A judge.grade session_factory of sandboxed ChildSessions; raises
+    sandbox.SandboxUnavailable now (not per submission) if `require` cannot be
+    met. `.mode` says which isolation the sessions get ('bwrap' or 'none')."""
+
+    def __init__(self, limits, require=False):
+        self.limits, self.sandbox = limits, default_sandbox(limits, require)
+        self.mode = self.sandbox.mode
+
+    def __call__(self, load_request):
+        return ChildSession(load_request, self.limits, sandbox=self.sandbox)
+
+
+def child_env():
+    """A minimal environment for the child: no inherited secrets or paths."""
+    keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "HOME", "TZ") if k in os.environ}
+    return keep | {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+                   "PYTHONHASHSEED": "0"}

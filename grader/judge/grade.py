@@ -1,0 +1,227 @@
+"""Grade one submission: build cases, probe in the child, verify in the parent.
+
+    cases  = kind.cases(params, rng)           parent, from course.yml
+    value  = session.probe(kind, public cases) child, untrusted
+    result = kind.verify(params, cases, value) parent, trusted
+
+Whatever the submission does, every check ends with a CheckResult.
+"""
+import time
+import warnings
+from itertools import groupby
+
+import numpy as np
+
+from grader.judge import results as R
+from grader import wire
+from grader.checks.fail import Fail
+from grader.execution.session import ChildFault, ChildSession
+from grader.judge.results import CheckResult, Report
+from grader.execution.sandbox import NO_SANDBOX_NOTE
+from grader.submission.load import SubmissionError, load_submission
+
+
+def plan_cases(check):
+    """The check's inputs from its params and seed: (to_child, everything)."""
+    cases = check.kind.cases(check.params, np.random.default_rng(check.params.seed))
+    public = {k: v for k, v in cases.items() if not k.startswith("_")}
+    return wire.encode(public), cases
+
+
+def grade(submission, course, assignment, exercises=None, include_hidden=True,
+          session_factory=None, time_limits=None):
+    """Grade `submission` (a submission.Submission) and return a Report.
+
+    Args: course: config.Course; exercises: names to grade (None = all);
+    include_hidden: False for a student's self-check; session_factory:
+    callable(load_request) -> session, default an isolated ChildSession;
+    time_limits: {exercise: seconds} overriding course.yml (selftest's mutants).
+    """
+    spec = course.assignment(assignment)
+    checks = course.checks_for(assignment, exercises, include_hidden)
+    load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
+                    "chunks": [c.to_wire() for c in submission.chunks],
+                    "path": getattr(submission, "path", None)}
+    factory = session_factory or (lambda req: ChildSession(req, course.spec.limits))
+    report = Report(assignment, notes=list(submission.notes))
+    grader = _ExerciseRunner(factory, load_request, report)
+    try:
+        for exercise, group in groupby(checks, key=lambda c: c.exercise):
+            limit = (time_limits or {}).get(exercise, spec.exercises[exercise].time_limit_s)
+            grader.run_exercise(limit, list(group))
+    finally:
+        grader.close()
+    report.output = grader.output()
+    if report.checks and all(c.status == R.MISSING for c in report.checks):
+        report.notes.append(f"none of the functions {assignment} asks for is defined: is "
+                            "this a submission for another assignment, or the wrong file?")
+    return report
+
+
+def zero_report(course, assignment, message, exercises=None, include_hidden=True):
+    """A recorded zero for a submission that could not be graded: every check 0, with why."""
+    report = Report(assignment, notes=[message])
+    for check in course.checks_for(assignment, exercises, include_hidden):
+        report.checks.append(_result(check, 0.0, R.ERROR, "not graded: " + message[:500]))
+    return report
+
+
+def grade_path(course, path, assignment, session_factory, **kwargs):
+    """Load the submission at `path` and grade it (kwargs as for `grade`).
+
+    A submission that cannot be read gets a recorded zero with the reason, not
+    an exception; a report graded without a sandbox says so in its notes.
+    """
+    order = list(course.assignment(assignment).exercises)
+    try:
+        sub = load_submission(path, order=order)
+    except SubmissionError as err:
+        return zero_report(course, assignment, str(err), **kwargs)
+    rep = grade(sub, course, assignment, session_factory=session_factory, **kwargs)
+    if getattr(session_factory, "mode", None) == "none":
+        rep.notes.append(NO_SANDBOX_NOTE)
+    return rep
+
+
+class _ExerciseRunner:
+    """Keeps one child alive across checks; restarts it after a fault.
+
+    What the submission prints is kept per check (CheckResult.output) and,
+    for its top-level code, in Report.output, so every report can show it
+    under the same policy as the check it belongs to.
+    """
+
+    def __init__(self, factory, load_request, report):
+        self.factory, self.load_request, self.report = factory, load_request, report
+        self.session, self.load_fault, self.load_output = None, None, None
+
+    def run_exercise(self, time_limit_s, checks):
+        """Probe each check under its own deadline of the exercise's time limit,
+        so one runaway check costs only itself; a fault restarts the child. A
+        fault of the grader's own (status infrastructure) is retried once in a
+        fresh child before it is recorded."""
+        for check in checks:
+            started = time.perf_counter()
+            result = self._attempt(check, time_limit_s)
+            if result.status == R.INFRASTRUCTURE:
+                result = self._attempt(check, time_limit_s)
+            result.duration = time.perf_counter() - started
+            self.report.checks.append(result)
+
+    def _attempt(self, check, time_limit_s):
+        fault = self._ensure_session()
+        if fault is not None:
+            return _result(check, 0.0, fault.status, fault.message)
+        return self._run_check(check, time.monotonic() + time_limit_s, time_limit_s)
+
+    def _ensure_session(self):
+        if self.load_fault or self.session:
+            return self.load_fault
+        session = self.factory(self.load_request)
+        try:
+            loaded = session.start()
+        except ChildFault as fault:
+            self._keep_load_output(session.output())
+            if fault.status == R.INFRASTRUCTURE:
+                return fault  # not the submission's doing: the next check tries again
+            doing = "timed out" if fault.status == "timeout" else "failed"
+            self.load_fault = ChildFault(fault.status, f"Running your file(s) {doing} before any "
+                                         f"check could start: {fault.message}.")
+            return self.load_fault
+        self.session = session
+        self._keep_load_output(session.output(since=0))
+        self._note_load_errors(loaded)
+        return None
+
+    def _keep_load_output(self, text):
+        if self.load_output is None:  # a restarted child prints the same again
+            self.load_output = text
+
+    def _note_load_errors(self, loaded):
+        for chunk in loaded.get("chunks", []):
+            note = f"error while running {chunk['name']}: {chunk.get('error')}"
+            if chunk.get("error") and note not in self.report.notes:  # restarts load again
+                self.report.notes.append(note)
+
+    def _run_check(self, check, deadline, time_limit_s):
+        to_child, cases = plan_cases(check)
+        request = {"op": "probe", "assignment": check.assignment, "exercise": check.exercise,
+                   "kind": check.kind.name, "cases": to_child}
+        session, mark = self.session, self.session.output_mark()
+        try:
+            reply = session.probe(request, deadline)
+        except ChildFault as fault:
+            self.session = None  # the next check gets a fresh child
+            message = fault.message
+            if fault.status == "timeout":
+                message = (f"this check's time limit of {time_limit_s:g} s ran out; is there a "
+                           "loop that never ends, or far too many iterations?")
+            result = _result(check, 0.0, fault.status, message)
+        else:
+            result = judge(check, cases, reply, self.report.notes)
+        result.output = session.output(since=mark)
+        return result
+
+    def output(self):
+        return self.load_output or ""
+
+    def close(self):
+        if self.session:
+            self.session.stop()
+            self.session = None
+
+
+def judge(check, cases, reply, notes=()):
+    """Turn a probe reply into a CheckResult with the kind's verify (parent side)."""
+    if not reply.get("ok"):
+        err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        status = err.get("status") if err.get("status") in R.STATUSES else R.ERROR
+        message = str(err.get("message", "unknown error"))[:2000]
+        if status == R.MISSING and notes:
+            message += ". The submission had errors while loading: " + "; ".join(notes)[:800]
+        elif status == R.NOT_ATTEMPTED:
+            message = "not attempted yet (the stub still raises NotImplementedError)"
+        elif status == R.ERROR:
+            message += error_hint(message)
+        return _result(check, 0.0, status, message)
+    try:
+        value = wire.decode(reply.get("value"))
+        # A diverged submission makes the verifier's arithmetic overflow: that is
+        # the student's result, reported in the message, not a warning for stderr.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fraction = check.kind.verify(check.params, cases, value)
+    except Fail as fail:
+        status = R.FAILED if fail.status == "failed" else R.ERROR
+        return _result(check, fail.fraction, status, fail.message)
+    except wire.WireError as err:
+        return _result(check, 0.0, R.ERROR, f"the value returned could not be read: {err}")
+    except Exception as err:  # noqa: BLE001 - a verifier must never crash a run
+        return _result(check, 0.0, R.ERROR, "the grader could not interpret what your "
+                       f"function returned ({type(err).__name__}: {err})")
+    fraction = 1.0 if fraction is None else float(fraction)
+    return _result(check, fraction, R.PASSED if fraction >= 1 else R.FAILED,
+                   "" if fraction >= 1 else "partial credit")
+
+
+ERROR_HINTS = [
+    ("ArrayBox", "autograd passes a traced ArrayBox through your function: use autograd.numpy "
+                 "(ag_np.exp, ag_np.cos, ...) instead of math.* functions, float(...) or "
+                 "in-place assignment into arrays."),
+    ("Can't differentiate w.r.t. type", "autograd cannot differentiate with respect to "
+                                        "integers: make inputs floats (e.g. 1.0, not 1)."),
+    ("setting an array element with a sequence", "autograd cannot trace writes into an "
+                                                 "array (x[i] = ...): build a new array."),
+]
+
+
+def error_hint(message):
+    """A course-language hint for well-known error messages, or ''."""
+    return next((" Hint: " + hint for needle, hint in ERROR_HINTS if needle in message), "")
+
+
+def _result(check, fraction, status, message):
+    fraction = min(max(fraction, 0.0), 1.0)
+    return CheckResult(exercise=check.exercise, name=check.name, max_score=check.points,
+                       score=round(check.points * fraction, 6), status=status,
+                       message=message, hidden=check.hidden)

@@ -1,0 +1,72 @@
+"""What a grading run produces: one CheckResult per check, gathered in a Report."""
+from dataclasses import asdict, dataclass, field
+
+from grader.status import (ERROR, FAILED, INFRASTRUCTURE, MISSING, NOT_ATTEMPTED,  # noqa: F401
+                           PASSED, STATUSES, TIMEOUT)
+
+
+@dataclass
+class CheckResult:
+    """The verdict on one check. Scores are in points; duration in seconds."""
+    exercise: str
+    name: str
+    max_score: float
+    score: float
+    status: str
+    message: str = ""
+    hidden: bool = False
+    duration: float = 0.0
+    output: str = ""      # what the submission printed while this check ran (capped)
+
+    def to_dict(self):
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """All results of grading one submission against one assignment."""
+    assignment: str
+    checks: list = field(default_factory=list)
+    notes: list = field(default_factory=list)      # load problems, sandbox mode, ...
+    output: str = ""     # what the submission's top-level code printed (capped); per check: c.output
+
+    def printed(self):
+        """Everything the submission printed, in order: its top-level code, then each check."""
+        return self.output + "".join(c.output for c in self.checks)
+
+    @property
+    def score(self):
+        return round(sum(c.score for c in self.checks), 6)
+
+    @property
+    def max_score(self):
+        return round(sum(c.max_score for c in self.checks), 6)
+
+    def by_exercise(self):
+        """{exercise: (score, max_score)} in check order."""
+        totals = {}
+        for c in self.checks:
+            s, m = totals.get(c.exercise, (0.0, 0.0))
+            totals[c.exercise] = (s + c.score, m + c.max_score)
+        return totals
+
+    def to_dict(self):
+        return {"assignment": self.assignment, "score": self.score,
+                "max_score": self.max_score,
+                "checks": [{k: v for k, v in c.to_dict().items() if k != "duration"}
+                           | {"duration": round(c.duration, 4)} for c in self.checks],
+                "notes": list(self.notes),
+                # What the submission printed, captured apart and already truncated.
+                "output": self.printed(),
+                "load_output": self.output}
+
+    @classmethod
+    def from_dict(cls, d):
+        """Inverse of to_dict (a saved JSON report, a cache entry); unknown keys ignored."""
+        fields = CheckResult.__dataclass_fields__
+        checks = [CheckResult(**{k: v for k, v in c.items() if k in fields})
+                  for c in d.get("checks", [])]
+        output = d.get("load_output", d.get("output", "") if not any(
+            c.output for c in checks) else "")
+        return cls(d["assignment"], checks=checks, notes=list(d.get("notes", [])),
+                   output=output or "")

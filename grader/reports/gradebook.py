@@ -1,0 +1,75 @@
+"""The gradebook CSV: nbgrader's export columns first, then one column per exercise.
+
+nbgrader's CSV exporter writes: assignment, duedate, timestamp, student_id,
+last_name, first_name, email, raw_score, late_submission_penalty, score,
+max_score. We write the same columns, in that order and with those names, so
+spreadsheets built on `nbgrader export` keep working; per-exercise scores,
+the number of checks passed and a note follow.
+"""
+import csv
+import io
+from pathlib import Path
+
+NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name",
+                    "first_name", "email", "raw_score", "late_submission_penalty", "score",
+                    "max_score"]
+
+
+def read_roster(path):
+    """{student_id: {first_name, last_name, email}} from a CSV with an id column.
+
+    Accepts nbgrader's `db student import` format (id, first_name, last_name,
+    email) or a `student_id` column instead of `id`.
+    """
+    roster = {}
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            sid = (row.get("id") or row.get("student_id") or "").strip()
+            if sid:
+                roster[sid] = {k: (row.get(k) or "").strip()
+                               for k in ("first_name", "last_name", "email")}
+    return roster
+
+
+def rows(graded, course, assignment, duedate="", roster=None):
+    """One dict per student (sorted by id) with the gradebook's columns."""
+    exercises = list(course.assignment(assignment).exercises)
+    roster = roster or {}
+    out = []
+    for g in sorted(graded, key=lambda g: g.item.student):
+        rep = g.report
+        by_ex = rep.by_exercise()
+        who = roster.get(g.item.student, {})
+        row = {"assignment": assignment, "duedate": duedate, "timestamp": g.item.timestamp,
+               "student_id": g.item.student, "last_name": who.get("last_name", ""),
+               "first_name": who.get("first_name", ""), "email": who.get("email", ""),
+               "raw_score": _num(rep.score), "late_submission_penalty": "0.0",
+               "score": _num(rep.score), "max_score": _num(rep.max_score)}
+        for ex in exercises:
+            row[ex] = _num(by_ex.get(ex, (0.0, 0.0))[0])
+        row["checks_passed"] = f"{sum(c.status == 'passed' for c in rep.checks)}/{len(rep.checks)}"
+        row["note"] = "; ".join(rep.notes)[:500] if g.crashed else ""
+        out.append(row)
+    return out
+
+
+def columns(course, assignment):
+    return NBGRADER_COLUMNS + list(course.assignment(assignment).exercises) + [
+        "checks_passed", "note"]
+
+
+def to_csv(graded, course, assignment, duedate="", roster=None):
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns(course, assignment), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows(graded, course, assignment, duedate, roster))
+    return buf.getvalue()
+
+
+def write_csv(path, graded, course, assignment, duedate="", roster=None):
+    from grader.files import write_atomic
+    write_atomic(Path(path), to_csv(graded, course, assignment, duedate, roster))
+
+
+def _num(x):
+    return repr(float(x))

@@ -1,0 +1,225 @@
+"""Unit tests of hw2_torch's trusted parent-side math and verdicts.
+
+The replays the verifiers compare against (SGD over recorded batches, Adam,
+the clamped NLL and its gradient) are checked here against torch itself and
+against central differences, so a full-marks reference is not the only
+evidence that the grader's numbers are right.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader.checks.hw2_torch import logistic_nll as ln
+from grader.checks.hw2_torch import minibatch_sgd as mb
+from grader.checks.hw2_torch import polynomial_l1 as pl
+from grader.checks.hw2_torch import torch_gd as tg
+from grader.checks.fail import Fail
+
+
+# ------------------------------------------------------------ order decoding
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, mb.MAX_ENCODED_N).flatmap(
+    lambda n: st.tuples(st.just(n), st.sets(st.integers(0, n - 1), min_size=1))))
+def test_decode_batch_recovers_any_set_of_examples(case):
+    n, idx = case
+    idx = sorted(idx)
+    loss = float(np.mean((2.0 ** np.arange(n))[idx] ** 2))
+    assert mb.decode_batch(loss, n, prefer=[len(idx)]) == idx
+    assert mb.decode_batch(loss, n) is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, mb.MAX_ENCODED_N).flatmap(
+    lambda n: st.tuples(st.just(n), st.lists(st.integers(0, n - 1), min_size=1, max_size=8))))
+def test_decode_batch_explains_batches_with_repeats(case):
+    """Sampling with replacement: exact when the batch size is among the preferred."""
+    n, idx = case
+    if np.bincount(idx).max() > 3:
+        return
+    loss = float(np.mean((2.0 ** np.arange(n))[idx] ** 2))
+    assert mb.decode_batch(loss, n, prefer=[len(idx)]) == sorted(idx)
+
+
+def test_decode_batch_rejects_a_sum_of_squares():
+    y = 2.0 ** np.arange(10)
+    assert mb.decode_batch(float(np.sum(y[[1, 4, 7]] ** 2)) + 0.5, 10) is None
+
+
+def _epochs(n, bs, n_epochs, rng):
+    out = []
+    for _ in range(n_epochs):
+        perm = list(rng.permutation(n))
+        out += [sorted(perm[i:i + bs]) for i in range(0, n, bs)]
+    return out
+
+
+def test_check_epochs_accepts_passes_over_the_data():
+    mb.check_epochs(_epochs(12, 5, 3, np.random.default_rng(0)), 12, 5, 3)
+
+
+def test_check_epochs_names_the_randint_slip():
+    rng = np.random.default_rng(1)
+    batches = [sorted(rng.integers(1, 12, 5)) for _ in range(9)]
+    with pytest.raises(Fail, match="randint"):
+        mb.check_epochs(batches, 12, 5, 3)
+
+
+def test_check_epochs_rejects_a_dropped_last_batch():
+    batches = [b for b in _epochs(12, 5, 3, np.random.default_rng(2)) if len(b) == 5]
+    with pytest.raises(Fail, match="updates"):
+        mb.check_epochs(batches, 12, 5, 3)
+
+
+# --------------------------------------------------------------- torch GD
+def test_verify_run_accepts_exact_and_names_forgotten_zeroing():
+    x = np.stack([np.linspace(-1, 1, 9), np.ones(9)], axis=1)
+    y = x @ np.array([3.0, 2.0]) + 0.1 * np.cos(np.arange(9))
+    a, losses = tg.exact_gd(x, y, 0.1, 6)
+    tg.verify_run((a, list(losses)), x, y, 0.1, 6, "fit", 1e-10, 1e-12)
+    a_acc, l_acc = tg.exact_gd(x, y, 0.1, 6, accumulate=True)
+    with pytest.raises(Fail, match="zero `a.grad`"):
+        tg.verify_run((a_acc, list(l_acc)), x, y, 0.1, 6, "fit", 1e-10, 1e-12)
+    with pytest.raises(Fail, match="float64"):
+        tg.verify_run((a.astype(np.float32), list(losses)), x, y, 0.1, 6, "fit", 1e-10, 1e-12)
+
+
+# ---------------------------------------------- replays against torch itself
+torch = pytest.importorskip("torch")
+
+
+def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree):
+    model = pl.grader_model(degree)
+    fn = pl.loss_function(loss)
+    opt = (torch.optim.Adam(model.parameters(), lr=lr) if opt_name == "adam"
+           else torch.optim.SGD(model.parameters(), lr=lr))
+    xt, yt = torch.tensor(phi_x), torch.tensor(y)
+    rows = [model.w.detach().numpy().copy()]
+    for e, batches in enumerate(batches_by_epoch):
+        for g in opt.param_groups:
+            g["lr"] = lr / (e + 1) if opt_name == "sgd" else lr
+        for idx in batches:
+            opt.zero_grad()
+            fn(model(xt[idx]), yt[idx]).backward()
+            opt.step()
+            rows.append(model.w.detach().numpy().copy())
+    return np.array(rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("opt_name,loss", [("sgd", "l1"), ("sgd", "mse"), ("adam", "l1"),
+                                           ("adam", "mse")])
+def test_replays_match_torch(opt_name, loss):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, 17)
+    y = 1 + 3 * x - 4 * x ** 2 + 0.7 * rng.standard_normal(17)
+    epochs = [[list(b) for b in np.array_split(rng.permutation(17), 4)] for _ in range(3)]
+    replay = pl.replay_adam if opt_name == "adam" else pl.replay_sgd
+    ours = replay(pl.features(x, 2), y, epochs, 0.3, loss)
+    theirs = _torch_history(opt_name, loss, x, y, epochs, 0.3, 2)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
+
+
+def test_logistic_replay_matches_torch():
+    x, y = ln.thresholded_line(3, 50)
+    a = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    for _ in range(7):
+        p = torch.clamp(torch.sigmoid(a * xt + b), 1e-5, 1 - 1e-5)
+        (-(yt * p.log() + (1 - yt) * (1 - p).log()).mean()).backward()
+        with torch.no_grad():
+            a -= 2.0 * a.grad
+            b -= 2.0 * b.grad
+            a.grad.zero_()
+            b.grad.zero_()
+    np.testing.assert_allclose(ln.exact_fit(x, y, 2.0, 7), [a.item(), b.item()], rtol=1e-12)
+
+
+# ------------------------------------------------------------- the NLL
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.001, 0.999), st.booleans()), min_size=1, max_size=20))
+def test_nll_gradient_matches_central_differences(pairs):
+    y_hat = np.array([p for p, _ in pairs])
+    y = np.array([float(t) for _, t in pairs])
+    h = 1e-7
+    fd = np.array([(ln.nll_value(y_hat + h * e, y) - ln.nll_value(y_hat - h * e, y)) / (2 * h)
+                   for e in np.eye(y.size)])
+    np.testing.assert_allclose(ln.nll_grad(y_hat, y), fd, rtol=1e-5, atol=1e-6)
+
+
+def test_nll_is_clamped_and_positive():
+    assert np.isfinite(ln.nll_value(np.array([0.0, 1.0]), np.array([1.0, 0.0])))
+    assert ln.nll_value(np.array([0.3, 0.8]), np.array([0.0, 1.0])) > 0
+    np.testing.assert_array_equal(ln.nll_grad(np.array([0.0, 1.0]), np.array([1.0, 0.0])), 0.0)
+
+
+def test_lad_fit_is_no_worse_than_nearby_points():
+    x, y = pl.quadratic_with_outlier()
+    phi = pl.features(x, 2)
+    w = pl.lad_fit(phi, y)
+    best = np.mean(np.abs(phi @ w - y))
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        assert best <= np.mean(np.abs(phi @ (w + rng.normal(scale=1e-3, size=3)) - y)) + 1e-12
+
+
+# ------------------------------------------------- the reference, end to end
+@pytest.mark.slow
+def test_reference_full_marks_and_silent(course, root):
+    """Full marks, and torch writes nothing to stderr (nbgrader scores a cell
+    that writes to stderr as failed)."""
+    from grader.judge.grade import grade
+    from grader.submission.load import load_submission
+    order = list(course.assignment("hw2_torch").exercises)
+    rep = grade(load_submission(root / "solutions" / "hw2_torch", order=order), course, "hw2_torch")
+    assert rep.score == rep.max_score, [(c.name, c.message) for c in rep.checks if c.score < c.max_score]
+    assert rep.output.strip() == ""
+
+
+def test_parent_never_imports_torch(root):
+    """Loading course.yml registers hw2_torch's kinds without importing torch:
+    torch belongs to the child (preloaded once per worker), never the parent."""
+    import subprocess
+    import sys
+    code = ("import sys; from grader.config import load_course; load_course(sys.argv[1]); "
+            "import grader.checks.hw2_torch; assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code, str(root / "course.yml")], check=True, cwd=root)
+
+
+def test_source_scan_finds_autodiff_imports_and_globals():
+    from grader.checks.hw2_torch import numpy_gradients as ng
+    from grader.checks.sourcescan import find_imports
+    src = {"f": "def f(x):\n    import torch.autograd as ta\n    from jax import grad\n    return x\n"}
+    assert [h[2] for h in find_imports(src, ng.FORBIDDEN_MODULES)] == ["torch.autograd", "jax"]
+    assert find_imports({"g": "def g(x):\n    import numpy as np\n"}, ng.FORBIDDEN_MODULES) == []
+
+    namespace = {"np": np, "grad_fn": ng.Fail}   # a class from the grader: allowed
+    exec("def mse_loss_grad(a, b, x, y):\n    return grad_fn(np.mean(x))\n", namespace)
+    assert ng._autodiff_globals(namespace, ng.FUNCTIONS, ng.FORBIDDEN_MODULES) == []
+    namespace["grad_fn"] = torch.autograd.grad
+    assert ng._autodiff_globals(namespace, ng.FUNCTIONS, ng.FORBIDDEN_MODULES) == [
+        ("mse_loss_grad", "grad_fn", "torch.autograd")]
+
+
+# The parent's answers: they must not reach the child's probe-only copy of the checks.
+HW2_EXPECTED_VALUE_HELPERS = {
+    "numpy_gradients.py": ["mse", "mse_grad", "exact_gd"],
+    "torch_gd.py": ["mse", "mse_grad", "exact_gd", "verify_run"],
+    "minibatch_sgd.py": ["exact_sgd", "decode_batch", "check_epochs"],
+    "polynomial_l1.py": ["features", "loss_grad", "replay_sgd", "replay_adam", "lad_fit"],
+    "logistic_nll.py": ["nll_value", "nll_grad", "exact_fit", "newton_logistic"],
+}
+
+
+def test_probe_only_copy_drops_hw2_answers(tmp_path, root):
+    probe_lib = pytest.importorskip("grader.execution.staging")
+    import shutil
+    shutil.copytree(root / "grader", tmp_path / "grader",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    probe_lib.strip_package(tmp_path / "grader" / "checks")
+    for name, helpers in HW2_EXPECTED_VALUE_HELPERS.items():
+        text = (tmp_path / "grader" / "checks" / "hw2_torch" / name).read_text()
+        for helper in helpers:
+            assert f"def {helper}(" not in text, f"{name} still defines {helper}"
+        assert "def probe(" in text

@@ -1,0 +1,157 @@
+"""CI and export formats: Gradescope results.json, JUnit XML, gradebook CSV, feedback pages."""
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from grader.reports import formats
+
+from grader.reports import gradebook
+from grader.cli import cli
+from grader.reports.pages import to_html, to_markdown
+from grader.bulk.gradeall import Graded, Item
+from grader.judge.results import CheckResult, Report
+
+
+def make_report():
+    rep = Report("hw1_autograd", notes=["a note"], output="hello from the student\n")
+    rep.checks = [
+        CheckResult("trid", "values", 1, 1, "passed", "", False, 0.01),
+        CheckResult("trid", "gradient", 2, 0.5, "failed", "gradient off at x=1 <b>", False, 0.02),
+        CheckResult("trid", "minimize", 2, 0, "timeout", "time limit", False, 1.0),
+        CheckResult("nn_fit", "fit", 3, 0, "not_attempted", "not attempted yet", False),
+        CheckResult("nn_fit", "fit_hidden", 2, 0, "error", "SECRET hidden detail", True),
+        CheckResult("nn_fit", "shapes_hidden", 1, 1, "passed", "", True),
+    ]
+    return rep
+
+
+def test_gradescope_results_follow_the_spec():
+    data = formats.to_gradescope(make_report())
+    json.dumps(data)  # serialisable
+    assert data["score"] == pytest.approx(2.5)
+    assert len(data["tests"]) == 6
+    for t in data["tests"]:
+        assert set(t) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert t["status"] in ("passed", "failed")
+    by_name = {t["name"]: t for t in data["tests"]}
+    assert by_name["nn_fit: fit_hidden"]["visibility"] == "after_published"
+    assert by_name["trid: gradient"]["visibility"] == "visible"
+    assert by_name["trid: gradient"]["status"] == "failed"
+    assert by_name["trid: gradient"]["score"] == 0.5
+    assert by_name["trid: values"]["status"] == "passed"
+    assert "hello from the student" in data["output"]
+
+
+def test_junit_has_one_testcase_per_check_and_hides_hidden_messages():
+    text = formats.to_junit(make_report(), hidden_policy="score")
+    root = ET.fromstring(text.split("\n", 1)[1])
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    assert len(cases) == 6
+    assert suite.get("tests") == "6"
+    assert suite.get("failures") == "2"     # failed + not_attempted
+    assert suite.get("errors") == "2"       # timeout + error
+    assert cases[0].find("failure") is None and cases[0].find("error") is None
+    assert cases[1].find("failure") is not None
+    assert cases[2].find("error").get("type") == "timeout"
+    assert "SECRET" not in text
+    assert "SECRET" in formats.to_junit(make_report(), hidden_policy="message")
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert props == {"score": "2.5", "max_score": "11"}
+
+
+def graded(student, rep, plots=(), ts=""):
+    return Graded(Item(student, None, ts), rep, list(plots))
+
+
+def test_gradebook_keeps_nbgrader_columns_first(course):
+    rep = Report("hw1_autograd", checks=[
+        CheckResult("trid", "values", 1, 1, "passed"),
+        CheckResult("nn_fit", "fit", 3, 1.5, "failed")])
+    text = gradebook.to_csv([graded("zoe", rep, ts="2026-01-01 10:00:00"),
+                             graded("adam", Report("hw1_autograd"))], course, "hw1_autograd",
+                            duedate="2026-01-02", roster={"zoe": {"first_name": "Zoe",
+                                                                  "last_name": "Z",
+                                                                  "email": "z@x"}})
+    reader = csv.DictReader(io.StringIO(text))
+    assert reader.fieldnames[:11] == gradebook.NBGRADER_COLUMNS
+    assert {"trid", "nn_fit", "decaying_cosine", "linreg_bias"} <= set(reader.fieldnames)
+    rows = list(reader)
+    assert [r["student_id"] for r in rows] == ["adam", "zoe"]
+    zoe = rows[1]
+    assert float(zoe["score"]) == 2.5 and float(zoe["raw_score"]) == 2.5
+    assert float(zoe["trid"]) == 1.0 and float(zoe["nn_fit"]) == 1.5
+    assert zoe["email"] == "z@x" and zoe["duedate"] == "2026-01-02"
+    assert zoe["timestamp"] == "2026-01-01 10:00:00"
+
+
+def test_feedback_escapes_messages_hides_hidden_and_embeds_plots():
+    plot = {"title": "convergence", "xlabel": "it", "ylabel": "f", "kind": "line",
+            "series": [{"label": "yours", "x": [0, 1, 2], "y": [3.0, 2.0, None]}]}
+    page = to_html(make_report(), "s1", [plot], hidden_policy="score")
+    assert "&lt;b&gt;" in page and "<b>" not in page.split("<body>")[1].replace(
+        "<strong>", "").replace("</strong>", "")
+    assert "SECRET" not in page
+    assert "data:image/png;base64,iVBOR" in page  # a real PNG
+    md = to_markdown(make_report(), "s1", [plot], hidden_policy="none")
+    assert "fit_hidden" not in md and "SECRET" not in md
+    assert "data:image/png;base64," in md
+    assert "SECRET" in to_markdown(make_report(), hidden_policy="message")
+
+
+@pytest.fixture(scope="module")
+def stub_dir(root):
+    return str(root / "assignments" / "hw1_autograd")
+
+
+@pytest.mark.parametrize("fmt", ["gradescope", "junit"])
+def test_grade_cli_formats_and_exit_codes(stub_dir, fmt, tmp_path, root):
+    out = tmp_path / "res"
+    res = CliRunner().invoke(cli, ["--course", str(root / "course.yml"), "grade", stub_dir,
+                                   "-a", "hw1_autograd", "--format", fmt, "--out", str(out)],
+                             obj={})
+    assert res.exit_code == 0, res.output
+    text = out.read_text()
+    if fmt == "gradescope":
+        data = json.loads(text)
+        assert data["score"] == 0 and len(data["tests"]) > 10
+    else:
+        assert ET.fromstring(text.split("\n", 1)[1]).find("testsuite") is not None
+
+
+def test_fail_under_exits_3_but_grading_ran(stub_dir, root):
+    args = ["--course", str(root / "course.yml"), "grade", stub_dir, "-a", "hw1_autograd",
+            "--format", "json"]
+    res = CliRunner().invoke(cli, args + ["--fail-under", "1"], obj={})
+    assert res.exit_code == 3
+    assert json.loads(res.stdout.split("score 0 is below")[0])["score"] == 0
+    assert CliRunner().invoke(cli, args + ["--fail-under", "0"], obj={}).exit_code == 0
+
+
+def test_classroom_payloads_add_up_to_the_score_as_the_reporter_computes_it():
+    import base64
+    rep = make_report()
+    lines = formats.to_classroom(rep).splitlines()
+    runners = lines[0].split("=", 1)[1].split(",")
+    env = dict(line.split("=", 1) for line in lines[1:])
+    total = 0.0
+    for name in runners:
+        payload = json.loads(base64.b64decode(env[name.upper() + "_RESULTS"]))
+        passed = sum(t["status"] == "pass" for t in payload["tests"])
+        total += passed / len(payload["tests"]) * payload["max_score"]  # the reporter's rule
+    assert len(runners) == len(rep.checks)
+    assert total == pytest.approx(rep.score)
+    assert "SECRET" not in "".join(base64.b64decode(v).decode() for v in env.values())
+
+
+def test_report_command_converts_a_saved_report(tmp_path):
+    saved = tmp_path / "r.json"
+    saved.write_text(json.dumps(make_report().to_dict()))
+    res = CliRunner().invoke(cli, ["report", str(saved), "--format", "gradescope"], obj={})
+    assert res.exit_code == 0 and json.loads(res.stdout)["score"] == 2.5
+    res = CliRunner().invoke(cli, ["report", str(saved), "--fail-under", "3"], obj={})
+    assert res.exit_code == 3

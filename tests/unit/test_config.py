@@ -1,0 +1,64 @@
+"""course.yml validation: errors name the file and the dotted key."""
+import pytest
+import yaml
+
+from grader.config import ConfigError, load_course
+
+from tests.conftest import ROOT
+
+
+def write_course(tmp_path, mutate):
+    data = yaml.safe_load((ROOT / "course.yml").read_text())
+    mutate(data)
+    path = tmp_path / "course.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def checks(data, ex="trid"):
+    return data["assignments"]["hw1_autograd"]["exercises"][ex]["checks"]
+
+
+def test_real_course_loads(course):
+    assert "hw1_autograd" in course.spec.assignments
+    assert any(c.hidden for c in course.checks["hw1_autograd"])
+
+
+@pytest.mark.parametrize("mutate, needle", [
+    (lambda d: checks(d)[0].update(params={"rtol": "tight"}),
+     "assignments.hw1_autograd.exercises.trid.checks[0].params.rtol"),
+    (lambda d: checks(d)[0].update(params={"rtoll": 1e-3}),
+     "checks[0].params.rtoll: Extra inputs are not permitted"),
+    (lambda d: checks(d)[1].update(kind="nope"), "checks[1].kind: unknown check kind 'nope'"),
+    (lambda d: checks(d)[1].update(points=-1), "points"),
+    (lambda d: checks(d).append(dict(checks(d)[0])), "duplicate check name"),
+    (lambda d: d["limits"].update(memory_mb="lots"), "limits.memory_mb"),
+    (lambda d: d["assignments"]["hw1_autograd"]["exercises"]["trid"].pop("time_limit_s"),
+     "time_limit_s"),
+])
+def test_errors_name_the_key(tmp_path, mutate, needle):
+    with pytest.raises(ConfigError) as err:
+        load_course(write_course(tmp_path, mutate))
+    assert needle in str(err.value) and "course.yml" in str(err.value)
+
+
+def test_tolerance_change_needs_no_code_change(tmp_path):
+    def loosen(d):
+        checks(d, "decaying_cosine")[0]["params"] = {"rtol": 0.5}
+    course = load_course(write_course(tmp_path, loosen))
+    check = course.checks_for("hw1_autograd", ["decaying_cosine"])[0]
+    assert check.params.rtol == 0.5
+
+
+def test_broken_yaml(tmp_path):
+    path = tmp_path / "course.yml"
+    path.write_text("course: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_course(path)
+
+
+def test_hidden_feedback_policy_is_validated(tmp_path):
+    with pytest.raises(ConfigError, match="feedback.hidden"):
+        load_course(write_course(tmp_path, lambda d: d.update(feedback={"hidden": "all"})))
+    course = load_course(write_course(tmp_path, lambda d: d.update(feedback={"hidden": "none"})))
+    assert course.spec.feedback.hidden == "none"
