@@ -5,7 +5,7 @@ never decides a verdict. Protocol, one length-prefixed JSON message each way:
   parent -> {"op": "load", "assignment", "preload", "chunks", "path"}
   child  -> {"op": "loaded", "chunks": [{"name", "error"}], "import_s"}
   parent -> {"op": "probe", "kind", "cases"}
-  child  -> {"op": "result", "ok": true, "value"} | {"ok": false, "error": {...}}
+  child  -> {"op": "result", "id", "ok": true, "value"} | {... "ok": false, "error": {...}}
 The control channel uses private copies of fds 0 and 1; the student's
 stdin is /dev/null and their stdout and stderr both go to the output pipe.
 """
@@ -32,7 +32,9 @@ def main():
             request = wire.read_message(ctrl_in)
         except EOFError:
             return
-        wire.write_message(ctrl_out, run_probe(request, student))
+        reply = run_probe(request, student)
+        reply["id"] = request.get("id")  # which request this answers (see PipeSession.probe)
+        wire.write_message(ctrl_out, reply)
 
 
 def _redirect_student_io():

@@ -46,6 +46,7 @@ class PipeSession:
         self.infra_fault = False          # set when the grader, not the submission, failed
         self.output_parts = []
         self.loaded = None
+        self.serial = 0                   # probes sent; the child echoes it in each reply
 
     def start(self):
         request = self._spawn(dict(self.load_request))
@@ -54,10 +55,23 @@ class PipeSession:
         return self.loaded
 
     def probe(self, request, deadline):
-        """Send a probe request; return the checked 'result' reply (or ChildFault)."""
-        self.channel.send(request)
+        """Send a probe request; return the checked 'result' reply (or ChildFault).
+
+        Each request carries a serial number the child echoes. Student code can
+        write to the control socket too: a frame it forged for the current probe
+        is no better than returning the same values, and the genuine reply it
+        displaced arrives with an old number and is skipped by the next probe,
+        so a forgery costs no other check."""
+        self.serial += 1
+        self.channel.send(dict(request, id=self.serial))
         try:
-            return clean_result(self._receive(deadline))
+            while True:
+                reply = self._receive(deadline)
+                stale = isinstance(reply.get("id"), int) and 0 < reply["id"] < self.serial
+                if not stale:
+                    if reply.get("id") != self.serial:
+                        raise ChildFault("error", "the grader child sent an unexpected reply")
+                    return clean_result(reply)
         except ChildFault:
             self.stop()
             raise
