@@ -18,15 +18,14 @@ in-process as well: unlike `grader grade`, student code shares the process.
 """
 import sys
 import warnings
-from dataclasses import replace
 from pathlib import Path
 
 from grader.checks import student
+from grader.reports.policy import student_view
 from grader.status import COLOUR, MARK, points
 from grader.execution.inprocess import InProcessSession
 from grader.submission.load import Submission
 
-HIDDEN_MESSAGE = "(a hidden check: its details are not shown)"
 last_report = None  # the Report of the latest check()/check_all(), for the curious
 
 
@@ -134,9 +133,7 @@ def grade_check(assignment, exercise, check_name):
     points = round(sum(c.score for c in report.checks), 6)
     # nbgrader's feedback shows this cell's output to the student: a hidden check's
     # message would describe the inputs it hides, so only its verdict is shown.
-    report.checks = [replace(c, message=HIDDEN_MESSAGE if c.hidden and c.message else c.message)
-                     for c in report.checks]
-    _show(report, show_output=False)
+    _show(student_view(report, "score"), show_output=False)
     return points
 
 
