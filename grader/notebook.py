@@ -55,7 +55,7 @@ def run_checks(namespace, assignment, exercises=None, include_hidden=False, chec
 def _only(course, assignment, exercises, names):
     """A view of course whose checks_for keeps only the named checks."""
     class _View:
-        spec = course.spec
+        spec, path = course.spec, course.path
 
         def assignment(self, name):
             return course.assignment(name)

@@ -27,7 +27,8 @@ from grader.execution.sandbox import NO_SANDBOX_NOTE
 from grader.judge.grade import grade, zero_report
 from grader.reports.plots import ObservingSession, hidden_digests
 from grader.judge.results import Report
-from grader.submission.load import SubmissionError, load_submission
+from grader.submission.load import SubmissionError
+from grader.submission.locate import find_submissions as located, load_submission
 from grader.execution.forkserver import ZygotePool
 from grader import PACKAGE_DIR
 
@@ -36,10 +37,11 @@ CACHE_FORMAT = 1
 
 @dataclass
 class Item:
-    """One student's submission: a file or folder."""
+    """One student's submission: a file or folder (graded by submission/locate.py's rule)."""
     student: str
     path: Path
     timestamp: str = ""
+    notes: list = field(default_factory=list)  # e.g. several files handed in: which one counts
 
 
 @dataclass
@@ -60,13 +62,8 @@ def find_submissions(folder, assignment):
     A student folder in which nothing gradable was found still gets an item
     (graded, it becomes a recorded zero with the reason) so nobody drops out.
     """
-    from grader.submission.locate import find_submissions as found
-    items = [Item(student, Path(path)) for student, path in found(folder, assignment)]
-    known = {i.student for i in items}
-    base = Path(folder) / "submitted" if (Path(folder) / "submitted").is_dir() else Path(folder)
-    for entry in sorted(base.iterdir()):
-        if entry.is_dir() and not entry.name.startswith((".", "_")) and entry.name not in known:
-            items.append(Item(entry.name, entry))
+    items = [Item(student, Path(path), notes=notes)
+             for student, path, notes in located(folder, assignment)]
     for item in items:
         if not item.timestamp:
             item.timestamp = _timestamp(item.path if item.path.is_dir() else item.path.parent)
@@ -159,8 +156,12 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
         return ObservingSession(sessions[-1], plots, skip)
     try:
         order = list(course.assignment(assignment).exercises)
-        sub = load_submission(item.path, order=order)
-        rep = grade(sub, course, assignment, session_factory=observed)
+        sub = load_submission(item.path, order, assignment, course.spec.limits)
+        try:
+            rep = grade(sub, course, assignment, session_factory=observed)
+        finally:
+            sub.close()
+        rep.notes += item.notes
         if any(getattr(s, "infra_fault", False) for s in sessions) or any(
                 c.status == R.INFRASTRUCTURE for c in rep.checks):
             crashed = True  # not cached: the next run grades it again

@@ -11,7 +11,7 @@ from grader.cli import cli
 from grader.config import load_course
 from grader.bulk.gradeall import Item, Progress, find_submissions, grade_all, grade_one, summary
 from grader.judge.grade import grade
-from grader.submission.load import load_submission
+from grader.submission.locate import load_submission
 from grader.execution.forkserver import ZygotePool
 
 @pytest.fixture(scope="module")

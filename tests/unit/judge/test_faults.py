@@ -6,7 +6,8 @@ import yaml
 
 from grader.config import load_course
 from grader.judge.grade import grade
-from grader.submission.load import Submission, load_py_file, load_submission, split_source
+from grader.submission.load import Submission, load_py_file, split_source
+from grader.submission.locate import load_submission
 
 from tests.conftest import ROOT
 
