@@ -30,6 +30,7 @@ from grader.judge.results import Report
 from grader.submission.load import SubmissionError
 from grader.submission.locate import find_submissions as located, load_submission
 from grader.execution.forkserver import ZygotePool
+from grader.bulk import late
 from grader import PACKAGE_DIR
 
 CACHE_FORMAT = 1
@@ -53,6 +54,7 @@ class Graded:
     cached: bool = False
     crashed: bool = False
     digest: str = ""
+    penalty: float = 0.0  # points taken off by the late policy (late.apply)
 
 
 # ------------------------------------------------------------------ discovery
@@ -65,17 +67,16 @@ def find_submissions(folder, assignment):
     items = [Item(student, Path(path), notes=notes)
              for student, path, notes in located(folder, assignment)]
     for item in items:
-        if not item.timestamp:
-            item.timestamp = _timestamp(item.path if item.path.is_dir() else item.path.parent)
+        if not item.timestamp:  # nbgrader's format, from timestamp.txt or the files' mtime
+            item.timestamp = late.nbgrader_time(late.submitted_at(item.path))
     return sorted(items, key=lambda i: i.student)
 
 
-def _timestamp(folder):
-    stamp = folder / "timestamp.txt"
-    try:
-        return stamp.read_text(encoding="utf-8").strip()[:64] if stamp.is_file() else ""
-    except OSError:
-        return ""
+def missing_from_roster(graded, roster, course, assignment):
+    """A zero row "no submission" for every roster student who handed nothing in."""
+    have = {g.item.student for g in graded}
+    return [Graded(Item(sid, Path()), zero_report(course, assignment, "no submission"))
+            for sid in sorted(set(roster or ()) - have)]
 
 
 # ---------------------------------------------------------------------- cache

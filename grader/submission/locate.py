@@ -205,7 +205,8 @@ def find_submissions(folder, assignment):
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_dir():
-            by_student.setdefault(entry.name, []).append(entry)
+            inner = entry / assignment
+            by_student.setdefault(entry.name, []).append(inner if inner.is_dir() else entry)
         elif entry.is_file() and entry.suffix.lower() in SOURCE_SUFFIXES:
             by_student.setdefault(entry.stem, []).append(entry)
     return [(student, *_one_of(paths, assignment)) for student, paths in sorted(by_student.items())]
