@@ -18,15 +18,14 @@ in-process as well: unlike `grader grade`, student code shares the process.
 """
 import sys
 import warnings
-from dataclasses import replace
 from pathlib import Path
 
 from grader.checks import student
 from grader.status import COLOUR, MARK, points
 from grader.execution.inprocess import InProcessSession
+from grader.reports.policy import student_view
 from grader.submission.load import Submission
 
-HIDDEN_MESSAGE = "(a hidden check: its details are not shown)"
 last_report = None  # the Report of the latest check()/check_all(), for the curious
 
 
@@ -132,11 +131,11 @@ def grade_check(assignment, exercise, check_name):
         print(f"grader could not run {exercise}/{check_name}: {type(err).__name__}: {err}")
         return 0.0
     points = round(sum(c.score for c in report.checks), 6)
-    # nbgrader's feedback shows this cell's output to the student: a hidden check's
-    # message would describe the inputs it hides, so only its verdict is shown.
-    report.checks = [replace(c, message=HIDDEN_MESSAGE if c.hidden and c.message else c.message)
-                     for c in report.checks]
-    _show(report, show_output=False)
+    # nbgrader's feedback shows this cell's output to the student: hidden checks follow
+    # the course's ONE policy (reports/policy.py); under `none` the cell shows nothing.
+    policy = _load_course().spec.feedback.hidden
+    if policy != "none" or not any(c.hidden for c in report.checks):
+        _show(student_view(report, policy if policy != "none" else "score"), show_output=False)
     return points
 
 
