@@ -111,7 +111,8 @@ def requirements(course, assignment, lock):
         if "==" in line and not line.lstrip().startswith("#"):
             name, version = line.split("==", 1)
             pins[_norm(name)] = f"{name.strip()}=={version.split()[0].strip()}"
-    wanted = BASE_PACKAGES + [DISTRIBUTIONS.get(m, m) for m in course.assignment(assignment).preload]
+    top = [m.split(".")[0] for m in course.assignment(assignment).preload]
+    wanted = BASE_PACKAGES + [DISTRIBUTIONS.get(m, m) for m in top]
     missing = [w for w in wanted if _norm(w) not in pins]
     if missing:
         raise ConfigError(f"{lock}: no pin for {', '.join(missing)}")
