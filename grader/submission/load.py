@@ -118,7 +118,8 @@ def _syntax_notes(text, name):
 # Plain json, not nbformat: grading must not need the notebook stack.
 CELL_MAGIC_PYTHON_BODY = {"time", "timeit", "capture", "prun", "debug"}
 # check("...") cells: the parent grades, not the notebook.
-SKIPPED_TAGS = {"grader-check"}
+CHECK_TAG = "grader-check"
+SKIPPED_TAGS = {CHECK_TAG}
 # Demo cells (plots, worked examples): only their definitions run (def, class, import),
 # so a helper defined there counts as in check() while slow plots cost nothing.
 DEMO_TAG = "demo"
