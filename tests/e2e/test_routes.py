@@ -103,5 +103,19 @@ def test_gradescope_run_autograder(bundle, course, tmp_path):
     assert f"graded: {A}.ipynb" in data["output"]
 
 
+def test_check_a_zipped_notebook_and_gradescope_a_notebook_alone(bundle, course, tmp_path):
+    book = bundle / "assignments" / A / f"{A}.ipynb"
+    alone = tmp_path / "alone.zip"
+    with zipfile.ZipFile(alone, "w") as zf:
+        zf.write(book, f"{A}.ipynb")
+    out = cli(["check", str(alone), "--assignment", A, "-e", "trid"], bundle)
+    assert f"graded: {A}.ipynb" in out and "7/7" in out, out
+    zipped = tmp_path / "autograder.zip"
+    build_autograder_zip(course, A, zipped)
+    data = run_autograder(zipped, tmp_path, {book.name: book.read_text(encoding="utf-8")})
+    SCORES["Gradescope run_autograder (notebook alone)"] = data["score"]
+    assert data["score"] == 36, data["output"]
+
+
 def teardown_module():
     print("\nscores by route:", json.dumps(SCORES, indent=1))

@@ -97,3 +97,15 @@ def test_input_caps_are_course_keys_and_errors_name_them(tmp_path):
     (tmp_path / "big.py").write_text("x = 1\n" * 200_000)
     with pytest.raises(SubmissionError, match="limits.source_mb"):
         load_submission(tmp_path / "big.py", limits=Limits(source_mb=1))
+
+
+def test_plain_py_grading_does_not_import_ipython(tmp_path):
+    """IPython's transformer costs ~0.1 s to import: only notebooks pay for it."""
+    import subprocess
+    import sys
+    (tmp_path / "trid.py").write_text(DONE)
+    code = ("import sys; from grader.submission.locate import load_submission; "
+            f"load_submission({str(tmp_path)!r}); print('IPython' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(__import__("tests.conftest").conftest.ROOT))
+    assert out.stdout.strip() == "False", out.stderr
