@@ -74,6 +74,7 @@ def test_helper_in_a_demo_cell_counts_in_check_and_in_grading(tmp_path, fast_cou
     assert "a slow demo" not in official.output
 
 
+@pytest.mark.slow
 def test_errors_name_cells_by_execution_count(tmp_path, fast_course):
     book = _notebook(tmp_path / "nb.ipynb", [("def trid(x_D):\n    return 1 / 0\n", [], 12)])
     rep = grade(load_submission(book), fast_course, "hw1_autograd", exercises=["trid"])
