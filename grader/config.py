@@ -7,6 +7,7 @@ error names the file and the dotted key, e.g.
     Input should be a valid number
 """
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +45,7 @@ class ExerciseSpec(_Strict):
 class AssignmentSpec(_Strict):
     title: str
     preload: list[str] = ["numpy"]
+    due: datetime | None = None    # for the late policy; naive = UTC
     exercises: dict[str, ExerciseSpec] = Field(min_length=1)
 
 
@@ -58,12 +60,28 @@ class Limits(_Strict):
     tmp_mb: int = Field(default=64, ge=1)          # size of the child's private /tmp
     file_mb: int = Field(default=256, ge=1)        # largest file the child may write
     submission_mb: int = Field(default=50, ge=1)   # a submission's files, unpacked
+    # Caps on what the parent reads before any sandbox (grader/submission/inputs.py).
+    input_file_mb: int = Field(default=25, ge=1)   # any single submitted file
+    source_mb: int = Field(default=5, ge=1)        # one .py file or notebook's text
+    zip_mb: int = Field(default=25, ge=1)          # a .zip archive itself
+    zip_members: int = Field(default=500, ge=1)    # files in a .zip
+    zip_ratio: int = Field(default=100, ge=2)      # inflated / compressed, members above 1 MB
 
 
 class Feedback(_Strict):
     # What students see of hidden checks in feedback pages and JUnit: the message
     # (which may name hidden inputs), only the score, or nothing.
     hidden: Literal["message", "score", "none"] = "score"
+
+
+class Late(_Strict):
+    """The late policy: after `due` + grace, `penalty` (a fraction of the score earned)
+    per started day or hour, at most `cap`; extensions: CSV student_id,assignment,hours."""
+    grace_minutes: float = Field(default=0, ge=0)
+    per: Literal["day", "hour"] = "day"
+    penalty: float = Field(default=0.0, ge=0, le=1)
+    cap: float = Field(default=1.0, ge=0, le=1)
+    extensions: str | None = None  # relative to course.yml
 
 
 class CourseInfo(_Strict):
@@ -75,6 +93,9 @@ class CourseSpec(_Strict):
     course: CourseInfo
     limits: Limits = Limits()
     feedback: Feedback = Feedback()
+    late: Late = Late()
+    # `grader release` writes `release: public`: a student copy without hidden checks.
+    release: Literal["public"] | None = None
     assignments: dict[str, AssignmentSpec] = Field(min_length=1)
 
 
@@ -166,10 +187,11 @@ def _format_errors(err, prefix):
     return "\n".join(lines)
 
 
-def find_course_file(start=None):
-    """course.yml from $GRADER_COURSE, else the nearest one at or above start,
-    else the one beside this package (the instructor's checkout)."""
-    env = os.environ.get("GRADER_COURSE")
+def find_course_file(start=None, given=None):
+    """THE rule for which course.yml is used (CLI, check() in a notebook, Gradescope):
+    `given` (--course), else $GRADER_COURSE, else the nearest one at or above
+    `start` (default: the current folder), else the one beside this package."""
+    env = given or os.environ.get("GRADER_COURSE")
     if env:
         return Path(env)
     here = Path(start or os.getcwd()).resolve()
@@ -179,9 +201,10 @@ def find_course_file(start=None):
     return PACKAGE_DIR.parent / COURSE_FILE
 
 
-def load_course(path=None):
-    """Load and validate course.yml; raise ConfigError naming file and key."""
-    path = Path(path) if path else find_course_file()
+def load_course(path=None, start=None):
+    """Load and validate course.yml (`path`, else find_course_file(start)); raise
+    ConfigError naming file and key."""
+    path = find_course_file(start, given=path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -21,9 +21,9 @@ import warnings
 from pathlib import Path
 
 from grader.checks import student
-from grader.reports.policy import student_view
 from grader.status import COLOUR, MARK, points
 from grader.execution.inprocess import InProcessSession
+from grader.reports.policy import student_view
 from grader.submission.load import Submission
 
 last_report = None  # the Report of the latest check()/check_all(), for the curious
@@ -54,7 +54,7 @@ def run_checks(namespace, assignment, exercises=None, include_hidden=False, chec
 def _only(course, assignment, exercises, names):
     """A view of course whose checks_for keeps only the named checks."""
     class _View:
-        spec = course.spec
+        spec, path = course.spec, course.path
 
         def assignment(self, name):
             return course.assignment(name)
@@ -131,9 +131,11 @@ def grade_check(assignment, exercise, check_name):
         print(f"grader could not run {exercise}/{check_name}: {type(err).__name__}: {err}")
         return 0.0
     points = round(sum(c.score for c in report.checks), 6)
-    # nbgrader's feedback shows this cell's output to the student: a hidden check's
-    # message would describe the inputs it hides, so only its verdict is shown.
-    _show(student_view(report, "score"), show_output=False)
+    # nbgrader's feedback shows this cell's output to the student: hidden checks follow
+    # the course's ONE policy (reports/policy.py); under `none` the cell shows nothing.
+    policy = _load_course().spec.feedback.hidden
+    if policy != "none" or not any(c.hidden for c in report.checks):
+        _show(student_view(report, policy if policy != "none" else "score"), show_output=False)
     return points
 
 

@@ -91,22 +91,6 @@ def build_autograder_zip(course, assignment, out):
     return list(files)
 
 
-def find_submission(folder):
-    """What to grade in Gradescope's submission folder: a lone notebook or zip, else the folder."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return folder
-    visible = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))]
-    if any(p.suffix == ".py" for p in visible):
-        return folder
-    for suffix in (".ipynb", ".zip"):
-        found = [p for p in visible if p.suffix.lower() == suffix]
-        if len(found) == 1:
-            return found[0]
-    dirs = [p for p in visible if p.is_dir()]
-    return find_submission(dirs[0]) if len(dirs) == 1 and len(visible) == 1 else folder
-
-
 def run(root, assignment):
     """Grade <root>/submission into <root>/results/results.json, whatever happens."""
     root = Path(root)
@@ -119,10 +103,10 @@ def run(root, assignment):
         from grader.bulk.gradeall import Item, grade_one
         from grader.judge.grade import zero_report
         from grader.execution.session import session_factory
-        course = load_course(os.environ.get("GRADER_COURSE") or root / "source" / "course.yml")
-        path = find_submission(root / "submission")
+        course = load_course(start=root / "source")  # GRADER_COURSE first (config.py)
         factory = session_factory(course.spec.limits)
-        graded = grade_one(Item("submission", path), course, assignment, factory,
+        # What is graded inside the upload: submission/locate.py's rule, as everywhere.
+        graded = grade_one(Item("submission", root / "submission"), course, assignment, factory,
                            mode=getattr(factory, "mode", None))
         rep = graded.report
         if not rep.checks:

@@ -10,8 +10,10 @@ line is
 
 is replaced by that exercise code. Code cells tagged `demo` (jupytext:
 `# %% tags=["demo"]`) are teaching material that only uses the exercise
-functions: `grader grade` does not run them (a slow plot or a student's
-endless loop there must not cost the exercises their points). Three variants come out of one source:
+functions: `grader grade` runs only their def/class/import statements
+(submission/load.py), so a helper defined there counts for grading as it does
+for check() in the kernel, while a slow plot or an endless loop there costs
+nothing. The narrative tells students this rule. Three variants come out of one source:
 
     student    assignments/<a>/<a>.ipynb: solution regions become stubs
     reference  the same with the reference code (run by the tests)
@@ -28,12 +30,13 @@ import ast
 import re
 from pathlib import Path
 
+# demo: teaching code (plots, worked examples), grading runs only its definitions
+from grader.submission.load import CHECK_TAG, DEMO_TAG
+
 NARRATIVE = "_notebook.py"
 INCLUDE = re.compile(r"^#\s*include:\s*(\S+\.py)((?:\s+[A-Za-z_]\w*)*)\s*$")
 CHECK_CALL = re.compile(r"^\s*check\(\s*['\"](\w+)['\"]\s*\)\s*$")
 CHECK_ALL_CALL = re.compile(r"^\s*check_all\(.*\)\s*$")
-CHECK_TAG = "grader-check"
-DEMO_TAG = "demo"  # teaching code (plots, worked examples): grading skips it
 VARIANTS = ("student", "reference", "nbgrader")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 SETUP_IMPORT = "from grader.notebook import check, check_all"

@@ -1,9 +1,11 @@
 """`grader release <assignment> --out DIR`: what students get, and nothing else.
 
     DIR/assignments/<a>/      the stubs (and notebook) from `grader build`
-    DIR/course.yml            course info, limits, and <a> with its PUBLIC checks only
+    DIR/course.yml            course info, limits, and <a> with its PUBLIC checks only,
+                              marked `release: public` (grader grade warns when it is used)
     DIR/grader/               the grader package, with only <a>'s check kinds
-    DIR/README.txt            how to run the self-check
+    DIR/requirements.txt      the few pinned packages check() needs (from requirements.lock)
+    DIR/README.txt            how to install, run the self-check, and what to hand in
 
 Hidden checks are public kinds on other inputs, so dropping them from
 course.yml removes their names, inputs, seeds and data; reference code
@@ -25,14 +27,35 @@ INSTRUCTOR_MODULES = ("authoring/selftest.py",)
 README = """\
 {title}
 
-Fill in every `raise NotImplementedError()` in assignments/{a}/ (keep the names
-and signatures), then run the public checks from this folder:
+Install (once, Python 3.11 or newer, Linux, macOS or Windows), from this folder:
 
-    PYTHONPATH=. python -m grader check assignments/{a} --assignment {a}
+    python -m pip install -r requirements.txt
+
+(add `jupyterlab` if you want to work in the notebook and have no Jupyter yet).
+
+Work in assignments/{a}/: EITHER the notebook {a}.ipynb OR the .py files.
+Fill in every `raise NotImplementedError()` (keep the names and signatures).
+Run the public checks from this folder (or `check("...")` inside the notebook):
+
+    python -m grader check assignments/{a} --assignment {a}
+
+What to hand in: the folder assignments/{a}/ (or a .zip of it), or just the
+file(s) you worked in. What is graded: the notebook and the .py files are
+both candidates; the one with the most functions you attempted (no longer
+`raise NotImplementedError()`) is graded, and the report says which file(s)
+it graded. Hand in ONE version of your work: a second one is not graded.
+In the notebook, cells tagged `demo` only contribute their def/class/import
+statements; put everything your functions need in the exercise cells.
 
 The official grading runs more checks than these, on inputs you have not seen:
 passing the public checks is necessary, not sufficient.
 """
+
+# What check() and `grader check` import (import name -> distribution), pinned from
+# requirements.lock; the assignment's preloads (numpy, autograd, torch) are added.
+BASE_PACKAGES = ["pyyaml", "pydantic", "pydantic-core", "annotated-types", "typing-extensions",
+                 "typing-inspection", "click", "numpy", "ipython", "matplotlib"]
+DISTRIBUTIONS = {"yaml": "pyyaml", "sklearn": "scikit-learn"}
 
 
 def public_course_yml(raw, assignment):
@@ -45,6 +68,7 @@ def public_course_yml(raw, assignment):
             exercises[name] = dict(ex, checks=checks)
     spec["exercises"] = exercises
     out = {k: raw[k] for k in ("course", "limits") if k in raw}
+    out["release"] = "public"
     out["assignments"] = {assignment: spec}
     return out
 
@@ -68,9 +92,39 @@ def build_release(course, assignment, out):
         header + yaml.safe_dump(public_course_yml(raw, assignment), sort_keys=False),
         encoding="utf-8")
     _copy_grader(PACKAGE_DIR, out / "grader", assignment)
+    (out / "requirements.txt").write_text(
+        requirements(course, assignment, _lock_file(root)), encoding="utf-8")
     title = course.assignment(assignment).title
     (out / "README.txt").write_text(README.format(title=title, a=assignment), encoding="utf-8")
     return out
+
+
+def _lock_file(root):
+    lock = Path(root) / "requirements.lock"
+    return lock if lock.is_file() else PACKAGE_DIR.parent / "requirements.lock"
+
+
+def requirements(course, assignment, lock):
+    """requirements.txt: exact pins from `lock` for what the self-check imports."""
+    pins = {}
+    for line in Path(lock).read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            name, version = line.split("==", 1)
+            pins[_norm(name)] = f"{name.strip()}=={version.split()[0].strip()}"
+    top = [m.split(".")[0] for m in course.assignment(assignment).preload]
+    wanted = BASE_PACKAGES + [DISTRIBUTIONS.get(m, m) for m in top]
+    missing = [w for w in wanted if _norm(w) not in pins]
+    if missing:
+        raise ConfigError(f"{lock}: no pin for {', '.join(missing)}")
+    lines = sorted({pins[_norm(w)] for w in wanted}, key=str.lower)
+    extra = ["--extra-index-url https://download.pytorch.org/whl/cpu"] if "torch" in wanted else []
+    return ("# The self-check's dependencies, pinned (written by `grader release`).\n"
+            "# Install: python -m pip install -r requirements.txt\n"
+            + "\n".join(extra + lines) + "\n")
+
+
+def _norm(name):
+    return name.strip().lower().replace("_", "-")
 
 
 def _copy_grader(src, dst, assignment):

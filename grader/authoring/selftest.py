@@ -21,7 +21,8 @@ from pathlib import Path
 
 from grader.execution.forkserver import ZygotePool
 from grader.judge.grade import grade
-from grader.submission.load import Chunk, load_py_file, load_submission
+from grader.submission.load import Chunk, load_py_file
+from grader.submission.locate import load_submission
 
 MUTANT_TIME_LIMIT_S = 8.0
 
@@ -71,9 +72,10 @@ def submission_for(case, course):
     """The reference with the case's file run after it (or the folder itself)."""
     order = list(course.assignment(case.assignment).exercises)
     if case.role in ("reference", "stub"):
-        return load_submission(case.path, order=order)
-    sub = load_submission(course.root / "solutions" / case.assignment, order=order)
-    sub.chunks += [Chunk(f"{case.path.name}", c.code, c.first_line)
+        return load_submission(case.path, order, case.assignment)
+    sub = load_submission(course.root / "solutions" / case.assignment, order, case.assignment)
+    # Run inside the exercise's module, so the reference's other functions call the mutant.
+    sub.chunks += [Chunk(f"{case.path.name}", c.code, c.first_line, case.exercise or "")
                    for c in load_py_file(case.path).chunks]
     return sub
 

@@ -27,8 +27,10 @@ from grader.execution.sandbox import NO_SANDBOX_NOTE
 from grader.judge.grade import grade, zero_report
 from grader.reports.plots import ObservingSession, hidden_digests
 from grader.judge.results import Report
-from grader.submission.load import SubmissionError, load_submission
+from grader.submission.load import SubmissionError
+from grader.submission.locate import find_submissions as located, load_submission
 from grader.execution.forkserver import ZygotePool
+from grader.bulk import late
 from grader import PACKAGE_DIR
 
 CACHE_FORMAT = 1
@@ -36,10 +38,11 @@ CACHE_FORMAT = 1
 
 @dataclass
 class Item:
-    """One student's submission: a file or folder."""
+    """One student's submission: a file or folder (graded by submission/locate.py's rule)."""
     student: str
     path: Path
     timestamp: str = ""
+    notes: list = field(default_factory=list)  # e.g. several files handed in: which one counts
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Graded:
     cached: bool = False
     crashed: bool = False
     digest: str = ""
+    penalty: float = 0.0  # points taken off by the late policy (late.apply)
 
 
 # ------------------------------------------------------------------ discovery
@@ -60,25 +64,19 @@ def find_submissions(folder, assignment):
     A student folder in which nothing gradable was found still gets an item
     (graded, it becomes a recorded zero with the reason) so nobody drops out.
     """
-    from grader.submission.locate import find_submissions as found
-    items = [Item(student, Path(path)) for student, path in found(folder, assignment)]
-    known = {i.student for i in items}
-    base = Path(folder) / "submitted" if (Path(folder) / "submitted").is_dir() else Path(folder)
-    for entry in sorted(base.iterdir()):
-        if entry.is_dir() and not entry.name.startswith((".", "_")) and entry.name not in known:
-            items.append(Item(entry.name, entry))
+    items = [Item(student, Path(path), notes=notes)
+             for student, path, notes in located(folder, assignment)]
     for item in items:
-        if not item.timestamp:
-            item.timestamp = _timestamp(item.path if item.path.is_dir() else item.path.parent)
+        if not item.timestamp:  # nbgrader's format, from timestamp.txt or the files' mtime
+            item.timestamp = late.nbgrader_time(late.submitted_at(item.path))
     return sorted(items, key=lambda i: i.student)
 
 
-def _timestamp(folder):
-    stamp = folder / "timestamp.txt"
-    try:
-        return stamp.read_text(encoding="utf-8").strip()[:64] if stamp.is_file() else ""
-    except OSError:
-        return ""
+def missing_from_roster(graded, roster, course, assignment):
+    """A zero row "no submission" for every roster student who handed nothing in."""
+    have = {g.item.student for g in graded}
+    return [Graded(Item(sid, Path()), zero_report(course, assignment, "no submission"))
+            for sid in sorted(set(roster or ()) - have)]
 
 
 # ---------------------------------------------------------------------- cache
@@ -159,8 +157,12 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
         return ObservingSession(sessions[-1], plots, skip)
     try:
         order = list(course.assignment(assignment).exercises)
-        sub = load_submission(item.path, order=order)
-        rep = grade(sub, course, assignment, session_factory=observed)
+        sub = load_submission(item.path, order, assignment, course.spec.limits)
+        try:
+            rep = grade(sub, course, assignment, session_factory=observed)
+        finally:
+            sub.close()
+        rep.notes += item.notes
         if any(getattr(s, "infra_fault", False) for s in sessions) or any(
                 c.status == R.INFRASTRUCTURE for c in rep.checks):
             crashed = True  # not cached: the next run grades it again

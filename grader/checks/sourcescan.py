@@ -6,6 +6,8 @@ calls (transitively), so moving the solver into a helper does not hide it.
 """
 import ast
 
+from grader.checks.student import STUDENT_FILES
+
 CLOSED_FORM_SOLVERS = {"solve", "lstsq", "inv", "pinv", "polyfit", "cho_solve",
                        "lu_solve", "solve_triangular", "tensorsolve", "tensorinv"}
 
@@ -38,8 +40,9 @@ def _dedent(text):
 def collect_sources(func, namespace, limit=50):
     """Child side: source of func and of the submission functions it references.
 
-    Args: func: a function; namespace: the submission's globals dict
-    (functions defined elsewhere, e.g. numpy, are skipped).
+    Args: func: a function; namespace: the submission's globals dict. A function is
+    the submission's if it was defined there or in one of its files (each .py file is
+    a module of its own, grader/child/modules.py); others (numpy's) are skipped.
     Returns {qualified name: source text}.
     """
     import inspect
@@ -47,7 +50,9 @@ def collect_sources(func, namespace, limit=50):
     while todo and len(out) < limit:
         fn = todo.pop()
         code = getattr(fn, "__code__", None)
-        if code is None or id(code) in seen or getattr(fn, "__globals__", None) is not namespace:
+        if code is None or id(code) in seen or not (
+                getattr(fn, "__globals__", None) is namespace
+                or code.co_filename in STUDENT_FILES):
             continue
         seen.add(id(code))
         try:

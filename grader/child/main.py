@@ -16,6 +16,7 @@ import time
 
 from grader.checks import student
 from grader.checks.student import STUDENT_FILES, MissingName, Student, chunk_names, describe_exception
+from grader.child.modules import StudentModules
 
 
 def main():
@@ -53,12 +54,38 @@ def load(request):
         __import__(module)
     registry.load_assignment_checks(request["assignment"])
     import_s = time.perf_counter() - started
-    if request.get("path"):
-        sys.path.insert(0, request["path"])
-    namespace = {"__name__": "__submission__", "__builtins__": __builtins__}
-    chunks = [{"name": c["name"], "error": exec_chunk(c, namespace)} for c in request["chunks"]]
+    if request.get("path"):  # the files handed in (a data file, a package): after everything
+        sys.path.append(request["path"])
+    namespace = {"__name__": "__submission__", "__builtins__": __builtins__,
+                 "get_ipython": NoShell}
+    chunks = run_chunks(request["chunks"], namespace)
     _flush()
     return namespace, {"op": "loaded", "chunks": chunks, "import_s": import_s}
+
+
+def run_chunks(chunks, namespace):
+    """Execute the chunks in order: a notebook cell in `namespace`, a .py file as its own
+    importable module whose names are then copied into `namespace` (modules.py)."""
+    files = [(i, c) for i, c in enumerate(chunks) if c.get("module")]
+    finder = StudentModules(files, exec_chunk)
+    finder.install()
+    errors, done = {}, set()
+    for i, c in enumerate(chunks):
+        if not c.get("module"):
+            errors[i] = exec_chunk(c, namespace)
+        elif c["module"] not in done:
+            done.add(c["module"])
+            finder.load_into(c["module"], namespace)
+    errors.update(finder.errors)
+    return [{"name": c["name"], "error": errors.get(i)} for i, c in enumerate(chunks)]
+
+
+class NoShell:
+    """`get_ipython()` for notebook code: magics and shell escapes (which IPython's
+    transformer turns into calls on it) do nothing in the grader."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
 
 
 def exec_chunk(chunk, namespace):

@@ -27,7 +27,9 @@ from grader.reports.formats import FORMATS, render
               help="Write feedback/<student>.html and .md here.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True, help="json: also write <out>.json with every report.")
-@click.option("--duedate", default="", help="Value of the gradebook's duedate column.")
+@click.option("--duedate", default="",
+              help="Due date (ISO 8601, UTC if no zone) overriding assignments.<a>.due of "
+                   "course.yml for the late policy and the gradebook's duedate column.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
               help="CSV with id (or student_id), first_name, last_name, email.")
 @click.option("--no-cache", is_flag=True, help="Regrade everything (the cache is still written).")
@@ -47,7 +49,7 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     Exit status: 0 grading ran (a submission that could not be graded is a
     recorded zero with the reason), 1 grading could not run, 2 bad command line.
     """
-    from grader.bulk import gradeall
+    from grader.bulk import gradeall, late
     from grader.reports import gradebook
     from grader.reports.pages import write_feedback
     from grader.config import ConfigError
@@ -77,7 +79,13 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     finally:
         progress.close()
     wall = time.monotonic() - started
-    gradebook.write_csv(out, graded, course, assignment, duedate, who)
+    graded += gradeall.missing_from_roster(graded, who, course, assignment)
+    try:
+        policy = late.LatePolicy.from_course(course, assignment, duedate)
+    except (OSError, ValueError, KeyError) as err:
+        raise click.ClickException(f"late policy: {err}") from None
+    late.apply(graded, policy)
+    gradebook.write_csv(out, graded, course, assignment, late.nbgrader_time(policy.due), who)
     if fmt == "json":
         import json
         write_atomic(out.with_suffix(".json"), json.dumps(

@@ -71,12 +71,13 @@ def _cell_files(namespace):
 
 
 def _cell_label(filename):
-    """'cell In[7]' for an IPython cell file (as Jupyter's tracebacks say), else the name."""
+    """'In [7]' for an IPython cell file (as Jupyter shows the cell, and as official grading
+    names it: submission/load.py CellNames), else the name."""
     try:
         from IPython import get_ipython
         number = get_ipython().compile._filename_map.get(filename)
         if number is not None:
-            return f"cell In[{number}]"
+            return f"In [{number}]"
     except Exception:  # noqa: BLE001 - no IPython, or another version of it
         pass
     return filename

@@ -18,7 +18,8 @@ from grader.checks.fail import Fail
 from grader.execution.session import ChildFault, ChildSession
 from grader.judge.results import CheckResult, Report
 from grader.execution.sandbox import NO_SANDBOX_NOTE
-from grader.submission.load import SubmissionError, load_submission
+from grader.submission.load import SubmissionError
+from grader.submission.locate import load_submission
 
 
 def plan_cases(check):
@@ -41,9 +42,12 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     checks = course.checks_for(assignment, exercises, include_hidden)
     load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
                     "chunks": [c.to_wire() for c in submission.chunks],
-                    "path": getattr(submission, "path", None)}
+                    "path": submission.path}
     factory = session_factory or (lambda req: ChildSession(req, course.spec.limits))
-    report = Report(assignment, notes=list(submission.notes))
+    report = Report(assignment, notes=[course_note(course)] + list(submission.notes),
+                    files=list(submission.files), course_file=str(course.path))
+    if include_hidden:
+        report.notes += release_copy_warning(course, assignment)
     grader = _ExerciseRunner(factory, load_request, report)
     try:
         for exercise, group in groupby(checks, key=lambda c: c.exercise):
@@ -58,9 +62,27 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     return report
 
 
+def course_note(course):
+    """'course file: <path>' (every report names the course.yml it used)."""
+    return f"course file: {course.path}"
+
+
+def release_copy_warning(course, assignment):
+    """[a warning] when official grading uses a student copy of course.yml (`release:
+    public`, written by `grader release`): its hidden checks are gone, so the total is wrong."""
+    if course.spec.release != "public":
+        return []
+    return [f"WARNING: {course.path} is a student release copy of course.yml (release: public) "
+            f"without the hidden checks of {assignment}: this is NOT the official grade. Pass "
+            "the instructor's course.yml with --course (or GRADER_COURSE)."]
+
+
 def zero_report(course, assignment, message, exercises=None, include_hidden=True):
     """A recorded zero for a submission that could not be graded: every check 0, with why."""
-    report = Report(assignment, notes=[message])
+    report = Report(assignment, notes=[message, course_note(course)],
+                    course_file=str(course.path))
+    if include_hidden:
+        report.notes += release_copy_warning(course, assignment)
     for check in course.checks_for(assignment, exercises, include_hidden):
         report.checks.append(_result(check, 0.0, R.ERROR, "not graded: " + message[:500]))
     return report
@@ -74,10 +96,13 @@ def grade_path(course, path, assignment, session_factory, **kwargs):
     """
     order = list(course.assignment(assignment).exercises)
     try:
-        sub = load_submission(path, order=order)
+        sub = load_submission(path, order, assignment, course.spec.limits)
     except SubmissionError as err:
         return zero_report(course, assignment, str(err), **kwargs)
-    rep = grade(sub, course, assignment, session_factory=session_factory, **kwargs)
+    try:
+        rep = grade(sub, course, assignment, session_factory=session_factory, **kwargs)
+    finally:
+        sub.close()
     if getattr(session_factory, "mode", None) == "none":
         rep.notes.append(NO_SANDBOX_NOTE)
     return rep

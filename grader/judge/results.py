@@ -29,6 +29,8 @@ class Report:
     checks: list = field(default_factory=list)
     notes: list = field(default_factory=list)      # load problems, sandbox mode, ...
     output: str = ""     # what the submission's top-level code printed (capped); per check: c.output
+    files: list = field(default_factory=list)      # the file(s) graded (submission/locate.py)
+    course_file: str = ""                          # the course.yml used
 
     def printed(self):
         """Everything the submission printed, in order: its top-level code, then each check."""
@@ -56,6 +58,7 @@ class Report:
                 "checks": [{k: v for k, v in c.to_dict().items() if k != "duration"}
                            | {"duration": round(c.duration, 4)} for c in self.checks],
                 "notes": list(self.notes),
+                "files": list(self.files), "course_file": self.course_file,
                 # What the submission printed, captured apart and already truncated.
                 "output": self.printed(),
                 "load_output": self.output}
@@ -69,4 +72,5 @@ class Report:
         output = d.get("load_output", d.get("output", "") if not any(
             c.output for c in checks) else "")
         return cls(d["assignment"], checks=checks, notes=list(d.get("notes", [])),
-                   output=output or "")
+                   output=output or "", files=list(d.get("files", [])),
+                   course_file=d.get("course_file", ""))

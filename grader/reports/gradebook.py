@@ -4,7 +4,10 @@ nbgrader's CSV exporter writes: assignment, duedate, timestamp, student_id,
 last_name, first_name, email, raw_score, late_submission_penalty, score,
 max_score. We write the same columns, in that order and with those names, so
 spreadsheets built on `nbgrader export` keep working; per-exercise scores,
-the number of checks passed and a note follow.
+the number of checks passed and a note follow. One row per student (a roster
+student who handed nothing in gets a zero row, note "no submission");
+`late_submission_penalty` is the late policy's points (bulk/late.py) and
+`score` = raw_score - late_submission_penalty. Every value goes through `cell`.
 """
 import csv
 import io
@@ -40,17 +43,31 @@ def rows(graded, course, assignment, duedate="", roster=None):
         rep = g.report
         by_ex = rep.by_exercise()
         who = roster.get(g.item.student, {})
+        penalty = getattr(g, "penalty", 0.0)
         row = {"assignment": assignment, "duedate": duedate, "timestamp": g.item.timestamp,
                "student_id": g.item.student, "last_name": who.get("last_name", ""),
                "first_name": who.get("first_name", ""), "email": who.get("email", ""),
-               "raw_score": _num(rep.score), "late_submission_penalty": "0.0",
-               "score": _num(rep.score), "max_score": _num(rep.max_score)}
+               "raw_score": _num(rep.score), "late_submission_penalty": _num(penalty),
+               "score": _num(max(rep.score - penalty, 0.0)), "max_score": _num(rep.max_score)}
         for ex in exercises:
             row[ex] = _num(by_ex.get(ex, (0.0, 0.0))[0])
         row["checks_passed"] = f"{sum(c.status == 'passed' for c in rep.checks)}/{len(rep.checks)}"
-        row["note"] = "; ".join(rep.notes)[:500] if g.crashed else ""
-        out.append(row)
+        row["note"] = _note(g)
+        out.append({k: cell(v) for k, v in row.items()})
     return out
+
+
+def _note(g):
+    """Why a row needs a look: not graded, several candidates, late."""
+    if g.crashed or any(n == "no submission" for n in g.report.notes):
+        return "; ".join(n for n in g.report.notes if not n.startswith("course file:"))[:500]
+    return "; ".join(n for n in g.report.notes
+                     if n.startswith(("several submissions", "late policy", "also found")))[:500]
+
+
+def cell(value):
+    """THE function every gradebook value passes through on its way to the CSV."""
+    return "" if value is None else str(value)
 
 
 def columns(course, assignment):

@@ -15,11 +15,13 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-MAX_FILE_BYTES = 25 * 1024 * 1024     # any single submitted file (a notebook with plots fits)
-MAX_ZIP_BYTES = 25 * 1024 * 1024      # the archive itself
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # everything in it, inflated
-MAX_ZIP_MEMBERS = 500
-MAX_RATIO = 100                       # inflated / compressed, for members above 1 MB
+from grader.config import Limits
+
+# The caps are course.yml `limits` keys (defaults in config.Limits); every refusal names its key:
+#   input_file_mb  any single submitted file        zip_mb       the archive itself
+#   submission_mb  everything in a zip, inflated    zip_members  files in a zip
+#   zip_ratio      inflated / compressed, for members above 1 MB
+MB = 1024 * 1024
 SKIPPED_DIRS = ("__MACOSX", ".git", ".ipynb_checkpoints", "__pycache__")
 
 
@@ -27,13 +29,15 @@ class InputError(ValueError):
     """A submission file that must not be read; the message says why, for the student."""
 
 
-def check_file(path):
+def check_file(path, limits=None):
     """Refuse a file that is too large to read (whatever its type)."""
+    limits = limits or Limits()
     size = os.stat(path).st_size
-    if size > MAX_FILE_BYTES:
+    if size > limits.input_file_mb * MB:
         raise InputError(f"{Path(path).name}: {size / 1e6:.1f} MB is larger than the "
-                         f"{MAX_FILE_BYTES / 1e6:.0f} MB the grader reads per file; clear the "
-                         "notebook's outputs (Kernel > Restart & Clear Output) and resubmit")
+                         f"{limits.input_file_mb} MB the grader reads per file (course.yml "
+                         "limits.input_file_mb); clear the notebook's outputs (Kernel > Restart "
+                         "& Clear Output) and resubmit")
     if size == 0:
         raise InputError(f"{Path(path).name}: the file is empty (0 bytes); was it saved?")
 
@@ -47,7 +51,7 @@ def inside(folder, path):
         return False
 
 
-def safe_members(folder, paths):
+def safe_members(folder, paths, limits=None):
     """Split `paths` found in `folder` into (kept, notes): a symlink whose target
     is outside the folder, or a file over the size limit, is left out with a note."""
     kept, notes = [], []
@@ -57,7 +61,7 @@ def safe_members(folder, paths):
                          "not read (submit the file itself)")
             continue
         try:
-            check_file(p)
+            check_file(p, limits)
         except InputError as err:
             notes.append(str(err))
             continue
@@ -66,7 +70,7 @@ def safe_members(folder, paths):
 
 
 # ------------------------------------------------------------------- zips
-def _member_problem(info):
+def _member_problem(info, ratio):
     name = info.filename
     pure = PurePosixPath(name.replace("\\", "/"))
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
@@ -78,18 +82,20 @@ def _member_problem(info):
         return "a symbolic link or special file"
     if info.flag_bits & 0x1:
         return "an encrypted file"
-    if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        return f"a compression ratio above {MAX_RATIO}:1 (a zip bomb?)"
+    if info.file_size > MB and info.file_size > ratio * max(info.compress_size, 1):
+        return f"a compression ratio above {ratio}:1 (a zip bomb? course.yml limits.zip_ratio)"
     return None
 
 
-def unpack_zip(path, dest):
+def unpack_zip(path, dest, limits=None):
     """Unpack a .zip into `dest` after checking every member; return `dest`'s
     submission folder (the single top-level folder if that is all there is)."""
-    check_file(path)
-    if os.stat(path).st_size > MAX_ZIP_BYTES:
+    limits = limits or Limits()
+    if os.stat(path).st_size > limits.zip_mb * MB:
         raise InputError(f"{Path(path).name}: the archive is larger than "
-                         f"{MAX_ZIP_BYTES / 1e6:.0f} MB")
+                         f"{limits.zip_mb} MB (course.yml limits.zip_mb)")
+    check_file(path, limits)
+    unzipped = limits.submission_mb * MB
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as err:
@@ -97,18 +103,20 @@ def unpack_zip(path, dest):
                          "re-create it and resubmit") from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_MEMBERS:
+        if len(infos) > limits.zip_members:
             raise InputError(f"{Path(path).name}: {len(infos)} files in the archive, more "
-                             f"than the {MAX_ZIP_MEMBERS} the grader accepts")
+                             f"than the {limits.zip_members} the grader accepts (course.yml "
+                             "limits.zip_members)")
         for info in infos:
-            problem = _member_problem(info)
+            problem = _member_problem(info, limits.zip_ratio)
             if problem:
                 raise InputError(f"{Path(path).name}: refused, the archive member "
                                  f"'{info.filename[:200]}' has {problem}")
-        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-            raise InputError(f"{Path(path).name}: more than {MAX_UNZIPPED_BYTES / 1e6:.0f} MB "
-                             "once unpacked")
-        budget = MAX_UNZIPPED_BYTES
+        too_big = InputError(f"{Path(path).name}: more than {limits.submission_mb} MB once "
+                             "unpacked (course.yml limits.submission_mb)")
+        if sum(i.file_size for i in infos) > unzipped:
+            raise too_big
+        budget = unzipped
         for info in infos:
             parts = PurePosixPath(info.filename.replace("\\", "/")).parts
             if not parts or any(p in SKIPPED_DIRS for p in parts) or info.is_dir():
@@ -123,8 +131,7 @@ def unpack_zip(path, dest):
                             break
                         budget -= len(block)
                         if budget < 0:
-                            raise InputError(f"{Path(path).name}: more than "
-                                             f"{MAX_UNZIPPED_BYTES / 1e6:.0f} MB once unpacked")
+                            raise too_big
                         out.write(block)
             except (zipfile.BadZipFile, zlib_error(), OSError, EOFError) as err:
                 raise InputError(f"{Path(path).name}: the archive is corrupt "
@@ -140,14 +147,12 @@ def zlib_error():
     return zlib.error
 
 
-def load_zip(path, order, load_folder):
-    """Unpack `path` to a temporary folder, load it with `load_folder(folder, order)`,
-    and remove the folder (the chunks carry the code)."""
+def unpack_to_temp(path, limits=None):
+    """(temporary folder, submission folder inside it) for a .zip; the caller removes
+    the temporary folder when grading is done (the child may read the files)."""
     tmp = tempfile.mkdtemp(prefix="grader-zip-")
     try:
-        folder = unpack_zip(path, tmp)
-        sub = load_folder(folder, order)
-        sub.origin = str(path)
-        return sub
-    finally:
+        return tmp, unpack_zip(path, tmp, limits)
+    except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -3,15 +3,16 @@
 A chunk is one unit the child executes on its own, so a broken chunk costs
 only the names it would have defined: a notebook cell, a .py file, or (when a
 .py file does not parse) one top-level statement group of it. Chunk names
-("trid.py", "cell 7") are the file names tracebacks and messages show.
+("trid.py", "In [7]") are the file names tracebacks and messages show. Which
+file(s) of a folder, zip or repository are graded is decided in locate.py.
 """
 import ast
+import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.submission.inputs import InputError, check_file, load_zip, safe_members
-
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
+from grader.config import Limits
 
 
 class SubmissionError(Exception):
@@ -20,74 +21,55 @@ class SubmissionError(Exception):
 
 @dataclass
 class Chunk:
-    name: str          # shown in tracebacks: "trid.py", "cell 7"
+    name: str          # shown in tracebacks: "trid.py", "In [7]"
     code: str
     first_line: int = 1  # line of the original file where this chunk starts
+    module: str = ""   # a .py file's module name ("trid"): the child makes it importable
 
     def to_wire(self):
-        return {"name": self.name, "code": self.code, "first_line": self.first_line}
+        return {"name": self.name, "code": self.code, "first_line": self.first_line,
+                "module": self.module}
 
 
 @dataclass
 class Submission:
-    """What the child executes: ordered chunks, plus notes for the report."""
+    """What the child executes: ordered chunks, plus notes for the report.
+
+    `path`: the folder (or file) copied into the child's work dir, so the code
+    finds the files handed in beside it; `files`: what was graded, for every
+    report; `tmp`: a folder of ours (an unpacked zip) that close() removes."""
     origin: str
     chunks: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    path: str | None = None
+    files: list = field(default_factory=list)
+    tmp: str | None = None
+
+    def close(self):
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
 
 
-def load_submission(path, order=()):
-    """Read a .py file or a folder of .py files (others: see loaders).
-
-    Args: path: file or folder; order: file stems to execute first, in order
-    (the course's exercise order), the rest alphabetically after them.
-    """
+def load_py_file(path, limits=None):
+    """One chunk per file; if it does not parse, one per top-level statement group.
+    The chunks carry the file's module name, so other files can import it."""
     path = Path(path)
-    if not path.exists():
-        raise SubmissionError(f"{path}: no such file or folder")
-    try:  # size, symlink and archive checks apply whatever the loader (sandbox_input.py)
-        if path.is_dir():
-            return _load_folder(path, order)
-        if path.suffix.lower() == ".zip":
-            return load_zip(path, order, _load_folder)
-        check_file(path)
-    except InputError as err:
-        raise SubmissionError(str(err)) from None
-    loader = LOADERS.get(path.suffix.lower())
-    if loader is None:
-        raise SubmissionError(f"{path.name}: cannot grade a '{path.suffix}' file; "
-                              f"expected one of {', '.join(sorted(LOADERS))} or a folder")
-    return loader(path)
+    text = read_text(path, limits)
+    chunks = split_source(text, path.name)
+    module = path.stem if path.stem.isidentifier() else ""
+    for c in chunks:
+        c.module = module
+    return Submission(origin=str(path), chunks=chunks, notes=_syntax_notes(text, path.name),
+                      files=[path.name])
 
 
-def _load_folder(folder, order):
-    files = [p for p in folder.iterdir() if p.suffix == ".py" and p.is_file()
-             and not p.name.startswith(("_", "."))]
-    files, refused = safe_members(folder, files)
-    rank = {stem: i for i, stem in enumerate(order)}
-    files.sort(key=lambda p: (rank.get(p.stem, len(rank)), p.name))
-    sub = Submission(origin=str(folder), notes=refused)
-    for f in files:
-        part = load_py_file(f)
-        sub.chunks += part.chunks
-        sub.notes += part.notes
-    if not sub.chunks:
-        sub.notes.append(f"{folder.name}: no .py files found")
-    return sub
-
-
-def load_py_file(path):
-    """One chunk per file; if it does not parse, one per top-level statement group."""
-    text = read_text(path)
-    return Submission(origin=str(path), chunks=split_source(text, path.name),
-                      notes=_syntax_notes(text, path.name))
-
-
-def read_text(path):
+def read_text(path, limits=None):
+    limit_mb = (limits or Limits()).source_mb
     data = Path(path).read_bytes()
-    if len(data) > MAX_SOURCE_BYTES:
-        raise SubmissionError(f"{Path(path).name}: {len(data)} bytes is larger than the "
-                              f"{MAX_SOURCE_BYTES} byte limit for source code")
+    if len(data) > limit_mb * 1024 * 1024:
+        raise SubmissionError(f"{Path(path).name}: {len(data) / 1e6:.1f} MB is larger than the "
+                              f"{limit_mb} MB limit for source code (course.yml limits.source_mb)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -135,22 +117,50 @@ def _syntax_notes(text, name):
 # ------------------------------------------------------------- notebooks
 # Plain json, not nbformat: grading must not need the notebook stack.
 CELL_MAGIC_PYTHON_BODY = {"time", "timeit", "capture", "prun", "debug"}
-# check("...") cells (the parent grades, not the notebook) and demo cells (plots and
-# worked examples that only use the exercise functions; see notebooks.py).
-SKIPPED_TAGS = {"grader-check", "demo"}
+# check("...") cells: the parent grades, not the notebook.
+CHECK_TAG = "grader-check"
+SKIPPED_TAGS = {CHECK_TAG}
+# Demo cells (plots, worked examples): only their definitions run (def, class, import),
+# so a helper defined there counts as in check() while slow plots cost nothing.
+DEMO_TAG = "demo"
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
 
-def load_notebook(path):
-    """One chunk per code cell ("cell 7" = the notebook's 7th cell), magics neutralised.
+def load_notebook(path, limits=None):
+    """One chunk per code cell, named as Jupyter shows it ("In [7]", or "the code
+    cell that starts with `def trid`" when the notebook was saved unrun), with
+    IPython syntax turned into Python by IPython's own transformer.
 
-    Skipped: nbgrader autograder test cells, cells tagged grader-check
-    (they call the in-notebook checks; grading them twice proves nothing)
-    and cells tagged demo (teaching code that only uses the exercises).
+    Skipped: nbgrader autograder test cells and cells tagged grader-check (they
+    call the in-notebook checks; grading them twice proves nothing). Cells tagged
+    demo run only their def/class/import statements.
     """
-    import json
+    name = Path(path).name
+    cells = _notebook_cells(path, limits)
+    sub = Submission(origin=str(path), files=[name])
+    names = CellNames()
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _skip_cell(cell):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if not source.strip():
+            continue
+        code = to_python(source)
+        if DEMO_TAG in ((cell.get("metadata") or {}).get("tags") or []):
+            code = definitions_only(code)
+            if not code.strip():
+                continue
+        sub.chunks.append(Chunk(names.name(cell, source), code, 1))
+    if not sub.chunks:
+        sub.notes.append(f"{name}: no code cells found")
+    return sub
+
+
+def _notebook_cells(path, limits):
     name = Path(path).name
     try:
-        nb = json.loads(read_text(path))
+        nb = json.loads(read_text(path, limits))
     except json.JSONDecodeError as err:
         raise SubmissionError(f"{name}: not a valid notebook, the JSON is broken at line "
                               f"{err.lineno} column {err.colno} ({err.msg}). Was it saved "
@@ -160,18 +170,32 @@ def load_notebook(path):
         fmt = nb.get("nbformat") if isinstance(nb, dict) else None
         raise SubmissionError(f"{name}: not a Jupyter notebook in format 4 (no list of 'cells'"
                               + (f"; nbformat {fmt}" if fmt else "") + ")")
-    sub = Submission(origin=str(path))
-    for index, cell in enumerate(cells, 1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _skip_cell(cell):
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        if not source.strip():
-            continue
-        sub.chunks.append(Chunk(f"cell {index}", neutralise_magics(source), 1))
-    if not sub.chunks:
-        sub.notes.append(f"{name}: no code cells found")
-    return sub
+    return cells
+
+
+class CellNames:
+    """Cell names as students see them, unique within one notebook (they are file names
+    in tracebacks): "In [7]" from the saved execution count, else the cell's first line."""
+
+    def __init__(self):
+        self.seen = {}
+
+    def name(self, cell, source):
+        count = cell.get("execution_count")
+        if isinstance(count, int) and not isinstance(count, bool):
+            base = f"In [{count}]"
+        else:
+            first = next((ln.strip() for ln in source.splitlines()
+                          if ln.strip() and not ln.strip().startswith("#")),
+                         source.strip().splitlines()[0].strip())
+            base = f"the code cell that starts with `{first[:40]}`"
+        self.seen[base] = self.seen.get(base, 0) + 1
+        n = self.seen[base]
+        return base if n == 1 else f"{base} ({_ordinal(n)} such cell)"
+
+
+def _ordinal(n):
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _skip_cell(cell):
@@ -182,34 +206,40 @@ def _skip_cell(cell):
     return bool(SKIPPED_TAGS & set(meta.get("tags") or []))
 
 
-def neutralise_magics(source):
-    """IPython-only syntax -> harmless Python, keeping line numbers.
-
-    `%line magic` and `!shell` lines become `pass`; `x = !cmd` becomes
-    `x = None`; a cell magic whose body is not Python (%%bash, %%html, ...)
-    comments out the whole cell.
-    """
+def to_python(source):
+    """A cell's IPython source -> Python, keeping line numbers, by IPython's own
+    TransformerManager: `%magic`, `!cmd` and `x = !cmd` become calls on
+    get_ipython(), which the child makes a no-op. A cell magic whose body is
+    Python (%%time, ...) keeps its body; any other (%%bash, %%html) becomes a call
+    that does nothing. IPython is imported here only: plain .py grading never pays for it."""
+    from IPython.core.inputtransformer2 import TransformerManager
     lines = source.split("\n")
     first = lines[0].lstrip()
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
-        if magic not in CELL_MAGIC_PYTHON_BODY:
-            return "\n".join("# (IPython cell magic, not run) " + line for line in lines)
-        lines[0] = "pass  # (IPython cell magic, not run) " + lines[0].strip()
-    out = []
-    for line in lines:
-        stripped = line.lstrip()
-        indent = line[:len(line) - len(stripped)]
-        assign = _MAGIC_ASSIGN.match(line)
-        if stripped.startswith(("%", "!")):
-            line = f"{indent}pass  # (IPython magic, not run) {stripped}"
-        elif assign:
-            line = f"{assign.group(1)}None  # (IPython magic, not run) {assign.group(2)}"
-        out.append(line)
-    return "\n".join(out)
+        if magic in CELL_MAGIC_PYTHON_BODY:
+            return "\n" + to_python("\n".join(lines[1:]))
+    try:
+        code = TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython could not transform it: Python reports the error
+        return source
+    return code[:-1] if code.endswith("\n") and not source.endswith("\n") else code
 
 
-_MAGIC_ASSIGN = __import__("re").compile(r"^(\s*[A-Za-z_][\w.]*\s*=\s*)([!%].*)$")
+def definitions_only(code):
+    """`code` with only its top-level def/class/import statements (other lines blank,
+    so line numbers stay); '' if it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    lines = code.split("\n")
+    keep = set()
+    for node in tree.body:
+        if isinstance(node, DEFINITIONS):
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            keep.update(range(first - 1, node.end_lineno))
+    return "\n".join(line if i in keep else "" for i, line in enumerate(lines))
 
 
 LOADERS = {".py": load_py_file, ".ipynb": load_notebook}

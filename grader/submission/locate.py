@@ -1,16 +1,198 @@
-"""Where the submissions of a class are: the folder layouts grade-all accepts.
+"""What is graded: ONE rule for every route (grade, check, grade-all, Gradescope,
+a Classroom repository, nbgrader's submitted/).
 
-    submitted/<student>/<assignment>/<anything>.ipynb | *.py   (nbgrader)
-    <student>/<assignment>/...  or  <student>/...              (one folder per student)
-    <student>.py | <student>.ipynb | <student>.zip             (one file per student)
+    sub = load_submission(path, order, assignment, limits)
+
+1. Where to look. A file is graded as itself (a .zip is unpacked first). In a
+   folder, `assignments/<assignment>/` (a Classroom repository: the release
+   bundle's layout) or `<assignment>/` is used when present; a folder holding
+   nothing but one subfolder, or nothing gradable but one .zip, is followed.
+2. The candidates there: every notebook (.ipynb) on its own, and the .py files
+   together (files starting with `_` or `.` are never candidates).
+3. The winner: the candidate with the most ATTEMPTED functions (top-level
+   functions whose body is more than a docstring and `raise NotImplementedError()`
+   or `pass`); on a tie the .py files, then notebooks by name. So a completed
+   notebook beats the untouched stub .py files beside it. When another candidate
+   also holds work, a note names it: it was not graded.
+Every report names the graded file(s) (a note, and `files` in JSON).
+
+The folder layouts of a whole class (grade-all):
+    submitted/<student>/<assignment>/...     (nbgrader)
+    <student>/<assignment>/...  or  <student>/...   (one folder per student)
+    <student>.py | <student>.ipynb | <student>.zip  (one file per student; several
+                                        files with one stem: the rule above picks)
 """
+import ast
 from pathlib import Path
+
+from grader.submission.inputs import InputError, check_file, safe_members, unpack_to_temp
+from grader.submission.load import LOADERS, Submission, SubmissionError, load_py_file
 
 SOURCE_SUFFIXES = (".py", ".ipynb", ".zip")
 
 
+def load_submission(path, order=(), assignment=None, limits=None):
+    """The Submission to grade at `path` (a file, folder or .zip), by the rule above.
+
+    Args: order: file stems to execute first, in order (the course's exercise
+    order), the rest alphabetically after them; assignment: its id, to find
+    `assignments/<id>/` in a repository; limits: config.Limits (input caps).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file or folder")
+    tmp = None
+    try:  # size, symlink and archive checks apply whatever the loader (inputs.py)
+        target = where_to_look(path, assignment) if path.is_dir() else path
+        if target.suffix.lower() == ".zip" and target.is_file():
+            tmp, folder = unpack_to_temp(target, limits)
+            sub = _choose(where_to_look(folder, assignment), order, limits)
+        elif target.is_dir():
+            sub = _choose(target, order, limits)
+        else:
+            sub = _load_file(target, limits)
+    except InputError as err:
+        _remove(tmp)
+        raise SubmissionError(str(err)) from None
+    except BaseException:
+        _remove(tmp)
+        raise
+    sub.origin, sub.tmp = str(path), tmp
+    sub.notes.insert(0, graded_note(sub))
+    return sub
+
+
+def _load_file(path, limits):
+    check_file(path, limits)
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise SubmissionError(f"{path.name}: cannot grade a '{path.suffix}' file; "
+                              f"expected one of {', '.join(sorted(LOADERS))}, a .zip or a folder")
+    sub = loader(path, limits)
+    sub.path = str(path)
+    return sub
+
+
+def _choose(folder, order, limits):
+    """The candidate in `folder` with the most attempted functions (rule 2 and 3)."""
+    if not folder.is_dir():  # a zip inside a zip: not followed
+        return Submission(origin=str(folder), notes=[f"{folder.name}: an archive inside the "
+                                                     "archive is not unpacked"])
+    candidates, notes = _candidates(folder, order, limits)
+    if not candidates:
+        return Submission(origin=str(folder), path=str(folder), notes=notes + [
+            f"{folder.name}: no .py files or notebooks found"])
+    scored = sorted(candidates, key=lambda c: -len(attempted(c)))  # stable: .py first
+    best = scored[0]
+    best.notes = notes + best.notes + _others_note(best, scored[1:])
+    best.path = str(folder)
+    return best
+
+
+def where_to_look(folder, assignment=None):
+    """The folder (or lone .zip) inside `folder` that holds the work (rule 1)."""
+    folder = Path(folder)
+    for inner in ([folder / "assignments" / assignment, folder / assignment] if assignment else []):
+        if inner.is_dir():
+            return inner
+    entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))
+               and p.name not in ("__MACOSX",)]
+    if any(p.suffix.lower() in (".py", ".ipynb") and p.is_file() for p in entries):
+        return folder
+    zips = [p for p in entries if p.suffix.lower() == ".zip" and p.is_file()]
+    dirs = [p for p in entries if p.is_dir()]
+    if len(zips) == 1:
+        return zips[0]
+    if len(dirs) == 1 and not zips:
+        return where_to_look(dirs[0], assignment)
+    return folder
+
+
+def _candidates(folder, order, limits):
+    """([Submission per candidate: the .py files together, then each notebook], notes)."""
+    visible = [p for p in sorted(folder.iterdir()) if p.is_file()
+               and not p.name.startswith(("_", "."))]
+    files, notes = safe_members(folder, visible, limits)
+    rank = {stem: i for i, stem in enumerate(order)}
+    py = sorted((p for p in files if p.suffix == ".py"),
+                key=lambda p: (rank.get(p.stem, len(rank)), p.name))
+    out = []
+    if py:
+        sub = Submission(origin=str(folder))
+        for f in py:
+            part = load_py_file(f, limits)
+            sub.chunks += part.chunks
+            sub.notes += part.notes
+            sub.files += part.files
+        out.append(sub)
+    for book in (p for p in files if p.suffix.lower() == ".ipynb"):
+        try:
+            out.append(LOADERS[".ipynb"](book, limits))
+        except SubmissionError as err:
+            notes.append(f"{err} (not graded)")
+    return out, notes
+
+
+def attempted(sub):
+    """Names of the top-level functions `sub` defines with more than a stub body."""
+    names = set()
+    for chunk in sub.chunks:
+        try:
+            tree = ast.parse(chunk.code)
+        except SyntaxError:
+            continue
+        names |= {n.name for n in tree.body
+                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _stub(n)}
+    return names
+
+
+def _stub(fn):
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]  # the docstring
+    if not body:
+        return True
+    if len(body) != 1:
+        return False
+    node = body[0]
+    if isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(
+            node.value, ast.Constant) and node.value.value is Ellipsis):
+        return True
+    if isinstance(node, ast.Raise) and node.exc is not None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
+
+
+def _label(sub):
+    return ", ".join(sub.files) or sub.origin
+
+
+def _others_note(best, others):
+    worked = [o for o in others if attempted(o)]
+    if not worked:
+        return []
+    return [f"also found {_label(o)} with {len(attempted(o))} attempted function(s); it was "
+            f"NOT graded: {_label(best)} has more ({len(attempted(best))}). Hand in one "
+            "version of your work." for o in worked]
+
+
+def graded_note(sub):
+    """'graded: trid.py, linreg_bias.py' (every report says what was graded)."""
+    return "graded: " + (", ".join(sub.files) if sub.files else "nothing (no gradable file)")
+
+
+def _remove(tmp):
+    if tmp:
+        Submission(origin="", tmp=tmp).close()
+
+
+# ------------------------------------------------------------------ a whole class
 def find_submissions(folder, assignment):
-    """[(student, path)] sorted by student; path is a notebook, a .py/.zip file or a folder.
+    """[(student, path, notes)] sorted by student; path is a file or a folder, graded by
+    load_submission's rule. Several files with one stem (alice.py, alice.ipynb) are ONE
+    student: the candidate with the most attempted functions, with a note.
 
     `folder` may be an nbgrader course directory (its submitted/ is used),
     the submitted/ folder itself, or a folder of per-student files.
@@ -18,25 +200,32 @@ def find_submissions(folder, assignment):
     folder = Path(folder)
     if (folder / "submitted").is_dir():
         folder = folder / "submitted"
-    found = []
+    by_student = {}
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_dir():
-            inner = entry / assignment if (entry / assignment).is_dir() else entry
-            path = _submission_path(inner)
-            if path is not None:
-                found.append((entry.name, path))
+            inner = entry / assignment
+            by_student.setdefault(entry.name, []).append(inner if inner.is_dir() else entry)
         elif entry.is_file() and entry.suffix.lower() in SOURCE_SUFFIXES:
-            found.append((entry.stem, entry))
-    return found
+            by_student.setdefault(entry.stem, []).append(entry)
+    return [(student, *_one_of(paths, assignment)) for student, paths in sorted(by_student.items())]
 
 
-def _submission_path(folder):
-    """A lone notebook is graded as that notebook; .py files as the folder."""
-    books = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
-    if any(p.suffix == ".py" and not p.name.startswith((".", "_")) for p in folder.iterdir()):
-        return folder
-    if len(books) == 1:
-        return books[0]
-    return folder if books else None
+def _one_of(paths, assignment):
+    """(path, notes): the one entry to grade among a student's entries."""
+    if len(paths) == 1:
+        return paths[0], []
+    scored = []
+    for p in paths:
+        try:
+            sub = load_submission(p, assignment=assignment)
+            scored.append((len(attempted(sub)), p))
+            sub.close()
+        except SubmissionError:
+            scored.append((-1, p))
+    scored.sort(key=lambda t: -t[0])  # stable: sorted names first on a tie
+    best = scored[0][1]
+    others = ", ".join(p.name for _n, p in scored[1:])
+    return best, [f"several submissions: graded {best.name}, the one with the most attempted "
+                  f"functions; NOT graded: {others}"]

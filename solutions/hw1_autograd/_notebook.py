@@ -29,8 +29,13 @@
 # only works for the examples shown here will lose those points.
 #
 # Keep the names and signatures of the functions you are asked to write: the grader calls them.
-# Write your code in the exercise cells. Cells tagged `demo` (plots, worked examples) are
-# for you to run and look at; the grader skips them, so code you put there is not graded.
+# **What is graded.** The grader runs your saved notebook from the top in a fresh process, so
+# save it before you hand it in. Cells tagged `demo` (plots, worked examples) are for you to
+# run and look at: the grader runs only their `def`, `class` and `import` statements, never
+# their other code. So a helper function you define in a demo cell counts, exactly as it does
+# for `check(...)`; but a variable computed there does not exist for the grader. Put what
+# your functions need in the exercise cells. You may also hand in the .py files instead of
+# the notebook: the one with more functions attempted is graded, and the report names it.
 
 # %%
 import copy

@@ -16,7 +16,9 @@
 #
 # As before: replace each `raise NotImplementedError()`, run the `check("...")` cell after each
 # exercise, and keep names and signatures. Hidden checks use other data, seeds and step sizes.
-# Cells tagged `demo` (plots, worked examples) are for you to look at; the grader skips them.
+# Cells tagged `demo` (plots, worked examples) are for you to look at: the grader runs only
+# their `def`, `class` and `import` statements (so a helper defined there counts, as it does
+# for `check(...)`), never their other code. Put what your functions need in exercise cells.
 
 # %%
 import numpy as np

@@ -2,7 +2,7 @@
 import pytest
 
 from grader.judge.grade import grade
-from grader.submission.load import load_submission
+from grader.submission.locate import load_submission
 
 from tests.conftest import ROOT
 

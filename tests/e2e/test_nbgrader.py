@@ -18,7 +18,7 @@ import pytest
 
 from grader.judge.grade import grade
 from grader.authoring.nbgrader_course import config_text, execute_timeout, init_course
-from grader.submission.load import load_submission
+from grader.submission.locate import load_submission
 
 from tests.e2e.nbgrader_samples import hw1_samples
 

@@ -127,3 +127,53 @@ def test_release_refuses_a_folder_in_use(course, tmp_path):
     from grader.config import ConfigError
     with pytest.raises(ConfigError):
         build_release(course, "hw1_autograd", tmp_path)
+
+
+def test_bundle_stands_alone(bundle):
+    """A pinned requirements.txt with what check() imports (no Jupyter, no nbgrader), the
+    release marker, and a README that says how to install and what to hand in."""
+    assignment, folder = bundle
+    reqs = [ln for ln in (folder / "requirements.txt").read_text().splitlines()
+            if ln and not ln.startswith(("#", "--"))]
+    names = {ln.split("==")[0].lower().replace("_", "-") for ln in reqs}
+    assert all("==" in ln for ln in reqs)
+    preload = {m.split(".")[0] for m in RAW["assignments"][assignment]["preload"]}
+    assert {"numpy", "pydantic", "pyyaml", "click"} | preload <= names
+    assert not names & {"jupyterlab", "nbgrader", "notebook", "jupytext"}
+    assert ("torch" in names) == ("torch" in RAW["assignments"][assignment]["preload"])
+    assert yaml.safe_load((folder / "course.yml").read_text())["release"] == "public"
+    readme = (folder / "README.txt").read_text()
+    assert "python -m pip install -r requirements.txt" in readme
+    assert "hand in" in readme and f"assignments/{assignment}/" in readme
+
+
+NO_RESOURCE = '''
+import sys
+class _NoResource:
+    """Windows has no `resource` module: make importing it fail as it would there."""
+    def find_spec(self, name, path=None, target=None):
+        if name == "resource":
+            raise ImportError("No module named 'resource'")
+sys.modules.pop("resource", None)
+sys.meta_path.insert(0, _NoResource())
+'''
+
+
+@pytest.mark.slow
+def test_check_in_a_notebook_works_without_resource(course, tmp_path):
+    folder = build_release(course, "hw1_autograd", tmp_path / "b")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(NO_RESOURCE)
+    script = ("exec(open(sys.argv[1]).read())\n"
+              "from grader.notebook import check\ncheck('decaying_cosine')\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_COURSE", "PYTHONPATH")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(folder)])
+    probe = subprocess.run([sys.executable, "-c", "import resource"], env=env,
+                           capture_output=True, text=True)
+    assert probe.returncode != 0 and "resource" in probe.stderr  # the simulation works
+    done = subprocess.run([sys.executable, "-c", "import sys\n" + script,
+                           str(ROOT / "solutions" / "hw1_autograd" / "decaying_cosine.py")],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "4 / 4 points" in done.stdout, done.stdout

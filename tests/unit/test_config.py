@@ -62,3 +62,35 @@ def test_hidden_feedback_policy_is_validated(tmp_path):
         load_course(write_course(tmp_path, lambda d: d.update(feedback={"hidden": "all"})))
     course = load_course(write_course(tmp_path, lambda d: d.update(feedback={"hidden": "none"})))
     assert course.spec.feedback.hidden == "none"
+
+
+def test_one_rule_for_the_course_file(tmp_path, monkeypatch):
+    from grader.config import find_course_file
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    (tmp_path / "course.yml").write_text("x")
+    monkeypatch.delenv("GRADER_COURSE", raising=False)
+    assert find_course_file(nested) == tmp_path / "course.yml"           # the nearest one
+    monkeypatch.setenv("GRADER_COURSE", str(tmp_path / "env.yml"))
+    assert find_course_file(nested) == tmp_path / "env.yml"               # then $GRADER_COURSE
+    assert find_course_file(nested, given="given.yml").name == "given.yml"  # then --course
+
+
+def test_release_copy_is_named_in_the_report_with_a_warning(tmp_path):
+    from grader.judge.grade import zero_report
+    path = write_course(tmp_path, lambda d: d.update(release="public"))
+    course = load_course(path)
+    official = zero_report(course, "hw1_autograd", "x")
+    assert f"course file: {path}" in official.notes and official.course_file == str(path)
+    assert any("release copy" in n for n in official.notes)
+    selfcheck = zero_report(course, "hw1_autograd", "x", include_hidden=False)
+    assert not any("release copy" in n for n in selfcheck.notes)
+
+
+def test_input_caps_and_late_policy_are_validated(tmp_path):
+    path = write_course(tmp_path, lambda d: d["limits"].update(zip_members=0))
+    with pytest.raises(ConfigError, match="limits.zip_members"):
+        load_course(path)
+    path = write_course(tmp_path, lambda d: d.update(late={"per": "week"}))
+    with pytest.raises(ConfigError, match="late.per"):
+        load_course(path)

@@ -206,8 +206,9 @@ def _autodiff_globals(namespace, functions, modules):
         code = getattr(fn, "__code__", None)
         if code is None:
             continue
+        scope = getattr(fn, "__globals__", namespace)  # its own file's module, if a .py file
         for name in code.co_names:
-            obj = namespace.get(name)
+            obj = scope.get(name, namespace.get(name))
             module = getattr(obj, "__module__", None) or getattr(obj, "__name__", None)
             if isinstance(module, str) and module.split(".")[0] in modules:
                 out.append((fname, name, module))

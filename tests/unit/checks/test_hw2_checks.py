@@ -170,7 +170,7 @@ def test_reference_full_marks_and_silent(course, root):
     """Full marks, and torch writes nothing to stderr (nbgrader scores a cell
     that writes to stderr as failed)."""
     from grader.judge.grade import grade
-    from grader.submission.load import load_submission
+    from grader.submission.locate import load_submission
     order = list(course.assignment("hw2_torch").exercises)
     rep = grade(load_submission(root / "solutions" / "hw2_torch", order=order), course, "hw2_torch")
     assert rep.score == rep.max_score, [(c.name, c.message) for c in rep.checks if c.score < c.max_score]

@@ -1,12 +1,14 @@
 """Broken submissions fail only the checks they touch, with clear messages; nothing crashes."""
 import textwrap
+from dataclasses import replace
 
 import pytest
 import yaml
 
 from grader.config import load_course
 from grader.judge.grade import grade
-from grader.submission.load import Submission, load_py_file, load_submission, split_source
+from grader.submission.load import Submission, load_py_file, split_source
+from grader.submission.locate import load_submission
 
 from tests.conftest import ROOT
 
@@ -26,11 +28,12 @@ def fast_course(tmp_path_factory):
 
 
 def reference_plus(tmp_path, name, code):
-    """The reference folder with one file replaced or added."""
+    """The reference folder with code run after it in the grading namespace (not as a
+    module of its own, so that it can redefine or delete the reference's names)."""
     sub = load_submission(REFERENCE, order=["decaying_cosine", "trid", "linreg_bias", "nn_fit"])
     extra = tmp_path / name
     extra.write_text(textwrap.dedent(code))
-    sub.chunks += load_py_file(extra).chunks
+    sub.chunks += [replace(c, module="") for c in load_py_file(extra).chunks]
     sub.notes += load_py_file(extra).notes
     return sub
 
