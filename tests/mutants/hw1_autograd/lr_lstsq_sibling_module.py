@@ -2,7 +2,6 @@
 The selftest takes one file, so the sibling module is built here with types.ModuleType and
 registered in sys.modules; a real folder (its path on sys.path) behaves the same."""
 # exercise: linreg_bias
-# survives: collect_sources scans the submission namespace only, never a sibling module
 import sys
 import types
 

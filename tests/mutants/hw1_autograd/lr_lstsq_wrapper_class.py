@@ -1,6 +1,5 @@
 """Hides np.linalg.lstsq in the method of a small regressor class that the fit instantiates."""
 # exercise: linreg_bias
-# survives: collect_sources skips classes (no __code__): the method calling lstsq is unscanned
 import numpy as np
 
 

@@ -1,7 +1,6 @@
 """Turns every 1D input into a column (N examples of one feature), so the docstring's other
 1D case, ONE example of D > 1 features, breaks (shape (D, 1) against weights (D, H))."""
 # exercise: nn_fit
-# survives: predict's only 1D input is N examples of D = 1, never one example of D > 1
 import autograd.numpy as ag_np
 
 

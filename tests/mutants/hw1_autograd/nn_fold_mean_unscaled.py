@@ -1,7 +1,6 @@
 """Trains on standardised data, but folds the input mean into the first bias with the
 unscaled weights (b - mean @ w instead of b - (mean / std) @ w)."""
 # exercise: nn_fit
-# survives: fit data (quadratic_toy) is centred on 0, so the mis-folded mean barely matters
 import autograd
 import autograd.numpy as ag_np
 import numpy as np

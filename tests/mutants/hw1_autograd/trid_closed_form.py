@@ -1,7 +1,6 @@
 """minimize_trid returns the closed-form minimiser x*_d = d (D + 1 - d) from the formula
 instead of running gradient descent."""
 # exercise: trid
-# survives: minimize checks only the returned point; nothing checks that GD produced it
 import numpy as np
 
 
