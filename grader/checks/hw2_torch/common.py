@@ -70,11 +70,26 @@ def plain(value, _depth=0):
     return value
 
 
+def attached(value, path="", _depth=0):
+    """Paths ("[1][0]") of the tensors in value that are still attached to an autograd
+    graph (requires_grad or a grad_fn): what `plain` detaches, recorded first."""
+    import torch
+    if _depth > 8:
+        return []
+    if isinstance(value, torch.Tensor):
+        return [path] if value.requires_grad or value.grad_fn is not None else []
+    if isinstance(value, (list, tuple)):
+        return [p for i, v in enumerate(value) for p in attached(v, f"{path}[{i}]", _depth + 1)]
+    return []
+
+
 def attempt(fn, *args, **kwargs):
-    """{"value": plain result} or {"raised": text}. NotImplementedError (a stub)
-    propagates so that the check counts as not attempted."""
+    """{"value": plain result, "attached": paths of graph-attached tensors} or
+    {"raised": text}. NotImplementedError (a stub) propagates so that the check
+    counts as not attempted."""
     try:
-        return {"value": plain(fn(*args, **kwargs))}
+        result = fn(*args, **kwargs)
+        return {"value": plain(result), "attached": attached(result)[:50]}
     except NotImplementedError:
         raise
     except Exception as err:  # noqa: BLE001 - reported to the parent as text
@@ -100,6 +115,18 @@ def unwrap(got, what):
     if not isinstance(got, dict) or "value" not in got:
         raise Fail(f"unexpected probe result for {what}", status="error")
     return got["value"]
+
+
+def require_detached_losses(got, what):
+    """Fail if the losses (item 1 of an `attempt`'s (a, losses) pair) hold tensors still
+    attached to their graphs: the docstring asks for a list of floats."""
+    paths = got.get("attached") if isinstance(got, dict) else None
+    bad = [p for p in (paths or []) if isinstance(p, str) and p.startswith("[1]")]
+    if bad:
+        raise Fail(f"{what}'s losses hold {len(bad)} tensor(s) still attached to the autograd "
+                   f"graph (losses{bad[0][3:]} is the first): append loss.item(), a float, as "
+                   "the docstring asks. Each attached loss keeps its whole graph alive (memory "
+                   "grows with every update), and the notebook cannot plot such a list.")
 
 
 def as_float64_array(got, shape, what, float32_hint=True):

@@ -275,6 +275,12 @@ def _verify_training(p, cases, got, fname, replay, hints_for):
         raise Fail(f"{fname} fetched the examples in the same order for generator seeds "
                    f"{cases['gen_seeds'][0]} and {cases['gen_seeds'][1]}: use shuffle=True and "
                    "pass `generator` to the DataLoader.")
+    if ne > 1 and n > 2 and all(e == logs[0][0] for e in logs[0][1:]):
+        raise Fail(f"every epoch of {fname} fetched the examples in the same order (seed "
+                   f"{cases['gen_seeds'][0]}, {ne} epochs): each epoch must reshuffle. Build "
+                   "ONE DataLoader(dataset, batch_size=batch_size, shuffle=True, "
+                   "generator=generator) before the loop and iterate over it every epoch; a "
+                   "fixed sampler or a generator re-seeded per epoch replays one order.")
     label = f"loss {cases['loss']}, lr = {cases['lr']:g}, batch_size = {bs}, {ne} epochs"
     for hist, epochs in zip(hists, logs):
         exact = replay(phi, y, epochs, cases["lr"], cases["loss"])

@@ -10,7 +10,7 @@ from grader.checks.fail import Fail, fmt
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
-                     tensor, torch_ready, unwrap)
+                     require_detached_losses, tensor, torch_ready, unwrap)
 from grader.checks.hw2_torch.data import line_with_ones
 
 A0 = (-1.0, 1.0)
@@ -132,6 +132,7 @@ class Iterates(CheckKind):
         runs = cases["runs"]
         got = as_list(got, len(runs), "fit_linear_torch")
         for r, g in zip(runs, got):
+            require_detached_losses(g, "fit_linear_torch")
             verify_run(unwrap(g, "fit_linear_torch"), cases["x"], cases["y"], r["lr"],
                        r["n_iters"], "fit_linear_torch", p.rtol, p.atol)
 

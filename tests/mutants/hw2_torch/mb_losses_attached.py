@@ -1,7 +1,6 @@
 """losses.append(loss) instead of loss.item(): the list holds 0-d tensors still attached to
 the autograd graph (each keeps its graph alive), not the floats the docstring asks for."""
 # exercise: minibatch_sgd
-# survives: as_loss_list takes 0-d tensors (detached by the probe); floats are never required
 import torch
 
 

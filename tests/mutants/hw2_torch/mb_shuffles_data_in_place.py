@@ -1,7 +1,6 @@
 """Shuffles the data itself each epoch (x_N2[:] = x_N2[order], y_N[:] = y_N[order]) and
 takes consecutive slices: the caller's x_N2 and y_N come back scrambled."""
 # exercise: minibatch_sgd
-# survives: no check reads x_N2/y_N after the call; composed shuffles pass the epoch checks
 import torch
 
 

@@ -2,7 +2,6 @@
 (`import line_tools`). The selftest takes one file, so the sibling module is built here with
 types.ModuleType and registered in sys.modules; a real folder behaves the same."""
 # exercise: numpy_gradients
-# survives: by_hand scans the submission namespace only, never a sibling module's source
 import sys
 import types
 

@@ -1,7 +1,6 @@
 """adam_fit rebuilds the DataLoader every epoch with a generator re-seeded from
 generator.initial_seed() "for reproducibility": every epoch visits the same order."""
 # exercise: polynomial_l1
-# survives: polynomial_l1 never checks that the epochs' orders differ (minibatch_sgd does)
 import numpy as np
 import torch
 from torch.utils.data import DataLoader

@@ -1,7 +1,6 @@
 """Draws ONE permutation with the generator and hands it to the DataLoader as its sampler:
 every epoch then replays the same order instead of reshuffling (shuffle=True would)."""
 # exercise: polynomial_l1
-# survives: polynomial_l1 never checks that the epochs' orders differ (minibatch_sgd does)
 import numpy as np
 import torch
 from torch.utils.data import DataLoader

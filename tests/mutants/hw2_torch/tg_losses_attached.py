@@ -1,7 +1,6 @@
 """losses.append(loss) instead of loss.item(): a list of 0-d tensors still attached to the
 graph, not the list of floats the docstring asks for."""
 # exercise: torch_gd
-# survives: as_loss_list takes 0-d tensors (detached by the probe); floats are never required
 import torch
 from torch import nn
 
