@@ -1,6 +1,7 @@
 """Checks of exercise trid: the function, its gradient, the GD helper, the minimiser."""
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
 from grader.checks.evidence import count, solvers_called
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
@@ -179,9 +180,12 @@ def _verify_gd(p, prob, res, n_iters, step):
     a, b, x0 = prob["a"], prob["b"], prob["x0"]
     d = x0.size
     if not np.array_equal(np.asarray(res["init_after"], dtype=float), x0):
+        hist_x = res["history"].get("x_D") if isinstance(res["history"], dict) else None
+        aliased = known.aliasing_hint(hist_x, "history['x_D']") if isinstance(hist_x, list) else None
         raise Fail("init_x_D was modified by run_many_iters_of_gradient_descent: copy it "
                    "before updating (x_D = copy.deepcopy(init_x_D)) and update with "
-                   "x_D = x_D - step_size * g(x_D), not in place.")
+                   "x_D = x_D - step_size * g(x_D), not in place."
+                   + (f" Also, {aliased}" if aliased else ""))
     hist = res["history"]
     if not isinstance(hist, dict) or not {"iter", "f", "x_D", "g_D"} <= set(hist):
         keys = sorted(map(str, hist)) if isinstance(hist, dict) else describe_type(hist)
@@ -196,10 +200,9 @@ def _verify_gd(p, prob, res, n_iters, step):
         raise Fail(f"history['iter'] should be 0, 1, ..., {n_iters - 1}; got {fmt(hist['iter'])}.")
     expected = exact_gd(a, b, x0, n_iters, step)
     xs = [as_array(x, (d,), f"history['x_D'][{t}]") for t, x in enumerate(hist["x_D"])]
-    if n_iters > 2 and all(np.array_equal(xs[0], x) for x in xs[1:]):
-        raise Fail("every history['x_D'] entry is the same array: the history stores "
-                   "references to one buffer that is updated in place. Use "
-                   "x_D = x_D - step_size * g(x_D) to make a new array each step.")
+    aliased = known.aliasing_hint(xs, "history['x_D']")
+    if aliased and not np.allclose(expected[0], expected[-1]):
+        raise Fail(aliased[0].upper() + aliased[1:])
     labels = [f"iteration {t}" for t in range(n_iters)]
     assert_all_close(xs, expected, labels, "history['x_D']", p.rtol, p.atol,
                      hints=[([expected[0]] + expected[:-1], "Your iterates lag by one step: "

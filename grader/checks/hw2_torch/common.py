@@ -10,36 +10,9 @@ hint in the course's words. Nothing here imports torch in the parent.
 """
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail
 from grader.checks.numerics import as_array, as_scalar
-
-# (substring of torch's error message, what it means in the course's words)
-TORCH_PITFALLS = [
-    ("leaf Variable that requires grad is being used in an in-place operation",
-     "In-place update of a leaf that requires grad: wrap the update in `with torch.no_grad():`."),
-    ("does not require grad and does not have a grad_fn",
-     "The loss is not connected to a tensor with requires_grad=True: make the parameter an "
-     "nn.Parameter (or call requires_grad_()), and stay in torch until after backward() "
-     "(no .item(), .numpy() or float() inside the computation)."),
-    ("backward through the graph a second time",
-     "backward() ran twice through one graph: recompute the loss from the current "
-     "parameters in every step."),
-    ("Can't call numpy() on Tensor that requires grad",
-     "Use .detach() before .numpy() (or .item() for a single number)."),
-    ("expected m1 and m2 to have the same dtype",
-     "float32 and float64 are mixed: create parameters with dtype=torch.float64 "
-     "(torch.tensor([...]) and torch.zeros(...) give float32 by default)."),
-    ("expected scalar type",
-     "float32 and float64 are mixed: create parameters with dtype=torch.float64 "
-     "(torch.tensor([...]) and torch.zeros(...) give float32 by default)."),
-    ("found dtype", "float32 and float64 are mixed: keep every tensor float64."),
-    ("'NoneType' object has no attribute",
-     "A `.grad` is None: call loss.backward() before reading gradients, and zero them with "
-     ".grad.zero_() or model.zero_grad()."),
-    ("unsupported operand type(s) for -=: 'Tensor' and 'NoneType'",
-     "A `.grad` is None: call loss.backward() before the update."),
-]
-
 
 # ------------------------------------------------------------------ child side
 def torch_ready(seed=0):
@@ -110,7 +83,7 @@ def unwrap(got, what):
     """The value of an `attempt`, or Fail naming the error and the pitfall behind it."""
     if isinstance(got, dict) and "raised" in got:
         text = str(got["raised"])[:1500]
-        hint = next((h for key, h in TORCH_PITFALLS if key in text), "")
+        hint = known.error_hint(text)
         raise Fail(f"{what} raised {text}." + (f" {hint}" if hint else ""), status="error")
     if not isinstance(got, dict) or "value" not in got:
         raise Fail(f"unexpected probe result for {what}", status="error")

@@ -9,6 +9,7 @@ exact float64 SGD over those batches (the order only depends on the seed).
 """
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
@@ -132,9 +133,10 @@ def decode_order(got, n, batch_size, n_epochs):
     batches = [decode_batch(v, n, prefer=sizes) for v in losses]
     bad = [k for k, b in enumerate(batches) if b is None]
     if bad:
-        raise Fail(f"the loss of update {bad[0]} ({losses[bad[0]]:.6g}) is not the mean squared "
+        raise Fail(f"the loss of update {bad[0]} ({losses[bad[0]]:.10g}) is not the mean squared "
                    "error of any minibatch of the data: each loss should be "
-                   "((x_N2[idx] @ a - y_N[idx]) ** 2).mean(), computed before the update.")
+                   "((x_N2[idx] @ a - y_N[idx]) ** 2).mean(), computed before the update. "
+                   + (known.float32_values_hint(losses) or ""))
     check_epochs(batches, n, batch_size, n_epochs)
     return batches
 
@@ -268,17 +270,21 @@ class Iterates(CheckKind):
         if np.all(close_mask(losses, l_exact, p.rtol, p.atol)) and \
                 np.all(close_mask(a, a_exact, p.rtol, p.atol)):
             return None
-        hints = [(exact_sgd(x, y, a0, lr, batches, accumulate=True), GREW_HINT),
+        slips = [(exact_sgd(x, y, a0, lr, batches, accumulate=True), GREW_HINT),
                  (exact_sgd(x, y, a0, -lr, batches), "You stepped uphill: the update is "
                                                      "a <- a - lr * a.grad."),
                  (_whole_epoch_sgd(x, y, a0, lr, batches, n_batches(n, bs)),
                   "One update per minibatch, not one per epoch.")]
-        hint = next((t for (ah, lh), t in hints if lh.size == losses.size
-                     and np.all(close_mask(losses, lh, 1e-6, p.atol))), "")
+        hint = (known.match([losses], [([lh], t) for (ah, lh), t in slips], atol=p.atol)
+                or known.float32_hint([losses, a], [l_exact, a_exact], p.rtol))
         bad = ~close_mask(losses, l_exact, p.rtol, p.atol)
-        where = (f"the loss of update {int(np.argmax(bad))}: expected "
-                 f"{l_exact[int(np.argmax(bad))]:.10g}, got {losses[int(np.argmax(bad))]:.10g}"
-                 if bad.any() else f"a_2: expected {fmt(a_exact, 10)}, got {fmt(a, 10)}")
+        if bad.any():
+            k = int(np.argmax(bad))
+            e_text, g_text = known.differing(l_exact[k], losses[k], 10)
+            where = f"the loss of update {k}: expected {e_text}, got {g_text}"
+        else:
+            e_text, g_text = known.differing(a_exact, a, 10)
+            where = f"a_2: expected {e_text}, got {g_text}"
         raise Fail(f"sgd_linear (N = {n}, batch_size = {bs}, n_epochs = {ne}, lr = {lr:g}): "
                    f"{where}. {hint or 'Each update is a <- a - lr * gradient of the minibatch MSE.'}")
 

@@ -5,6 +5,7 @@ not use autograd or torch (checked on their source, helpers included).
 """
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
 from grader.checks.evidence import count
 from grader.checks.numerics import as_list, as_scalar, assert_all_close
@@ -290,7 +291,10 @@ class Fit(CheckKind):
                   "One update too many: make exactly n_steps updates."),
                  ([exact_gd(x, y, r["lr"], max(r["n_steps"] - 1, 0)) for r in runs],
                   "One update too few: make exactly n_steps updates.")]
-        if fits and np.any(fits[0] != 0) and runs[0]["n_steps"] == 0:
+        # A known slip names itself first (public and hidden twins alike): one update too
+        # many also moves the n_steps = 0 run away from the start point.
+        if fits and np.any(fits[0] != 0) and runs[0]["n_steps"] == 0 and not known.match(
+                fits, hints, atol=p.atol):
             raise Fail(f"with n_steps = 0 fit_line_numpy should return the start point (0, 0); "
                        f"got {fmt(fits[0])}. Start from a = 0.0, b = 0.0.")
         assert_all_close(fits, exact, labels, "fit_line_numpy's (a, b)", p.rtol, p.atol, hints)

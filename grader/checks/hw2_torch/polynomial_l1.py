@@ -8,6 +8,7 @@ returned parameter history.
 """
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
 from grader.checks.numerics import as_array, as_list, assert_all_close, close_mask
 from grader.checks.registry import CheckKind, Params, register
@@ -185,7 +186,8 @@ class Model(CheckKind):
             assert_all_close([yhat], [phi @ c["w"]], [f"{call}, w = {fmt(c['w'], 3)}"],
                              "the prediction", p.rtol, p.atol,
                              hints=[([phi @ c["w"][::-1]], "The coefficients are reversed: w[i] "
-                                     "multiplies x^i, so w[0] is the constant term.")])
+                                     "multiplies x^i, so w[0] is the constant term.")],
+                             float32=True)
             grad = as_array(res.get("grad"), (None,) * np.ndim(res.get("grad")),
                             f"{call}'s w.grad after backward()")
             assert_all_close([grad.reshape(-1)], [phi.sum(axis=0)], [call],
@@ -288,11 +290,18 @@ def _verify_training(p, cases, got, fname, replay, hints_for):
             continue
         bad = np.flatnonzero(~np.all(close_mask(hist, exact, p.rtol, p.atol), axis=1))
         k = int(bad[0])
-        hint = next((t for wrong, t in hints_for(phi, y, epochs, cases)
-                     if wrong.shape == hist.shape and np.all(close_mask(hist, wrong, 1e-7, p.atol))),
-                    "")
-        raise Fail(f"{fname} ({label}): history row {k} (after update {k}) should be "
-                   f"{fmt(exact[k], 8)}, got {fmt(hist[k], 8)}. {hint}".rstrip())
+        hint = (known.aliasing_hint(hist, f"{fname}'s history")
+                or known.match([hist], [([wrong], t) for wrong, t in hints_for(phi, y, epochs, cases)],
+                               rtol=1e-7, atol=p.atol)
+                or known.float32_hint([hist], [exact], p.rtol) or "")
+        e_text, g_text = known.differing(exact[k], hist[k], 8)
+        raise Fail(f"{fname} ({label}): history {row_label(k)} should be {e_text}, got "
+                   f"{g_text}. {hint}".rstrip())
+
+
+def row_label(k):
+    """What row k of a parameter history holds."""
+    return "row 0 (the parameters before any update)" if k == 0 else f"row {k} (after update {k})"
 
 
 def _sgd_hints(phi, y, epochs, c):
@@ -305,7 +314,10 @@ def _sgd_hints(phi, y, epochs, c):
             (replay_sgd(phi, y, epochs, lr, loss, decay="step"),
              "The step decays with every update: it should change once per epoch, lr / (epoch + 1)."),
             (replay_sgd(phi, y, epochs, -lr, loss),
-             "You stepped uphill: the update is p -= step * p.grad.")]
+             "You stepped uphill: the update is p -= step * p.grad."),
+            (replay_sgd(phi, y, epochs, lr, "mse" if loss == "l1" else "l1"),
+             "That is SGD on another loss than the one it was given: differentiate "
+             "loss_fn(model(x_B), y_B), the loss_fn argument.")]
 
 
 def _adam_hints(phi, y, epochs, c):
@@ -316,7 +328,11 @@ def _adam_hints(phi, y, epochs, c):
             (replay_sgd(phi, y, epochs, lr, loss, decay="none"),
              "That is plain SGD: use torch.optim.Adam(model.parameters(), lr=lr) and opt.step()."),
             (replay_sgd(phi, y, epochs, lr, loss),
-             "That is SGD with a decaying step: use torch.optim.Adam and opt.step().")]
+             "That is SGD with a decaying step: use torch.optim.Adam and opt.step()."),
+            (replay_adam(phi, y, epochs, lr, "mse" if loss == "l1" else "l1"),
+             f"That is Adam on the {'squared error' if loss == 'l1' else 'L1 loss'}, not on "
+             "the loss it was given: differentiate loss_fn(model(x_B), y_B), the loss_fn "
+             "argument, not a loss of your choice.")]
 
 
 @register
