@@ -13,6 +13,22 @@ these four functions (and of any helper they call) and rejects both.
 
 dtype policy: everything is float64 numpy (arrays of shape (N,), scalars as
 Python floats or 0-d float64 values).
+
+Full marks need (from course.yml):
+- lin (1 point): lin(a, b, x) equals a * x + b elementwise (relative error at most
+  1e-10).
+- mse_loss (1 point): mse_loss(a, b, x, y) equals the mean of the squared residuals
+  (relative error at most 1e-10).
+- gradient (2 points): mse_loss_grad returns (dL/da, dL/db) equal to the analytic
+  partial derivatives (relative error at most 1e-10).
+- by_hand (1 point): The four functions (and helpers they call) use no autograd and no
+  torch, and mse_loss_grad still gives the right numbers (relative error at most 1e-10).
+- fit (2 points): fit_line_numpy reproduces gradient descent from (0, 0) exactly: after
+  0, 1, 2, 5 steps and with the default lr = 0.1, n_steps = 1000 (relative error at most
+  1e-09).
+- time limit: 20 s per check.
+- hidden checks (3 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import numpy as np
 

@@ -72,6 +72,14 @@ class CheckKind:
     def verify(self, p, cases, got):
         raise NotImplementedError
 
+    def target(self, p):
+        """One sentence for students: what full marks on this check need, with the
+        thresholds of p (grader/authoring/targets.py writes it into the stubs)."""
+        doc = " ".join((type(self).__doc__ or self.name).strip().split("\n\n")[0].split())
+        rtol = getattr(p, "rtol", None)
+        return doc.rstrip(".") + (f" (relative error at most {rtol:g})"
+                                  if isinstance(rtol, float) else "") + "."
+
     @classmethod
     def key(cls):
         return f"{cls.assignment}.{cls.exercise}.{cls.name}"

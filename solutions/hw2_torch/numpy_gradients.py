@@ -11,6 +11,8 @@ these four functions (and of any helper they call) and rejects both.
 
 dtype policy: everything is float64 numpy (arrays of shape (N,), scalars as
 Python floats or 0-d float64 values).
+
+{{ full_marks }}
 """
 import numpy as np
 

@@ -148,6 +148,12 @@ class Fit(CheckKind):
     name = "fit"
     Params = FitParams
 
+    def target(self, p):
+        return (f"fit_linreg_with_bias reaches the least-squares wtilde to a relative error of "
+                f"{p.rtol:g}, by gradient descent with autograd gradients: at least "
+                f"{p.min_gradient_calls} autograd gradients per fit and no closed-form solver "
+                "(partial credit per data set).")
+
     def cases(self, p, rng):
         sets = [linear_toy()] if p.toy else []
         sets += [random_linear(rng, n, d, p.max_scale) for n, d in p.random_sets]

@@ -298,6 +298,12 @@ class Fit(CheckKind):
     name = "fit"
     Params = FitParams
 
+    def target(self, p):
+        tiers = ", ".join(f"{frac:.0%} of the points from R^2 >= {thr:g}" for thr, frac in p.tiers)
+        return (f"fit_nn's network reaches a held-out R^2 >= {p.full_r2:g} (predicted by "
+                f"predict_y_given_x_with_NN with tanh), with at most {p.max_parameters} "
+                f"parameters; below that, {tiers}.")
+
     def cases(self, p, rng):
         x, y = quadratic_toy(seed=p.data_seed, n=p.n_train)
         x_test, y_test = quadratic_toy(seed=p.test_seed, n=p.n_test)

@@ -243,6 +243,12 @@ class Minimize(CheckKind):
     name = "minimize"
     Params = MinimizeParams
 
+    def target(self, p):
+        return (f"minimize_trid lands within {p.tol:g} of the minimiser in every coordinate, "
+                "from every start, by gradient descent: at least "
+                f"{p.min_gradient_calls} gradient evaluations per run and no linear solver "
+                "(partial credit per start reached).")
+
     def cases(self, p, rng):
         starts = []
         for d in p.dims:

@@ -260,6 +260,12 @@ class Fit(CheckKind):
     name = "fit"
     Params = FitParams
 
+    def target(self, p):
+        return (f"fit_logistic(x_N, y_N, lr={p.lr:g}, n_iters={p.n_iters}) on the course's "
+                f"data reaches an NLL at most {p.max_nll_gap:g} above the maximum-likelihood "
+                f"fit's and an accuracy at most {p.max_accuracy_gap:g} below it (half the "
+                "points if one of the two is missed).")
+
     def cases(self, p, rng):
         x, y = thresholded_line(p.data_seed, p.n, p.a, p.b, p.noise_sd, p.threshold)
         return {"x": x, "y": y, "lr": p.lr, "n_iters": p.n_iters}

@@ -401,6 +401,11 @@ class Fit(CheckKind):
     name = "fit"
     Params = FitParams
 
+    def target(self, p):
+        return (f"trained from PolynomialModel({p.degree}) under the L1 loss, each optimiser "
+                f"reaches an L1 loss at most {p.max_ratio:g} times the best possible on the "
+                f"lecture's data ({p.partial:.0%} of the points if only one does).")
+
     def cases(self, p, rng):
         x, y = quadratic_with_outlier(p.data_seed, p.n, p.noise, quad=p.quad,
                                       outlier=tuple(p.outlier))
