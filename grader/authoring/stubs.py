@@ -71,4 +71,6 @@ def build_stubs(root, write=True):
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 dst.write_text(text, encoding="utf-8")
     from grader.authoring.notebooks import build_notebooks  # the student notebooks share the source
-    return changed + build_notebooks(root, course=course, write=write)
+    from grader.authoring.rules import build_rules_doc  # docs/CHECKS.md: rules -> checks
+    return (changed + build_notebooks(root, course=course, write=write)
+            + build_rules_doc(root, course, write=write))

@@ -7,7 +7,6 @@ kind on other inputs, so it gets the same hints):
   float32_hint(got, expected)  numbers right to float32's precision only
   aliasing_hint(rows)          history rows that are all one buffer
   error_hint(text)             an exception text (autograd, torch) -> what it means
-  differing(expected, got)     both numbers printed with enough digits to differ
 A slip is (wrong values, text): wrong values has one entry per input, each of
 the shape of what the student returned (arrays, floats, or lists of them).
 """
@@ -142,20 +141,3 @@ def permutation_hint(got, expected, rtol=1e-3):
         return ("The numbers are right but in another order: the bias is FIRST in yours. The "
                 "course puts it last, wtilde = [w_1, ..., w_D, b] (ones as the last column).")
     return "The numbers are right but in another order: check the order of the entries."
-
-
-def differing(expected, got, digits=6):
-    """(expected text, got text) with the fewest digits (>= digits) at which they differ."""
-    e, g = np.asarray(expected, np.float64), np.asarray(got, np.float64)
-    for d in range(digits, 18):
-        te, tg = _text(e, d), _text(g, d)
-        if te != tg or np.array_equal(e, g):
-            return te, tg
-    return _text(e, 17), _text(g, 17)
-
-
-def _text(value, digits):
-    if value.ndim == 0:
-        return f"{float(value):.{digits}g}"
-    with np.printoptions(precision=digits, threshold=12, edgeitems=3, floatmode="maxprec"):
-        return np.array2string(value, separator=", ")

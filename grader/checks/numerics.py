@@ -6,7 +6,7 @@ standard, and report the worst point with the value expected and the one got.
 """
 import numpy as np
 
-from grader.checks.fail import Fail, fmt
+from grader.checks.fail import Fail, differing, fmt
 from grader.wire import Unsupported
 
 TINY = 1e-300
@@ -126,7 +126,7 @@ def assert_all_close(got_list, expected_list, labels, what, rtol, atol, hints=()
     g, e = np.asarray(got_list[i]), np.asarray(expected_list[i])
     idx = worst_index(g, e, atol)
     where = labels[i] + (f", index {tuple(int(n) for n in idx)}" if g.ndim else "")
-    e_text, g_text = known.differing(e[idx] if g.ndim else float(e), g[idx] if g.ndim else float(g))
+    e_text, g_text = differing(e[idx] if g.ndim else float(e), g[idx] if g.ndim else float(g))
     text = (f"{what} at {where}: expected {e_text}, got {g_text} (relative error "
             f"{float(rel_err(g[idx], e[idx])):.2g}, tolerance {rtol:g}); "
             f"{len(bad)} of {len(ok)} inputs wrong.")

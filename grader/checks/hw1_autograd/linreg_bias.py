@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import hints as known
-from grader.checks.fail import Fail, fmt
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close, rel_err
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.evidence import count, solvers_called
@@ -189,8 +189,9 @@ class Fit(CheckKind):
         if misses:
             err, n, d, w, best = max(misses, key=lambda m: m[0])
             hint = _fit_hint(w, best)
+            best_text, w_text = differing(best, w)
             raise Fail(f"{len(misses)} of {len(sets)} data sets not fit closely enough. Worst: "
-                       f"N = {n}, D = {d}: expected wtilde close to {fmt(best)}, got {fmt(w)} "
+                       f"N = {n}, D = {d}: expected wtilde close to {best_text}, got {w_text} "
                        f"(relative error {err:.3g} > {p.rtol:g}). {hint}",
                        fraction=1 - len(misses) / len(sets))
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import hints as known
-from grader.checks.fail import Fail, fmt
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.evidence import count, solvers_called
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
 from grader.checks.registry import CheckKind, Params, register
@@ -282,9 +282,10 @@ class Minimize(CheckKind):
         if misses:
             err, x0, x = max(misses, key=lambda m: m[0])
             d = x0.size
+            best_text, x_text = differing(trid_argmin(d), x)
             raise Fail(f"minimize_trid missed the minimiser on {len(misses)} of {len(starts)} "
-                       f"starts. Worst: from {fmt(x0, 3)} (D = {d}) it returned {fmt(x, 6)}; the "
-                       f"minimiser is {fmt(trid_argmin(d))} (x*_d = d (D+1-d)), max error "
+                       f"starts. Worst: from {fmt(x0, 3)} (D = {d}) it returned {x_text}; the "
+                       f"minimiser is {best_text} (x*_d = d (D+1-d)), max error "
                        f"{err:.3g} > {p.tol:g}. Run more iterations or a larger step (the "
                        "Hessian's eigenvalues are below 4, so a step up to 0.5 is stable), and "
                        "stop on a small gradient rather than a fixed count.",

@@ -10,7 +10,7 @@ exact float64 SGD over those batches (the order only depends on the seed).
 import numpy as np
 
 from grader.checks import hints as known
-from grader.checks.fail import Fail, fmt
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
@@ -280,10 +280,10 @@ class Iterates(CheckKind):
         bad = ~close_mask(losses, l_exact, p.rtol, p.atol)
         if bad.any():
             k = int(np.argmax(bad))
-            e_text, g_text = known.differing(l_exact[k], losses[k], 10)
+            e_text, g_text = differing(l_exact[k], losses[k], 10)
             where = f"the loss of update {k}: expected {e_text}, got {g_text}"
         else:
-            e_text, g_text = known.differing(a_exact, a, 10)
+            e_text, g_text = differing(a_exact, a, 10)
             where = f"a_2: expected {e_text}, got {g_text}"
         raise Fail(f"sgd_linear (N = {n}, batch_size = {bs}, n_epochs = {ne}, lr = {lr:g}): "
                    f"{where}. {hint or 'Each update is a <- a - lr * gradient of the minibatch MSE.'}")

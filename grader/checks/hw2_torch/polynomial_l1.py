@@ -9,7 +9,7 @@ returned parameter history.
 import numpy as np
 
 from grader.checks import hints as known
-from grader.checks.fail import Fail, fmt
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_array, as_list, assert_all_close, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import attempt, plain, quiet, tensor, torch_ready, unwrap
@@ -294,7 +294,7 @@ def _verify_training(p, cases, got, fname, replay, hints_for):
                 or known.match([hist], [([wrong], t) for wrong, t in hints_for(phi, y, epochs, cases)],
                                rtol=1e-7, atol=p.atol)
                 or known.float32_hint([hist], [exact], p.rtol) or "")
-        e_text, g_text = known.differing(exact[k], hist[k], 8)
+        e_text, g_text = differing(exact[k], hist[k], 8)
         raise Fail(f"{fname} ({label}): history {row_label(k)} should be {e_text}, got "
                    f"{g_text}. {hint}".rstrip())
 

@@ -7,7 +7,7 @@ with its own float64 numpy iteration from a0 = (-1, 1); a forgotten
 import numpy as np
 
 from grader.checks import hints as known
-from grader.checks.fail import Fail, fmt
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
@@ -83,10 +83,10 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
     hint = hint or known.float32_hint([losses, a], [l_exact, a_exact], rtol)
     t = int(np.argmax(~close_mask(losses, l_exact, rtol, atol))) if not ok_losses else None
     if t is not None:
-        e_text, g_text = known.differing(l_exact[t], losses[t], 10)
+        e_text, g_text = differing(l_exact[t], losses[t], 10)
         where = f"losses[{t}] (the loss before update {t}): expected {e_text}, got {g_text}"
     else:
-        e_text, g_text = known.differing(a_exact, a, 10)
+        e_text, g_text = differing(a_exact, a, 10)
         where = f"a_2 after the last update: expected {e_text}, got {g_text}"
     hint = hint or "Compare your loop with the update rule in the docstring."
     raise Fail(f"{what} at {label}: {where}. {hint}")
