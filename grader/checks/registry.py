@@ -25,8 +25,9 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 _KINDS = {}
 # Settings that are tolerances, thresholds or limits, by name: a negative value makes
-# correct work fail (or every check pass), so course.yml may not hold one.
-NON_NEGATIVE = re.compile(r"tol|threshold|tiers|^max_|^min_|_gap$|_ratio$|^full_|^partial$|^h$|limit")
+# correct work fail (or every check pass), so course.yml may not hold one. (Data settings
+# such as logistic_nll's label `threshold` or a range's `low` may be negative.)
+NON_NEGATIVE = re.compile(r"tol|tiers|^max_|^min_|_gap$|_ratio$|^full_|^partial$|^h$|limit")
 
 
 class Params(BaseModel):
