@@ -6,6 +6,19 @@
 
 Write `f` with `autograd.numpy` (imported as `ag_np`) so that autograd can
 trace it, then let `autograd.grad` produce the derivative for you.
+
+Full marks need (from course.yml):
+- values (1 point): decaying_cosine(x) equals exp(-x/10) cos(x) (relative error at most
+  1e-10).
+- gradient (2 points): decaying_cosine_grad(x) equals the analytic derivative (relative
+  error at most 1e-10).
+- autograd_traceable (1 point): autograd.grad can differentiate decaying_cosine (no
+  math.*, no float()), what it gives agrees with central differences of the same
+  function, and it is the derivative of exp(-x/10) cos(x) (relative error at most
+  1e-10).
+- time limit: 10 s per check.
+- hidden checks (1 point) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import autograd
 import autograd.numpy as ag_np

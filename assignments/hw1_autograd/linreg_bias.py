@@ -8,6 +8,20 @@ model reads y_n ~ Normal(w~^T x~_n, sigma^2). Up to a constant, the negative
 log likelihood is
 
     L(w~) = 0.5 / sigma^2 * sum_n (y_n - w~^T x~_n)^2
+
+Full marks need (from course.yml):
+- add_bias_column (1 point): add_bias_column appends ones as the LAST column; (N,)
+  counts as D = 1.
+- neg_log_lik (1 point): linreg_neg_log_lik equals 0.5 / sigma^2 * sum of squared
+  residuals (relative error at most 1e-10).
+- neg_log_lik_gradient (1 point): autograd differentiates linreg_neg_log_lik w.r.t.
+  wtilde to X~^T (X~ w - y) / sigma^2 (relative error at most 1e-10).
+- fit (2 points): fit_linreg_with_bias reaches the least-squares wtilde to a relative
+  error of 0.0001, by gradient descent with autograd gradients: at least 2 autograd
+  gradients per fit and no closed-form solver (partial credit per data set).
+- time limit: 60 s per check.
+- hidden checks (3 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import autograd
 import autograd.numpy as ag_np

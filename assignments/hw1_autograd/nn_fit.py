@@ -5,6 +5,25 @@
 Parameters are a list with one dict per layer: `w` of shape (n_in, n_out)
 and `b` of shape (n_out,). The activation is applied between layers only,
 never after the last one, so the output is linear in the last hidden layer.
+
+Full marks need (from course.yml):
+- param_shapes (1 point): make_nn_params_as_list_of_dicts builds (n_in, n_out) weights
+  and (n_out,) biases for each layer and fills them with the given functions.
+- predict (2 points): predict_y_given_x_with_NN matches the grader's forward pass for
+  random parameters, 1D and 2D inputs and non-default activations (relative error at
+  most 1e-10).
+- loss (1 point): nn_regression_loss equals 0.5 / sigma^2 * sum of squared residuals
+  (relative error at most 1e-10).
+- loss_gradient (1 point): autograd differentiates nn_regression_loss w.r.t. the list of
+  dicts: the result matches the grader's gradient per coordinate and central differences
+  of the student's own loss along random directions (relative error at most 1e-10).
+- fit (3 points): fit_nn's network reaches a held-out R^2 >= 0.99 (predicted by
+  predict_y_given_x_with_NN with tanh), with at most 200000 parameters; below that, 70%
+  of the points from R^2 >= 0.95, 50% of the points from R^2 >= 0.9, 20% of the points
+  from R^2 >= 0.5.
+- time limit: 90 s per check.
+- hidden checks (3 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import autograd
 import autograd.numpy as ag_np

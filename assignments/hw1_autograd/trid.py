@@ -8,6 +8,23 @@ For x in R^D (D >= 2):
 
 Its unique minimiser is x*_d = d * (D + 1 - d) (d counted from 1), where
 trid(x*) = -D (D + 4) (D - 1) / 6.
+
+Full marks need (from course.yml):
+- values (1 point): trid(x_D) equals the formula for several D, including at the
+  minimiser (relative error at most 1e-10).
+- gradient (1 point): trid_grad(x_D) equals the analytic gradient (relative error at
+  most 1e-10).
+- autograd_traceable (1 point): autograd.grad can differentiate the student's trid,
+  giving the analytic gradient (relative error at most 1e-10).
+- gd_iterates (2 points): run_many_iters_of_gradient_descent reproduces exact GD on a
+  quadratic, keeps a history with one entry per iteration and leaves init_x_D alone
+  (relative error at most 1e-12).
+- minimize (2 points): minimize_trid lands within 1e-05 of the minimiser in every
+  coordinate, from every start, by gradient descent: at least 2 gradient evaluations per
+  run and no linear solver (partial credit per start reached).
+- time limit: 30 s per check.
+- hidden checks (5 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import copy
 

@@ -16,6 +16,22 @@ The model is yhat_n = sigmoid(a x_n + b) = 1 / (1 + exp(-(a x_n + b))).
 dtype policy: the grader passes float64 tensors; `nll` returns a 0-d tensor
 of the same dtype as y_hat (so it works for float32 too), and fit_logistic
 works in float64.
+
+Full marks need (from course.yml):
+- nll_values (2 points): nll equals -mean(y log p + (1-y) log(1-p)) with p =
+  clamp(y_hat, 1e-5, 1-1e-5), also at y_hat = 0 and 1; the result keeps y_hat's dtype
+  (float64 or float32) (relative error at most 1e-10).
+- nll_gradient (1 point): Autograd through nll gives d nll / d y_hat = -(y/p -
+  (1-y)/(1-p)) / N inside the clamp range and 0 outside it (relative error at most
+  1e-10).
+- fit_iterates (2 points): fit_logistic makes exact float64 GD steps on nll(sigmoid(a x
+  + b), y) from (0, 0) (relative error at most 1e-09).
+- fit (2 points): fit_logistic(x_N, y_N, lr=5, n_iters=1000) on the course's data
+  reaches an NLL at most 0.01 above the maximum-likelihood fit's and an accuracy at most
+  0.01 below it (half the points if one of the two is missed).
+- time limit: 30 s per check.
+- hidden checks (4 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import torch
 

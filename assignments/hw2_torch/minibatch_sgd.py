@@ -17,6 +17,21 @@ same generator seed always gives the same result. As in torch_gd, update
 under `torch.no_grad()` and zero `a.grad` after every update.
 
 dtype policy: the grader passes float64 tensors and expects float64 back.
+
+Full marks need (from course.yml):
+- every_sample (2 points): Each epoch uses every example exactly once, in batches of
+  batch_size (last one smaller); example 0 included (the randint(1, N) slip).
+- full_batch (1 point): With batch_size = N every epoch is one full-batch GD step: the
+  losses and end point equal exact float64 gradient descent (relative error at most
+  1e-10).
+- iterates (2 points): On real data, the minibatch losses and the end point equal exact
+  float64 SGD over the batches the same generator seed produced (relative error at most
+  1e-10).
+- deterministic (1 point): The same generator seed gives the same result twice; another
+  seed gives another order (the generator is really used).
+- time limit: 30 s per check.
+- hidden checks (3 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import torch
 
@@ -26,8 +41,9 @@ def sgd_linear(x_N2, y_N, a0_2, lr, batch_size, n_epochs, generator):
 
     Args
     ----
-    x_N2 : torch.Tensor, shape (N, 2), dtype float64
-    y_N : torch.Tensor, shape (N,), dtype float64
+    x_N2 : torch.Tensor, shape (N, 2), dtype float64. It is NOT modified
+        (shuffle indices, not the data: the caller's rows keep their order).
+    y_N : torch.Tensor, shape (N,), dtype float64. It is NOT modified.
     a0_2 : torch.Tensor, shape (2,), dtype float64; the start point. It is
         NOT modified.
     lr : float; the step size

@@ -8,11 +8,28 @@ Model and loss, for inputs x_N and targets y_N (N examples, one feature):
     L(a, b) = (1/N) sum_n (yhat_n - y_n)^2          (mean squared error)
 
 Derive dL/da and dL/db on paper (chain rule) and code them with numpy.
-No autograd and no torch in this exercise: the grader reads the source of
-these four functions (and of any helper they call) and rejects both.
+No autograd and no torch in this exercise: the grader watches what these
+four functions call while they run (helpers and other modules included) and
+reads their source, and rejects both.
 
 dtype policy: everything is float64 numpy (arrays of shape (N,), scalars as
 Python floats or 0-d float64 values).
+
+Full marks need (from course.yml):
+- lin (1 point): lin(a, b, x) equals a * x + b elementwise (relative error at most
+  1e-10).
+- mse_loss (1 point): mse_loss(a, b, x, y) equals the mean of the squared residuals
+  (relative error at most 1e-10).
+- gradient (2 points): mse_loss_grad returns (dL/da, dL/db) equal to the analytic
+  partial derivatives (relative error at most 1e-10).
+- by_hand (1 point): The four functions (and helpers they call) use no autograd and no
+  torch, and mse_loss_grad still gives the right numbers (relative error at most 1e-10).
+- fit (2 points): fit_line_numpy reproduces gradient descent from (0, 0) exactly: after
+  0, 1, 2, 5 steps and with the default lr = 0.1, n_steps = 1000 (relative error at most
+  1e-09).
+- time limit: 20 s per check.
+- hidden checks (3 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import numpy as np
 

@@ -22,6 +22,23 @@ of `model.parameters()` (for PolynomialModel: w_0, ..., w_p).
 
 dtype policy: parameters and data are float64; the history is a float64
 numpy array.
+
+Full marks need (from course.yml):
+- model (2 points): PolynomialModel(p) is an nn.Module whose only parameter holds p + 1
+  float64 zeros; forward gives sum_i w_i x^i with shape (N,), and gradients flow to w
+  (relative error at most 1e-10).
+- sgd_iterates (2 points): stochastic_gradient_descent: one update per DataLoader batch
+  with step lr / (epoch + 1); the history equals the grader's replay in float64
+  (relative error at most 1e-09).
+- adam_iterates (2 points): adam_fit: torch.optim.Adam with default betas/eps over
+  DataLoader batches; the history equals the grader's float64 replay of Adam (relative
+  error at most 1e-08).
+- fit (2 points): trained from PolynomialModel(2) under the L1 loss, each optimiser
+  reaches an L1 loss at most 1.05 times the best possible on the lecture's data (50% of
+  the points if only one does).
+- time limit: 60 s per check.
+- hidden checks (4 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import numpy as np
 import torch

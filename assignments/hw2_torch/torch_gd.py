@@ -15,6 +15,17 @@ dtype policy: the grader passes float64 tensors and expects float64 back.
 Create `a` as float64 too: `torch.tensor([...])` gives float32 by default,
 and float32 arithmetic is not precise enough for the grader's comparison
 with the exact iterates.
+
+Full marks need (from course.yml):
+- iterates (3 points): Every loss and the end point equal exact float64 GD from a0 =
+  (-1, 1) (relative error at most 1e-10).
+- iterates_default (1 point): Every loss and the end point equal exact float64 GD from
+  a0 = (-1, 1) (relative error at most 1e-10).
+- leaves_inputs (1 point): fit_linear_torch leaves x_N2 and y_N unchanged and returns a
+  detached a_2 (no gradient history kept alive).
+- time limit: 30 s per check.
+- hidden checks (2 points) hold the same standards on inputs you have not seen (other
+  sizes, seeds and data).
 """
 import torch
 from torch import nn

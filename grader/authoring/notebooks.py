@@ -47,10 +47,13 @@ class NotebookSourceError(ValueError):
 
 
 # ----------------------------------------------------------------- sources
-def exercise_text(path, names, variant):
-    """The code of an exercise file (or some of its functions) in one variant."""
+def exercise_text(path, names, variant, course=None):
+    """The code of an exercise file (or some of its functions) in one variant; with a
+    course, `{{ full_marks }}` lines become the exercise's targets."""
     from grader.authoring.stubs import make_stub, strip_markers
-    text = Path(path).read_text(encoding="utf-8")
+    from grader.authoring.targets import expand
+    path = Path(path)
+    text = expand(path.read_text(encoding="utf-8"), course, path.parent.name, path.stem)
     part = _select(text, names, Path(path).name)
     if variant == "student":
         return make_stub(part, Path(path).name)
@@ -135,11 +138,13 @@ def _exercise_cells(path, course, assignment):
     from nbformat.v4 import new_code_cell, new_markdown_cell
     exercises = course.assignment(assignment).exercises
     title = exercises[path.stem].title if path.stem in exercises else path.stem
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    from grader.authoring.targets import expand
+    doc = ast.get_docstring(ast.parse(expand(path.read_text(encoding="utf-8"), course,
+                                             assignment, path.stem))) or ""
     cells = [new_markdown_cell(f"## {title}\n\n```\n{doc}\n```" if doc else f"## {title}"),
              new_code_cell(f"# include: {path.name}")]
     if path.stem in exercises:
-        cells.append(new_code_cell(f'check("{path.stem}")'))
+        cells.append(new_code_cell(f'check("{path.stem}")'))  # targets: see build_notebook
     return cells
 
 
@@ -165,7 +170,8 @@ def _with_new_exercises(cells, folder, course, assignment):
 def build_notebook(root, course, assignment, variant="student"):
     """An nbformat v4 notebook of one assignment in one variant."""
     import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    from grader.authoring.targets import markdown as markdown_targets
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}")
     folder = Path(root) / "solutions" / assignment
@@ -176,10 +182,11 @@ def build_notebook(root, course, assignment, variant="student"):
         src = cell.source
         first = src.split("\n", 1)[0].strip() if src else ""
         if cell.cell_type == "code" and INCLUDE.match(first):
-            out.append(_include_cell(folder, where, i, src, variant, included, assignment))
+            out.append(_include_cell(folder, where, i, src, variant, included, assignment, course))
         elif cell.cell_type == "code" and CHECK_CALL.match(src):
             exercise = CHECK_CALL.match(src).group(1)
             course.checks_for(assignment, [exercise])  # unknown exercise -> ConfigError
+            out.append(new_markdown_cell(markdown_targets(course, assignment, exercise)))
             if variant == "nbgrader":
                 out += _test_cells(course, assignment, exercise)
                 tested.add(exercise)
@@ -208,7 +215,7 @@ def build_notebook(root, course, assignment, variant="student"):
     return nb
 
 
-def _include_cell(folder, where, index, src, variant, included, assignment):
+def _include_cell(folder, where, index, src, variant, included, assignment, course=None):
     from nbformat.v4 import new_code_cell
     lines = src.split("\n")
     match = INCLUDE.match(lines[0].strip())
@@ -218,7 +225,7 @@ def _include_cell(folder, where, index, src, variant, included, assignment):
         raise NotebookSourceError(f"{where} cell {index}: includes {filename}, which is not in "
                                   f"solutions/{folder.name}/")
     rest = "\n".join(lines[1:]).strip("\n")
-    code = exercise_text(path, names, variant).rstrip("\n") + ("\n\n" + rest if rest else "")
+    code = exercise_text(path, names, variant, course).rstrip("\n") + ("\n\n" + rest if rest else "")
     included.update((filename, n) for n in (names or top_level_functions(path)))
     cell = new_code_cell(code)
     if variant == "nbgrader" and "### BEGIN SOLUTION" in code:

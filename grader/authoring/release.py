@@ -21,8 +21,9 @@ from grader.config import ConfigError
 from grader import PACKAGE_DIR
 
 
-# Instructor-only: runs solutions/ and tests/ (nothing secret in it, but no use to students).
-INSTRUCTOR_MODULES = ("authoring/selftest.py",)
+# Instructor-only: selftest runs solutions/ and tests/ (nothing secret in it, but no use to
+# students); rules.py maps docstring rules to checks, hidden ones included.
+INSTRUCTOR_MODULES = ("authoring/selftest.py", "authoring/rules.py")
 
 README = """\
 {title}

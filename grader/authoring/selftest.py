@@ -46,6 +46,7 @@ class Outcome:
     max_score: float
     ok: bool
     detail: str = ""
+    lost: tuple = ()            # names of the checks that lost points (mutants)
 
     def line(self):
         c = self.case
@@ -104,7 +105,8 @@ def run_case(case, course, session_factory=None):
                        "; ".join(f"{c.exercise}.{c.name}: {c.status}" for c in wrong[:3]))
     lost = [f"{c.name}" for c in rep.checks if c.score < c.max_score]
     return Outcome(case, score, top, score < top,
-                   ("caught by " + ", ".join(lost)) if lost else "NOT CAUGHT: " + case.about)
+                   ("caught by " + ", ".join(lost)) if lost else "NOT CAUGHT: " + case.about,
+                   tuple(lost))
 
 
 def run_selftest(course, assignments=None, workers=2, progress=None):
@@ -133,3 +135,46 @@ def format_table(outcomes):
     lines.append(f"selftest: {len(outcomes) - n_bad} of {len(outcomes)} cases as expected "
                  f"({', '.join(f'{n} {r}' for r, n in by_role.items())})")
     return "\n".join(lines)
+
+
+def kill_counts(outcomes, course):
+    """{(assignment, exercise, check): number of mutants that lost points on it}, for
+    every check of course.yml of the assignments the outcomes cover (0 included)."""
+    assignments = sorted({o.case.assignment for o in outcomes})
+    counts = {(a, c.exercise, c.name): 0 for a in assignments for c in course.checks_for(a)}
+    for o in outcomes:
+        if o.case.role == "mutant":
+            for name in o.lost:
+                key = (o.case.assignment, o.case.exercise, name)
+                if key in counts:
+                    counts[key] += 1
+    return counts
+
+
+def format_accuracy(outcomes, course):
+    """Per check: how many mutants it catches; the checks no mutant fails (with the
+    reason from authoring/rules.NO_MUTANT, or flagged); then docstring rules -> checks."""
+    from grader.authoring.rules import NO_MUTANT, RULES
+    counts = kill_counts(outcomes, course)
+    lines = ["", "mutants caught, per check:"]
+    for key, n in counts.items():
+        lines.append(f"  {'.'.join(key):<48} {n:3d}")
+    zero = [k for k, n in counts.items() if n == 0]
+    lines.append("checks no mutant fails: " + (", ".join(
+        f"{'.'.join(k)} ({NO_MUTANT.get(k, 'NO REASON GIVEN: add a mutant')})" for k in zero)
+        or "none"))
+    lines += ["", "docstring rules -> checks (mutants caught):"]
+    for (a, e), rules in RULES.items():
+        if a not in {o.case.assignment for o in outcomes}:
+            continue
+        lines.append(f"  {a}.{e}")
+        for rule, checks in rules:
+            lines.append(f"    {rule}: " + ", ".join(f"{c} ({counts.get((a, e, c), 0)})"
+                                                     for c in checks))
+    return "\n".join(lines)
+
+
+def uncaught_checks(outcomes, course):
+    """Checks no mutant fails and NO_MUTANT does not explain."""
+    from grader.authoring.rules import NO_MUTANT
+    return [k for k, n in kill_counts(outcomes, course).items() if n == 0 and k not in NO_MUTANT]

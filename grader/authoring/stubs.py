@@ -56,14 +56,21 @@ def stub_targets(root):
 
 
 def build_stubs(root, write=True):
-    """Regenerate every stub; return the paths that were (or would be) changed."""
+    """Regenerate every stub; return the paths that were (or would be) changed.
+    A `{{ full_marks }}` line becomes the exercise's targets from course.yml."""
+    from grader.authoring.targets import expand
+    from grader.config import load_course
+    course = load_course(Path(root) / "course.yml")
     changed = []
     for src, dst in stub_targets(root):
-        text = HEADER + make_stub(src.read_text(encoding="utf-8"), src.name)
+        text = expand(src.read_text(encoding="utf-8"), course, src.parent.name, src.stem)
+        text = HEADER + make_stub(text, src.name)
         if not dst.exists() or dst.read_text(encoding="utf-8") != text:
             changed.append(dst)
             if write:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 dst.write_text(text, encoding="utf-8")
     from grader.authoring.notebooks import build_notebooks  # the student notebooks share the source
-    return changed + build_notebooks(root, write=write)
+    from grader.authoring.rules import build_rules_doc  # docs/CHECKS.md: rules -> checks
+    return (changed + build_notebooks(root, course=course, write=write)
+            + build_rules_doc(root, course, write=write))

@@ -30,3 +30,20 @@ def fmt(value, digits=6):
     if isinstance(value, (list, tuple)) and len(value) > 8:
         return "[" + ", ".join(fmt(v, digits) for v in value[:6]) + f", ... ({len(value)} items)]"
     return repr(value)
+
+
+def differing(expected, got, digits=6):
+    """(expected text, got text) with the fewest digits (>= digits) at which they differ."""
+    e, g = np.asarray(expected, np.float64), np.asarray(got, np.float64)
+    for d in range(digits, 18):
+        te, tg = _text(e, d), _text(g, d)
+        if te != tg or np.array_equal(e, g):
+            return te, tg
+    return _text(e, 17), _text(g, 17)
+
+
+def _text(value, digits):
+    if value.ndim == 0:
+        return f"{float(value):.{digits}g}"
+    with np.printoptions(precision=digits, threshold=12, edgeitems=3, floatmode="maxprec"):
+        return np.array2string(value, separator=", ")

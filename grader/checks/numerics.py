@@ -6,7 +6,7 @@ standard, and report the worst point with the value expected and the one got.
 """
 import numpy as np
 
-from grader.checks.fail import Fail, fmt
+from grader.checks.fail import Fail, differing, fmt
 from grader.wire import Unsupported
 
 TINY = 1e-300
@@ -101,17 +101,23 @@ def worst_index(got, expected, atol):
     return np.unravel_index(int(np.argmax(err)), np.shape(err)) if np.ndim(err) else ()
 
 
-def assert_all_close(got_list, expected_list, labels, what, rtol, atol, hints=()):
+def assert_all_close(got_list, expected_list, labels, what, rtol, atol, hints=(),
+                     float32=False):
     """Compare a list of probe results with expected values, worst case first.
 
     Args:
         got_list, expected_list: sequences of arrays (or floats) already
             validated for shape.
         labels: where each item was evaluated, e.g. "x = 1.0".
-        hints: (name, wrong_values_list, hint_text) triples; when the
-            submission matches a known wrong formula the hint names it.
-    Raises Fail with the worst mismatch and the share of items that were right.
+        hints: known slips, (wrong_values_list, hint_text) pairs: when the
+            submission matches a known wrong formula the hint names it
+            (grader.checks.hints.match).
+        float32: also recognise results right only to float32's precision
+            (torch exercises).
+    Raises Fail with the worst mismatch (printed with enough digits to differ)
+    and the share of items that were right.
     """
+    from grader.checks import hints as known
     ok = [bool(np.all(close_mask(g, e, rtol, atol))) for g, e in zip(got_list, expected_list)]
     if all(ok):
         return
@@ -120,22 +126,15 @@ def assert_all_close(got_list, expected_list, labels, what, rtol, atol, hints=()
     g, e = np.asarray(got_list[i]), np.asarray(expected_list[i])
     idx = worst_index(g, e, atol)
     where = labels[i] + (f", index {tuple(int(n) for n in idx)}" if g.ndim else "")
-    text = (f"{what} at {where}: expected {fmt(e[idx] if g.ndim else float(e))}, "
-            f"got {fmt(g[idx] if g.ndim else float(g))} (relative error "
+    e_text, g_text = differing(e[idx] if g.ndim else float(e), g[idx] if g.ndim else float(g))
+    text = (f"{what} at {where}: expected {e_text}, got {g_text} (relative error "
             f"{float(rel_err(g[idx], e[idx])):.2g}, tolerance {rtol:g}); "
             f"{len(bad)} of {len(ok)} inputs wrong.")
-    hint = match_hint(got_list, hints, rtol=1e-6, atol=atol)
+    hint = known.match(got_list, hints, atol=atol) or (
+        known.float32_hint(got_list, expected_list, rtol) if float32 else None)
     if hint:
         text += " " + hint
     raise Fail(text)
-
-
-def match_hint(got_list, hints, rtol, atol):
-    """Return the hint of the first known-wrong formula that all results match."""
-    for wrong_list, hint in hints:
-        if all(np.all(close_mask(g, w, rtol, atol)) for g, w in zip(got_list, wrong_list)):
-            return hint
-    return None
 
 
 def central_difference(f, x, h):

@@ -19,16 +19,40 @@ common.py or data.py simply register nothing).
 """
 import importlib
 import pkgutil
+import re
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 _KINDS = {}
+# Settings that are tolerances, thresholds or limits, by name: a negative value makes
+# correct work fail (or every check pass), so course.yml may not hold one. (Data settings
+# such as logistic_nll's label `threshold` or a range's `low` may be negative.)
+NON_NEGATIVE = re.compile(r"tol|tiers|^max_|^min_|_gap$|_ratio$|^full_|^partial$|^h$|limit")
 
 
 class Params(BaseModel):
-    """Base of every kind's settings; unknown keys in course.yml are errors."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Base of every kind's settings; unknown keys in course.yml are errors, numbers
+    must be finite, and tolerances, thresholds and limits (NON_NEGATIVE) at least 0."""
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     seed: int = 0
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _non_negative(cls, value, info: ValidationInfo):
+        if NON_NEGATIVE.search(info.field_name or "") and any(v < 0 for v in _numbers(value)):
+            raise ValueError("must not be negative: it is a tolerance, threshold or limit")
+        return value
+
+
+def _numbers(value):
+    """The numbers in a setting, through nested lists."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _numbers(item)]
+    return []
 
 
 class CheckKind:
@@ -48,6 +72,14 @@ class CheckKind:
 
     def verify(self, p, cases, got):
         raise NotImplementedError
+
+    def target(self, p):
+        """One sentence for students: what full marks on this check need, with the
+        thresholds of p (grader/authoring/targets.py writes it into the stubs)."""
+        doc = " ".join((type(self).__doc__ or self.name).strip().split("\n\n")[0].split())
+        rtol = getattr(p, "rtol", None)
+        return doc.rstrip(".") + (f" (relative error at most {rtol:g})"
+                                  if isinstance(rtol, float) else "") + "."
 
     @classmethod
     def key(cls):

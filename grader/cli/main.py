@@ -134,12 +134,14 @@ def build_cmd(ctx, check_only):
 @click.pass_context
 def selftest(ctx, assignment, workers):
     """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full."""
-    from grader.authoring.selftest import format_table, run_selftest
+    from grader.authoring.selftest import (format_accuracy, format_table, run_selftest,
+                                           uncaught_checks)
     course = _course(ctx)
     outcomes = run_selftest(course, list(assignment) or None, workers=workers,
                             progress=lambda o: click.echo(o.line(), err=True))
     click.echo(format_table(outcomes))
-    if not all(o.ok for o in outcomes):
+    click.echo(format_accuracy(outcomes, course))
+    if not all(o.ok for o in outcomes) or uncaught_checks(outcomes, course):
         sys.exit(1)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from grader.judge import results as R
 from grader import wire
+from grader.checks import hints as known_slips
 from grader.checks.fail import Fail
 from grader.execution.session import ChildFault, ChildSession
 from grader.judge.results import CheckResult, Report
@@ -229,20 +230,10 @@ def judge(check, cases, reply, notes=()):
                    "" if fraction >= 1 else "partial credit")
 
 
-ERROR_HINTS = [
-    ("ArrayBox", "autograd passes a traced ArrayBox through your function: use autograd.numpy "
-                 "(ag_np.exp, ag_np.cos, ...) instead of math.* functions, float(...) or "
-                 "in-place assignment into arrays."),
-    ("Can't differentiate w.r.t. type", "autograd cannot differentiate with respect to "
-                                        "integers: make inputs floats (e.g. 1.0, not 1)."),
-    ("setting an array element with a sequence", "autograd cannot trace writes into an "
-                                                 "array (x[i] = ...): build a new array."),
-]
-
-
 def error_hint(message):
-    """A course-language hint for well-known error messages, or ''."""
-    return next((" Hint: " + hint for needle, hint in ERROR_HINTS if needle in message), "")
+    """' Hint: ...' for well-known error messages (grader.checks.hints), or ''."""
+    hint = known_slips.error_hint(message)
+    return " Hint: " + hint if hint else ""
 
 
 def _result(check, fraction, status, message):

@@ -4,6 +4,8 @@
 
 Write `f` with `autograd.numpy` (imported as `ag_np`) so that autograd can
 trace it, then let `autograd.grad` produce the derivative for you.
+
+{{ full_marks }}
 """
 import autograd
 import autograd.numpy as ag_np

@@ -6,6 +6,8 @@ model reads y_n ~ Normal(w~^T x~_n, sigma^2). Up to a constant, the negative
 log likelihood is
 
     L(w~) = 0.5 / sigma^2 * sum_n (y_n - w~^T x~_n)^2
+
+{{ full_marks }}
 """
 import autograd
 import autograd.numpy as ag_np

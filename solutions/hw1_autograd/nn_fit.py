@@ -3,6 +3,8 @@
 Parameters are a list with one dict per layer: `w` of shape (n_in, n_out)
 and `b` of shape (n_out,). The activation is applied between layers only,
 never after the last one, so the output is linear in the last hidden layer.
+
+{{ full_marks }}
 """
 import autograd
 import autograd.numpy as ag_np

@@ -6,6 +6,8 @@ For x in R^D (D >= 2):
 
 Its unique minimiser is x*_d = d * (D + 1 - d) (d counted from 1), where
 trid(x*) = -D (D + 4) (D - 1) / 6.
+
+{{ full_marks }}
 """
 import copy
 

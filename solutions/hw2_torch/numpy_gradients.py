@@ -6,11 +6,14 @@ Model and loss, for inputs x_N and targets y_N (N examples, one feature):
     L(a, b) = (1/N) sum_n (yhat_n - y_n)^2          (mean squared error)
 
 Derive dL/da and dL/db on paper (chain rule) and code them with numpy.
-No autograd and no torch in this exercise: the grader reads the source of
-these four functions (and of any helper they call) and rejects both.
+No autograd and no torch in this exercise: the grader watches what these
+four functions call while they run (helpers and other modules included) and
+reads their source, and rejects both.
 
 dtype policy: everything is float64 numpy (arrays of shape (N,), scalars as
 Python floats or 0-d float64 values).
+
+{{ full_marks }}
 """
 import numpy as np
 

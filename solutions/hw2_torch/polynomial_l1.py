@@ -20,6 +20,8 @@ of `model.parameters()` (for PolynomialModel: w_0, ..., w_p).
 
 dtype policy: parameters and data are float64; the history is a float64
 numpy array.
+
+{{ full_marks }}
 """
 import numpy as np
 import torch

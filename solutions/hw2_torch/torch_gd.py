@@ -13,6 +13,8 @@ dtype policy: the grader passes float64 tensors and expects float64 back.
 Create `a` as float64 too: `torch.tensor([...])` gives float32 by default,
 and float32 arithmetic is not precise enough for the grader's comparison
 with the exact iterates.
+
+{{ full_marks }}
 """
 import torch
 from torch import nn

@@ -20,6 +20,7 @@ from grader.judge.grade import grade
 from grader.authoring.nbgrader_course import config_text, execute_timeout, init_course
 from grader.submission.locate import load_submission
 
+from tests.conftest import ROOT
 from tests.e2e.nbgrader_samples import hw1_samples
 
 nbformat = pytest.importorskip("nbformat")
@@ -33,6 +34,9 @@ TIMINGS = {}
 def _run(args, cwd):
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs `alembic` by name
+    # The kernel must import THIS checkout's grader, not whichever one the venv's editable
+    # install points at (a course.yml of this checkout may need its check kinds).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("MPLBACKEND", None)  # let the kernel pick its inline backend, as in Jupyter
     proc = subprocess.run([str(BIN / args[0])] + args[1:], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)

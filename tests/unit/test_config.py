@@ -94,3 +94,35 @@ def test_input_caps_and_late_policy_are_validated(tmp_path):
     path = write_course(tmp_path, lambda d: d.update(late={"per": "week"}))
     with pytest.raises(ConfigError, match="late.per"):
         load_course(path)
+
+
+@pytest.mark.parametrize("ex, index, params, key", [
+    ("trid", 0, {"rtol": -1e-10}, "checks[0].params.rtol"),
+    ("trid", 4, {"tol": float("nan")}, "checks[4].params.tol"),
+    ("trid", 4, {"tol": float("inf")}, "checks[4].params.tol"),
+    ("nn_fit", 4, {"full_r2": -0.5}, "checks[4].params.full_r2"),
+    ("nn_fit", 4, {"tiers": [[0.9, 0.5], [-0.1, 0.2]]}, "checks[4].params.tiers"),
+    ("nn_fit", 4, {"max_parameters": -3}, "checks[4].params.max_parameters"),
+    ("linreg_bias", 3, {"min_gradient_calls": -1}, "checks[3].params.min_gradient_calls"),
+    ("decaying_cosine", 2, {"fd_atol": -1e-8}, "checks[2].params.fd_atol"),
+])
+def test_negative_or_non_finite_settings_are_rejected_naming_the_key(tmp_path, ex, index,
+                                                                        params, key):
+    with pytest.raises(ConfigError) as err:
+        load_course(write_course(tmp_path, lambda d: checks(d, ex)[index].update(params=params)))
+    assert f"exercises.{ex}.{key}" in str(err.value)
+    assert "negative" in str(err.value) or "finite" in str(err.value)
+
+
+def test_non_finite_limits_and_points_are_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="checks\\[0\\].points"):
+        load_course(write_course(tmp_path, lambda d: checks(d)[0].update(points=float("inf"))))
+    with pytest.raises(ConfigError, match="time_limit_s"):
+        load_course(write_course(tmp_path, lambda d: d["assignments"]["hw1_autograd"]
+                                 ["exercises"]["trid"].update(time_limit_s=float("nan"))))
+
+
+def test_negative_values_that_are_not_limits_stay_allowed(tmp_path):
+    course = load_course(write_course(tmp_path, lambda d: checks(d, "decaying_cosine")[3]
+                                      ["params"].update(low=-50.0)))
+    assert course.checks_for("hw1_autograd", ["decaying_cosine"])[3].params.low == -50.0

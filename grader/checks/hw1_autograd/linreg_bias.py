@@ -1,9 +1,11 @@
 """Checks of exercise linreg_bias: bias column, negative log likelihood, GD fit."""
 import numpy as np
 
-from grader.checks.fail import Fail, fmt
+from grader.checks import hints as known
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close, rel_err
 from grader.checks.registry import CheckKind, Params, register
+from grader.checks.evidence import count, solvers_called
 from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, find_calls
 from grader.checks.hw1_autograd.data import linear_toy, random_linear
 
@@ -135,6 +137,8 @@ class FitParams(Params):
     random_sets: list[list[int]] = []   # [N, D] pairs drawn by data.random_linear
     max_scale: float = 10.0
     rtol: float = 1e-4
+    min_gradient_calls: int = 2   # autograd gradients per fit (GD takes one per step; a
+                                  # perfectly conditioned problem converges in one)
 
 
 @register
@@ -144,6 +148,12 @@ class Fit(CheckKind):
     name = "fit"
     Params = FitParams
 
+    def target(self, p):
+        return (f"fit_linreg_with_bias reaches the least-squares wtilde to a relative error of "
+                f"{p.rtol:g}, by gradient descent with autograd gradients: at least "
+                f"{p.min_gradient_calls} autograd gradients per fit and no closed-form solver "
+                "(partial credit per data set).")
+
     def cases(self, p, rng):
         sets = [linear_toy()] if p.toy else []
         sets += [random_linear(rng, n, d, p.max_scale) for n, d in p.random_sets]
@@ -151,20 +161,22 @@ class Fit(CheckKind):
 
     @staticmethod
     def probe(sub, cases):
-        from grader.checks.sourcescan import collect_sources
-        fits = [sub.fit_linreg_with_bias(c["x"].copy(), c["y"].copy()) for c in cases["sets"]]
-        return {"fits": fits, "sources": collect_sources(sub.fit_linreg_with_bias, sub.namespace)}
+        from grader.checks.evidence import GRADIENTS, SOLVERS, CallLog
+        from grader.checks.sourcescan import collect_origins, collect_sources
+        fits, calls = [], []
+        for c in cases["sets"]:
+            with CallLog(SOLVERS + GRADIENTS, sub.namespace) as log:
+                fits.append(sub.fit_linreg_with_bias(c["x"].copy(), c["y"].copy()))
+            calls.append(log.report())
+        fit = sub.fit_linreg_with_bias
+        return {"fits": fits, "calls": calls, "sources": collect_sources(fit, sub.namespace),
+                "origins": collect_origins(fit, sub.namespace)}
 
     def verify(self, p, cases, got):
         sets = cases["sets"]
         if not isinstance(got, dict) or not isinstance(got.get("fits"), list):
             raise Fail("unexpected probe result", status="error")
-        hits = find_calls(got.get("sources") or {}, CLOSED_FORM_SOLVERS)
-        if hits:
-            fn, line, call = hits[0]
-            raise Fail(f"{fn} (line {line} of its source) uses `{call}`, a closed-form "
-                       "solver. This exercise asks for gradient descent with autograd "
-                       "gradients; no points for the fit until it uses them.")
+        _require_gradient_descent(p, sets, got)
         misses = []
         for c, g in zip(sets, got["fits"]):
             n, d = c["x"].shape
@@ -177,13 +189,42 @@ class Fit(CheckKind):
         if misses:
             err, n, d, w, best = max(misses, key=lambda m: m[0])
             hint = _fit_hint(w, best)
+            best_text, w_text = differing(best, w)
             raise Fail(f"{len(misses)} of {len(sets)} data sets not fit closely enough. Worst: "
-                       f"N = {n}, D = {d}: expected wtilde close to {fmt(best)}, got {fmt(w)} "
+                       f"N = {n}, D = {d}: expected wtilde close to {best_text}, got {w_text} "
                        f"(relative error {err:.3g} > {p.rtol:g}). {hint}",
                        fraction=1 - len(misses) / len(sets))
 
 
+def _require_gradient_descent(p, sets, got):
+    """Fail unless the fit took autograd gradients repeatedly and called no linear solver
+    (watched at run time), and its source names no solver (the static second line)."""
+    calls = got.get("calls") if isinstance(got.get("calls"), list) else []
+    for c, report in zip(sets, calls):
+        n, d = c["x"].shape
+        solvers = solvers_called(report)
+        if solvers:
+            raise Fail(f"fit_linreg_with_bias on N = {n}, D = {d} called {', '.join(solvers)}: "
+                       "a closed-form solver. This exercise asks for gradient descent with "
+                       "autograd gradients; no points for the fit until it uses them.")
+        grads = count(report, "gradient")
+        if grads < p.min_gradient_calls:
+            raise Fail(f"fit_linreg_with_bias on N = {n}, D = {d} took {grads} gradient(s) from "
+                       f"autograd; gradient descent takes one per step (full marks need at "
+                       f"least {p.min_gradient_calls}). Use autograd.grad of linreg_neg_log_lik, "
+                       "not a gradient written by hand or a closed form.")
+    hits = find_calls(got.get("sources") or {}, CLOSED_FORM_SOLVERS, got.get("origins") or {})
+    if hits:
+        fn, line, call = hits[0]
+        raise Fail(f"{fn} (line {line} of its source) uses `{call}`, a closed-form "
+                   "solver. This exercise asks for gradient descent with autograd "
+                   "gradients; no points for the fit until it uses them.")
+
+
 def _fit_hint(w, best):
+    permuted = known.permutation_hint(w, best)
+    if permuted:
+        return permuted
     if rel_err(w[-1], best[-1]) > 0.5 and np.allclose(w[:-1], best[:-1], rtol=1e-2):
         return "The weights are right but the bias is off: is the bias the LAST entry?"
     if np.linalg.norm(w) > 10 * np.linalg.norm(best):

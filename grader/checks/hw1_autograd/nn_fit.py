@@ -122,8 +122,11 @@ class ParamShapes(CheckKind):
 
 # -------------------------------------------------------------- predict
 class PredictParams(Params):
+    # [hidden sizes, D, N, activation, 1D input]: a 1D input is N examples of one
+    # feature when D = 1, and ONE example of D features when D > 1 (N is then 1)
     items: list[list] = [[[5], 1, 10, "tanh", True], [[], 2, 8, "tanh", False],
-                          [[4], 2, 12, "relu", False], [[3, 6], 3, 9, "sin", False]]
+                          [[4], 2, 12, "relu", False], [[3, 6], 3, 9, "sin", False],
+                          [[4], 3, 1, "tanh", True]]
     rtol: float = 1e-10
     atol: float = 1e-10
 
@@ -139,7 +142,7 @@ class Predict(CheckKind):
         out = []
         for hidden, d, n, act, flat in p.items:
             params = random_params(rng, [d] + list(hidden) + [1])
-            x = rng.uniform(-2, 2, size=(n,) if flat and d == 1 else (n, d))
+            x = rng.uniform(-2, 2, size=((n,) if d == 1 else (d,)) if flat else (n, d))
             out.append({"params": params, "x": x, "act": act})
         return {"items": out}
 
@@ -155,19 +158,28 @@ class Predict(CheckKind):
         got = as_list(got, len(items), "predict_y_given_x_with_NN")
         preds, expected, labels = [], [], []
         for c, g in zip(items, got):
-            n = c["x"].shape[0]
-            label = (f"x of shape {c['x'].shape}, hidden sizes "
-                     f"{[l['w'].shape[1] for l in c['params'][:-1]]}, activation {c['act']}")
-            preds.append(as_array(g, (n,), f"the prediction for {label}"))
-            expected.append(forward(c["params"], c["x"], c["act"]))
+            one = _one_example(c)
+            x = c["x"][None, :] if one else c["x"]
+            label = (f"x of shape {c['x'].shape}{' (one example of D features)' if one else ''}, "
+                     f"hidden sizes {[l['w'].shape[1] for l in c['params'][:-1]]}, "
+                     f"activation {c['act']}")
+            preds.append(as_array(g, (x.shape[0],), f"the prediction for {label}",
+                                  allow_squeeze=True))
+            expected.append(forward(c["params"], x, c["act"]))
             labels.append(label)
-        no_act = [forward(c["params"], c["x"], "identity") for c in items]
+        no_act = [forward(c["params"], c["x"][None, :] if _one_example(c) else c["x"], "identity")
+                  for c in items]
         last_act = [np.asarray(activation(c["act"])(e)) for c, e in zip(items, expected)]
         assert_all_close(preds, expected, labels, "the prediction", p.rtol, p.atol,
                          hints=[(no_act, "The activation is never applied: apply "
                                  "activation_func to each hidden layer's output."),
                                 (last_act, "The activation is applied after the last layer "
                                  "too: the output layer is linear.")])
+
+
+def _one_example(c):
+    """A 1D input whose size is the first layer's input size: one example of D features."""
+    return c["x"].ndim == 1 and c["params"][0]["w"].shape[0] > 1
 
 
 # ----------------------------------------------------------------- loss
@@ -274,6 +286,9 @@ class FitParams(Params):
     full_r2: float = 0.99
     tiers: list[list[float]] = [[0.95, 0.7], [0.9, 0.5], [0.5, 0.2]]
     max_parameters: int = 200_000
+    # Added to every input (train and held-out; y stays a function of the unshifted x):
+    # inputs not centred on 0 show a mean folded into the first layer the wrong way.
+    x_shift: list[float] = []
 
 
 @register
@@ -283,9 +298,19 @@ class Fit(CheckKind):
     name = "fit"
     Params = FitParams
 
+    def target(self, p):
+        tiers = ", ".join(f"{frac:.0%} of the points from R^2 >= {thr:g}" for thr, frac in p.tiers)
+        return (f"fit_nn's network reaches a held-out R^2 >= {p.full_r2:g} (predicted by "
+                f"predict_y_given_x_with_NN with tanh), with at most {p.max_parameters} "
+                f"parameters; below that, {tiers}.")
+
     def cases(self, p, rng):
         x, y = quadratic_toy(seed=p.data_seed, n=p.n_train)
         x_test, y_test = quadratic_toy(seed=p.test_seed, n=p.n_test)
+        if p.x_shift:
+            if len(p.x_shift) != x.shape[1]:
+                raise ValueError(f"x_shift needs {x.shape[1]} entries, one per feature")
+            x, x_test = x + np.asarray(p.x_shift), x_test + np.asarray(p.x_shift)
         # The held-out set never leaves the parent ("_" keys stay here).
         return {"x": x, "y": y, "_x_test": x_test, "_y_test": y_test}
 

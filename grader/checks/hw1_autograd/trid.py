@@ -1,7 +1,9 @@
 """Checks of exercise trid: the function, its gradient, the GD helper, the minimiser."""
 import numpy as np
 
-from grader.checks.fail import Fail, fmt
+from grader.checks import hints as known
+from grader.checks.fail import Fail, differing, fmt
+from grader.checks.evidence import count, solvers_called
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
 from grader.checks.registry import CheckKind, Params, register
 
@@ -178,9 +180,12 @@ def _verify_gd(p, prob, res, n_iters, step):
     a, b, x0 = prob["a"], prob["b"], prob["x0"]
     d = x0.size
     if not np.array_equal(np.asarray(res["init_after"], dtype=float), x0):
+        hist_x = res["history"].get("x_D") if isinstance(res["history"], dict) else None
+        aliased = known.aliasing_hint(hist_x, "history['x_D']") if isinstance(hist_x, list) else None
         raise Fail("init_x_D was modified by run_many_iters_of_gradient_descent: copy it "
                    "before updating (x_D = copy.deepcopy(init_x_D)) and update with "
-                   "x_D = x_D - step_size * g(x_D), not in place.")
+                   "x_D = x_D - step_size * g(x_D), not in place."
+                   + (f" Also, {aliased}" if aliased else ""))
     hist = res["history"]
     if not isinstance(hist, dict) or not {"iter", "f", "x_D", "g_D"} <= set(hist):
         keys = sorted(map(str, hist)) if isinstance(hist, dict) else describe_type(hist)
@@ -195,10 +200,9 @@ def _verify_gd(p, prob, res, n_iters, step):
         raise Fail(f"history['iter'] should be 0, 1, ..., {n_iters - 1}; got {fmt(hist['iter'])}.")
     expected = exact_gd(a, b, x0, n_iters, step)
     xs = [as_array(x, (d,), f"history['x_D'][{t}]") for t, x in enumerate(hist["x_D"])]
-    if n_iters > 2 and all(np.array_equal(xs[0], x) for x in xs[1:]):
-        raise Fail("every history['x_D'] entry is the same array: the history stores "
-                   "references to one buffer that is updated in place. Use "
-                   "x_D = x_D - step_size * g(x_D) to make a new array each step.")
+    aliased = known.aliasing_hint(xs, "history['x_D']")
+    if aliased and not np.allclose(expected[0], expected[-1]):
+        raise Fail(aliased[0].upper() + aliased[1:])
     labels = [f"iteration {t}" for t in range(n_iters)]
     assert_all_close(xs, expected, labels, "history['x_D']", p.rtol, p.atol,
                      hints=[([expected[0]] + expected[:-1], "Your iterates lag by one step: "
@@ -229,6 +233,7 @@ class MinimizeParams(Params):
     include_seed_start: bool = True
     scale: float = 10.0
     tol: float = 1e-5
+    min_gradient_calls: int = 2   # gradients per run (trid_grad or autograd): GD takes one per step
 
 
 @register
@@ -237,6 +242,12 @@ class Minimize(CheckKind):
     (max-norm error at most tol); partial credit for each start reached."""
     name = "minimize"
     Params = MinimizeParams
+
+    def target(self, p):
+        return (f"minimize_trid lands within {p.tol:g} of the minimiser in every coordinate, "
+                "from every start, by gradient descent: at least "
+                f"{p.min_gradient_calls} gradient evaluations per run and no linear solver "
+                "(partial credit per start reached).")
 
     def cases(self, p, rng):
         starts = []
@@ -248,23 +259,53 @@ class Minimize(CheckKind):
 
     @staticmethod
     def probe(sub, cases):
-        return [sub.minimize_trid(x0.copy()) for x0 in cases["starts"]]
+        from grader.checks.evidence import GRADIENTS, SOLVERS, CallLog
+        out = []
+        for x0 in cases["starts"]:
+            with CallLog(SOLVERS + GRADIENTS, sub.namespace, watch=WATCHED) as log:
+                x = sub.minimize_trid(x0.copy())
+            out.append({"x": x, "calls": log.report()})
+        return out
 
     def verify(self, p, cases, got):
         starts = cases["starts"]
         misses = []
-        for x0, g in zip(starts, as_list(got, len(starts), "minimize_trid")):
-            x = as_array(g, (x0.size,), f"minimize_trid from {fmt(x0, 3)}")
+        got = as_list(got, len(starts), "minimize_trid")
+        for x0, g in zip(starts, got):
+            _require_gradient_steps(p, x0, g.get("calls") if isinstance(g, dict) else None)
+        for x0, g in zip(starts, got):
+            x = as_array(g.get("x") if isinstance(g, dict) else g, (x0.size,),
+                         f"minimize_trid from {fmt(x0, 3)}")
             err = float(np.max(np.abs(x - trid_argmin(x0.size))))
             if err > p.tol:
                 misses.append((err, x0, x))
         if misses:
             err, x0, x = max(misses, key=lambda m: m[0])
             d = x0.size
+            best_text, x_text = differing(trid_argmin(d), x)
             raise Fail(f"minimize_trid missed the minimiser on {len(misses)} of {len(starts)} "
-                       f"starts. Worst: from {fmt(x0, 3)} (D = {d}) it returned {fmt(x, 6)}; the "
-                       f"minimiser is {fmt(trid_argmin(d))} (x*_d = d (D+1-d)), max error "
+                       f"starts. Worst: from {fmt(x0, 3)} (D = {d}) it returned {x_text}; the "
+                       f"minimiser is {best_text} (x*_d = d (D+1-d)), max error "
                        f"{err:.3g} > {p.tol:g}. Run more iterations or a larger step (the "
                        "Hessian's eigenvalues are below 4, so a step up to 0.5 is stable), and "
                        "stop on a small gradient rather than a fixed count.",
                        fraction=1 - len(misses) / len(starts))
+
+
+WATCHED = ("trid_grad",)
+
+
+def _require_gradient_steps(p, x0, report):
+    """Fail unless minimize_trid took gradients repeatedly (its own trid_grad or autograd)
+    and called no linear solver: watched at run time, whatever the code looks like."""
+    solvers = solvers_called(report)
+    if solvers:
+        raise Fail(f"minimize_trid from {fmt(x0, 3)} called {', '.join(solvers)}: the "
+                   "minimiser must come from gradient descent, not from solving the linear "
+                   "system grad = 0.")
+    grads = count(report, "trid_grad") + count(report, "gradient")
+    if grads < p.min_gradient_calls:
+        raise Fail(f"minimize_trid from {fmt(x0, 3)} (D = {x0.size}) evaluated the gradient "
+                   f"{grads} time(s): gradient descent takes one per step (full marks need at "
+                   f"least {p.min_gradient_calls}). Returning the closed-form minimiser "
+                   "d (D + 1 - d) is not the exercise: run GD with trid_grad.")

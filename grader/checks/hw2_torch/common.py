@@ -10,36 +10,9 @@ hint in the course's words. Nothing here imports torch in the parent.
 """
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail
 from grader.checks.numerics import as_array, as_scalar
-
-# (substring of torch's error message, what it means in the course's words)
-TORCH_PITFALLS = [
-    ("leaf Variable that requires grad is being used in an in-place operation",
-     "In-place update of a leaf that requires grad: wrap the update in `with torch.no_grad():`."),
-    ("does not require grad and does not have a grad_fn",
-     "The loss is not connected to a tensor with requires_grad=True: make the parameter an "
-     "nn.Parameter (or call requires_grad_()), and stay in torch until after backward() "
-     "(no .item(), .numpy() or float() inside the computation)."),
-    ("backward through the graph a second time",
-     "backward() ran twice through one graph: recompute the loss from the current "
-     "parameters in every step."),
-    ("Can't call numpy() on Tensor that requires grad",
-     "Use .detach() before .numpy() (or .item() for a single number)."),
-    ("expected m1 and m2 to have the same dtype",
-     "float32 and float64 are mixed: create parameters with dtype=torch.float64 "
-     "(torch.tensor([...]) and torch.zeros(...) give float32 by default)."),
-    ("expected scalar type",
-     "float32 and float64 are mixed: create parameters with dtype=torch.float64 "
-     "(torch.tensor([...]) and torch.zeros(...) give float32 by default)."),
-    ("found dtype", "float32 and float64 are mixed: keep every tensor float64."),
-    ("'NoneType' object has no attribute",
-     "A `.grad` is None: call loss.backward() before reading gradients, and zero them with "
-     ".grad.zero_() or model.zero_grad()."),
-    ("unsupported operand type(s) for -=: 'Tensor' and 'NoneType'",
-     "A `.grad` is None: call loss.backward() before the update."),
-]
-
 
 # ------------------------------------------------------------------ child side
 def torch_ready(seed=0):
@@ -70,11 +43,26 @@ def plain(value, _depth=0):
     return value
 
 
+def attached(value, path="", _depth=0):
+    """Paths ("[1][0]") of the tensors in value that are still attached to an autograd
+    graph (requires_grad or a grad_fn): what `plain` detaches, recorded first."""
+    import torch
+    if _depth > 8:
+        return []
+    if isinstance(value, torch.Tensor):
+        return [path] if value.requires_grad or value.grad_fn is not None else []
+    if isinstance(value, (list, tuple)):
+        return [p for i, v in enumerate(value) for p in attached(v, f"{path}[{i}]", _depth + 1)]
+    return []
+
+
 def attempt(fn, *args, **kwargs):
-    """{"value": plain result} or {"raised": text}. NotImplementedError (a stub)
-    propagates so that the check counts as not attempted."""
+    """{"value": plain result, "attached": paths of graph-attached tensors} or
+    {"raised": text}. NotImplementedError (a stub) propagates so that the check
+    counts as not attempted."""
     try:
-        return {"value": plain(fn(*args, **kwargs))}
+        result = fn(*args, **kwargs)
+        return {"value": plain(result), "attached": attached(result)[:50]}
     except NotImplementedError:
         raise
     except Exception as err:  # noqa: BLE001 - reported to the parent as text
@@ -95,11 +83,23 @@ def unwrap(got, what):
     """The value of an `attempt`, or Fail naming the error and the pitfall behind it."""
     if isinstance(got, dict) and "raised" in got:
         text = str(got["raised"])[:1500]
-        hint = next((h for key, h in TORCH_PITFALLS if key in text), "")
+        hint = known.error_hint(text)
         raise Fail(f"{what} raised {text}." + (f" {hint}" if hint else ""), status="error")
     if not isinstance(got, dict) or "value" not in got:
         raise Fail(f"unexpected probe result for {what}", status="error")
     return got["value"]
+
+
+def require_detached_losses(got, what):
+    """Fail if the losses (item 1 of an `attempt`'s (a, losses) pair) hold tensors still
+    attached to their graphs: the docstring asks for a list of floats."""
+    paths = got.get("attached") if isinstance(got, dict) else None
+    bad = [p for p in (paths or []) if isinstance(p, str) and p.startswith("[1]")]
+    if bad:
+        raise Fail(f"{what}'s losses hold {len(bad)} tensor(s) still attached to the autograd "
+                   f"graph (losses{bad[0][3:]} is the first): append loss.item(), a float, as "
+                   "the docstring asks. Each attached loss keeps its whole graph alive (memory "
+                   "grows with every update), and the notebook cannot plot such a list.")
 
 
 def as_float64_array(got, shape, what, float32_hint=True):

@@ -135,7 +135,7 @@ class NllValues(CheckKind):
                   "Clamp both ends: torch.clamp(y_hat, 1e-5, 1 - 1e-5).")]
         assert_all_close([vals[k] for k in f64], [exact[k] for k in f64],
                          [_nll_label(sets[k]) for k in f64], "nll(y_hat, y)", p.rtol, p.atol,
-                         [([h[k] for k in f64], t) for h, t in hints])
+                         [([h[k] for k in f64], t) for h, t in hints], float32=True)
         f32 = [k for k, c in enumerate(sets) if c["dtype"] == "float32"]
         assert_all_close([vals[k] for k in f32], [exact[k] for k in f32],
                          [_nll_label(sets[k]) for k in f32], "nll(y_hat, y)", p.rtol32, 1e-6,
@@ -188,7 +188,7 @@ class NllGradient(CheckKind):
                                  "N times too large: take the mean over examples, not the sum."),
                                 ([nll_grad(c["y_hat"], c["y"], 1e-7, 1 - 1e-7) for c in sets],
                                  "Clamp to [1e-5, 1 - 1e-5] exactly: the gradient is zero "
-                                 "wherever the clamp is active.")])
+                                 "wherever the clamp is active.")], float32=True)
 
 
 # ------------------------------------------------------------ fit_logistic
@@ -237,7 +237,7 @@ class FitIterates(CheckKind):
                  ([exact_fit(x, y, r["lr"], r["n_iters"])[::-1] for r in runs],
                   "a and b are swapped: return (a, b), slope first.")]
         assert_all_close(fits, exact, [f"lr = {r['lr']:g}, n_iters = {r['n_iters']}" for r in runs],
-                         "(a, b)", p.rtol, p.atol, hints)
+                         "(a, b)", p.rtol, p.atol, hints, float32=True)
 
 
 class FitParams(Params):
@@ -259,6 +259,12 @@ class Fit(CheckKind):
     close to the maximum-likelihood fit (computed by the grader with Newton's method)."""
     name = "fit"
     Params = FitParams
+
+    def target(self, p):
+        return (f"fit_logistic(x_N, y_N, lr={p.lr:g}, n_iters={p.n_iters}) on the course's "
+                f"data reaches an NLL at most {p.max_nll_gap:g} above the maximum-likelihood "
+                f"fit's and an accuracy at most {p.max_accuracy_gap:g} below it (half the "
+                "points if one of the two is missed).")
 
     def cases(self, p, rng):
         x, y = thresholded_line(p.data_seed, p.n, p.a, p.b, p.noise_sd, p.threshold)

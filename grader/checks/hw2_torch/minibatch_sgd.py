@@ -9,11 +9,12 @@ exact float64 SGD over those batches (the order only depends on the seed).
 """
 import numpy as np
 
-from grader.checks.fail import Fail, fmt
+from grader.checks import hints as known
+from grader.checks.fail import Fail, differing
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
-                     tensor, torch_ready, unwrap)
+                     require_detached_losses, tensor, torch_ready, unwrap)
 from grader.checks.hw2_torch.data import line_with_ones
 from grader.checks.hw2_torch.torch_gd import GREW_HINT, verify_run
 
@@ -121,6 +122,7 @@ def _order_probe(sub, cases):
 def decode_order(got, n, batch_size, n_epochs):
     """Parent: the batches (index lists) of the encoded run, checked epoch by epoch."""
     a, losses = pair(unwrap(got, "sgd_linear"), "sgd_linear")
+    require_detached_losses(got, "sgd_linear")
     count = n_batches(n, batch_size) * n_epochs
     if isinstance(losses, (list, tuple)) and len(losses) != count:
         raise Fail(f"sgd_linear returned {len(losses)} losses for N = {n}, batch_size = "
@@ -131,9 +133,10 @@ def decode_order(got, n, batch_size, n_epochs):
     batches = [decode_batch(v, n, prefer=sizes) for v in losses]
     bad = [k for k, b in enumerate(batches) if b is None]
     if bad:
-        raise Fail(f"the loss of update {bad[0]} ({losses[bad[0]]:.6g}) is not the mean squared "
+        raise Fail(f"the loss of update {bad[0]} ({losses[bad[0]]:.10g}) is not the mean squared "
                    "error of any minibatch of the data: each loss should be "
-                   "((x_N2[idx] @ a - y_N[idx]) ** 2).mean(), computed before the update.")
+                   "((x_N2[idx] @ a - y_N[idx]) ** 2).mean(), computed before the update. "
+                   + (known.float32_values_hint(losses) or ""))
     check_epochs(batches, n, batch_size, n_epochs)
     return batches
 
@@ -199,6 +202,7 @@ class FullBatch(CheckKind):
 
     @quiet
     def verify(self, p, cases, got):
+        require_detached_losses(got, "sgd_linear")
         verify_run(unwrap(got, "sgd_linear"), cases["x"], cases["y"], cases["lr"],
                    cases["n_epochs"], "sgd_linear with batch_size = N", p.rtol, p.atol,
                    a0=tuple(cases["a0"]))
@@ -234,10 +238,11 @@ class Iterates(CheckKind):
         torch_ready()
         order = _order_probe(sub, cases)
         gen = torch.Generator().manual_seed(int(cases["gen_seed"]))
-        a0 = tensor(cases["a0"])
-        run = attempt(sub.sgd_linear, tensor(cases["x"]), tensor(cases["y"]), a0, cases["lr"],
-                      int(cases["batch_size"]), int(cases["n_epochs"]), gen)
-        return {"order": order, "run": run, "a0_after": a0.detach().numpy()}
+        a0, x, y = tensor(cases["a0"]), tensor(cases["x"]), tensor(cases["y"])
+        run = attempt(sub.sgd_linear, x, y, a0, cases["lr"], int(cases["batch_size"]),
+                      int(cases["n_epochs"]), gen)
+        return {"order": order, "run": run, "a0_after": a0.detach().numpy(),
+                "x_after": x.detach().numpy(), "y_after": y.detach().numpy()}
 
     @quiet
     def verify(self, p, cases, got):
@@ -251,22 +256,35 @@ class Iterates(CheckKind):
         if not np.array_equal(np.asarray(got.get("a0_after"), dtype=float), cases["a0"]):
             raise Fail("sgd_linear modified a0_2 in place: start from a copy, "
                        "a = a0_2.detach().clone().requires_grad_(True).")
+        for key, arg in (("x", "x_N2"), ("y", "y_N")):
+            after = np.asarray(got.get(f"{key}_after"), dtype=float)
+            if after.shape != cases[key].shape or not np.array_equal(after, cases[key]):
+                rows = "" if after.shape != cases[key].shape else (
+                    " (the same rows in another order: the data itself was shuffled)"
+                    if np.array_equal(np.sort(after, axis=0), np.sort(cases[key], axis=0)) else "")
+                raise Fail(f"sgd_linear changed {arg} in place{rows}; the docstring says it is "
+                           "NOT modified. Shuffle the indices, idx = order[start:start + "
+                           f"batch_size], and index the data with them: {arg}[idx].")
         x, y, a0, lr = cases["x"], cases["y"], cases["a0"], cases["lr"]
         a_exact, l_exact = exact_sgd(x, y, a0, lr, batches)
         if np.all(close_mask(losses, l_exact, p.rtol, p.atol)) and \
                 np.all(close_mask(a, a_exact, p.rtol, p.atol)):
             return None
-        hints = [(exact_sgd(x, y, a0, lr, batches, accumulate=True), GREW_HINT),
+        slips = [(exact_sgd(x, y, a0, lr, batches, accumulate=True), GREW_HINT),
                  (exact_sgd(x, y, a0, -lr, batches), "You stepped uphill: the update is "
                                                      "a <- a - lr * a.grad."),
                  (_whole_epoch_sgd(x, y, a0, lr, batches, n_batches(n, bs)),
                   "One update per minibatch, not one per epoch.")]
-        hint = next((t for (ah, lh), t in hints if lh.size == losses.size
-                     and np.all(close_mask(losses, lh, 1e-6, p.atol))), "")
+        hint = (known.match([losses], [([lh], t) for (ah, lh), t in slips], atol=p.atol)
+                or known.float32_hint([losses, a], [l_exact, a_exact], p.rtol))
         bad = ~close_mask(losses, l_exact, p.rtol, p.atol)
-        where = (f"the loss of update {int(np.argmax(bad))}: expected "
-                 f"{l_exact[int(np.argmax(bad))]:.10g}, got {losses[int(np.argmax(bad))]:.10g}"
-                 if bad.any() else f"a_2: expected {fmt(a_exact, 10)}, got {fmt(a, 10)}")
+        if bad.any():
+            k = int(np.argmax(bad))
+            e_text, g_text = differing(l_exact[k], losses[k], 10)
+            where = f"the loss of update {k}: expected {e_text}, got {g_text}"
+        else:
+            e_text, g_text = differing(a_exact, a, 10)
+            where = f"a_2: expected {e_text}, got {g_text}"
         raise Fail(f"sgd_linear (N = {n}, batch_size = {bs}, n_epochs = {ne}, lr = {lr:g}): "
                    f"{where}. {hint or 'Each update is a <- a - lr * gradient of the minibatch MSE.'}")
 

@@ -5,7 +5,9 @@ not use autograd or torch (checked on their source, helpers included).
 """
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
+from grader.checks.evidence import count
 from grader.checks.numerics import as_list, as_scalar, assert_all_close
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.sourcescan import find_calls, find_imports
@@ -169,23 +171,39 @@ class ByHand(CheckKind):
 
     @staticmethod
     def probe(sub, cases):
-        from grader.checks.sourcescan import collect_sources
+        from grader.checks.evidence import GRADIENTS, CallLog
+        from grader.checks.sourcescan import collect_origins, collect_sources
         c = cases["sets"][0]
-        grad = sub.mse_loss_grad(c["a"], c["b"], c["x"].copy(), c["y"].copy())
-        sources = {}
-        for name in ("lin", "mse_loss", "mse_loss_grad", "fit_line_numpy"):
+        with CallLog(GRADIENTS, sub.namespace) as log:
+            grad = sub.mse_loss_grad(c["a"], c["b"], c["x"].copy(), c["y"].copy())
+            try:  # the fit is judged by its own check: here only what it calls counts
+                sub.fit_line_numpy(c["x"].copy(), c["y"].copy(), lr=0.01, n_steps=3)
+            except Exception:  # noqa: BLE001 - a stub or a broken fit
+                pass
+        sources, origins = {}, {}
+        for name in FUNCTIONS:
             if sub.has(name) and callable(getattr(sub, name)):
                 sources.update(collect_sources(getattr(sub, name), sub.namespace))
-        return {"grad": grad, "sources": sources,
+                origins.update(collect_origins(getattr(sub, name), sub.namespace))
+        return {"grad": grad, "sources": sources, "origins": origins, "calls": log.report(),
                 "globals": _autodiff_globals(sub.namespace, FUNCTIONS, FORBIDDEN_MODULES)}
 
     @quiet
     def verify(self, p, cases, got):
         if not isinstance(got, dict):
             raise Fail("unexpected probe result", status="error")
+        autodiff = count(got.get("calls"), "gradient")
+        if autodiff:
+            called = ", ".join(f"{k} ({v}x)" for k, v in sorted((got["calls"].get("called") or {}).items()))
+            raise Fail(f"while mse_loss_grad and fit_line_numpy ran, an automatic "
+                       f"differentiation entry point was called: {called}. In this exercise the "
+                       "gradient is derived by hand and written with numpy: no autograd, no torch "
+                       "(not in a helper or another module either).")
         sources = got.get("sources") or {}
+        origins = got.get("origins") or {}
         hits = [f"{fn} (line {line} of its source) uses `{name}`" for fn, line, name in
-                find_calls(sources, FORBIDDEN_NAMES) + find_imports(sources, FORBIDDEN_MODULES)]
+                find_calls(sources, FORBIDDEN_NAMES, origins)
+                + find_imports(sources, FORBIDDEN_MODULES)]
         hits += [f"{fn} uses `{name}`, which comes from {module}" for fn, name, module in
                  (got.get("globals") or []) if isinstance(module, str)]
         if hits:
@@ -274,7 +292,10 @@ class Fit(CheckKind):
                   "One update too many: make exactly n_steps updates."),
                  ([exact_gd(x, y, r["lr"], max(r["n_steps"] - 1, 0)) for r in runs],
                   "One update too few: make exactly n_steps updates.")]
-        if fits and np.any(fits[0] != 0) and runs[0]["n_steps"] == 0:
+        # A known slip names itself first (public and hidden twins alike): one update too
+        # many also moves the n_steps = 0 run away from the start point.
+        if fits and np.any(fits[0] != 0) and runs[0]["n_steps"] == 0 and not known.match(
+                fits, hints, atol=p.atol):
             raise Fail(f"with n_steps = 0 fit_line_numpy should return the start point (0, 0); "
                        f"got {fmt(fits[0])}. Start from a = 0.0, b = 0.0.")
         assert_all_close(fits, exact, labels, "fit_line_numpy's (a, b)", p.rtol, p.atol, hints)

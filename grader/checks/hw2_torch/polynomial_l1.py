@@ -8,7 +8,8 @@ returned parameter history.
 """
 import numpy as np
 
-from grader.checks.fail import Fail, fmt
+from grader.checks import hints as known
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_array, as_list, assert_all_close, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import attempt, plain, quiet, tensor, torch_ready, unwrap
@@ -185,7 +186,8 @@ class Model(CheckKind):
             assert_all_close([yhat], [phi @ c["w"]], [f"{call}, w = {fmt(c['w'], 3)}"],
                              "the prediction", p.rtol, p.atol,
                              hints=[([phi @ c["w"][::-1]], "The coefficients are reversed: w[i] "
-                                     "multiplies x^i, so w[0] is the constant term.")])
+                                     "multiplies x^i, so w[0] is the constant term.")],
+                             float32=True)
             grad = as_array(res.get("grad"), (None,) * np.ndim(res.get("grad")),
                             f"{call}'s w.grad after backward()")
             assert_all_close([grad.reshape(-1)], [phi.sum(axis=0)], [call],
@@ -275,6 +277,12 @@ def _verify_training(p, cases, got, fname, replay, hints_for):
         raise Fail(f"{fname} fetched the examples in the same order for generator seeds "
                    f"{cases['gen_seeds'][0]} and {cases['gen_seeds'][1]}: use shuffle=True and "
                    "pass `generator` to the DataLoader.")
+    if ne > 1 and n > 2 and all(e == logs[0][0] for e in logs[0][1:]):
+        raise Fail(f"every epoch of {fname} fetched the examples in the same order (seed "
+                   f"{cases['gen_seeds'][0]}, {ne} epochs): each epoch must reshuffle. Build "
+                   "ONE DataLoader(dataset, batch_size=batch_size, shuffle=True, "
+                   "generator=generator) before the loop and iterate over it every epoch; a "
+                   "fixed sampler or a generator re-seeded per epoch replays one order.")
     label = f"loss {cases['loss']}, lr = {cases['lr']:g}, batch_size = {bs}, {ne} epochs"
     for hist, epochs in zip(hists, logs):
         exact = replay(phi, y, epochs, cases["lr"], cases["loss"])
@@ -282,11 +290,18 @@ def _verify_training(p, cases, got, fname, replay, hints_for):
             continue
         bad = np.flatnonzero(~np.all(close_mask(hist, exact, p.rtol, p.atol), axis=1))
         k = int(bad[0])
-        hint = next((t for wrong, t in hints_for(phi, y, epochs, cases)
-                     if wrong.shape == hist.shape and np.all(close_mask(hist, wrong, 1e-7, p.atol))),
-                    "")
-        raise Fail(f"{fname} ({label}): history row {k} (after update {k}) should be "
-                   f"{fmt(exact[k], 8)}, got {fmt(hist[k], 8)}. {hint}".rstrip())
+        hint = (known.aliasing_hint(hist, f"{fname}'s history")
+                or known.match([hist], [([wrong], t) for wrong, t in hints_for(phi, y, epochs, cases)],
+                               rtol=1e-7, atol=p.atol)
+                or known.float32_hint([hist], [exact], p.rtol) or "")
+        e_text, g_text = differing(exact[k], hist[k], 8)
+        raise Fail(f"{fname} ({label}): history {row_label(k)} should be {e_text}, got "
+                   f"{g_text}. {hint}".rstrip())
+
+
+def row_label(k):
+    """What row k of a parameter history holds."""
+    return "row 0 (the parameters before any update)" if k == 0 else f"row {k} (after update {k})"
 
 
 def _sgd_hints(phi, y, epochs, c):
@@ -299,7 +314,10 @@ def _sgd_hints(phi, y, epochs, c):
             (replay_sgd(phi, y, epochs, lr, loss, decay="step"),
              "The step decays with every update: it should change once per epoch, lr / (epoch + 1)."),
             (replay_sgd(phi, y, epochs, -lr, loss),
-             "You stepped uphill: the update is p -= step * p.grad.")]
+             "You stepped uphill: the update is p -= step * p.grad."),
+            (replay_sgd(phi, y, epochs, lr, "mse" if loss == "l1" else "l1"),
+             "That is SGD on another loss than the one it was given: differentiate "
+             "loss_fn(model(x_B), y_B), the loss_fn argument.")]
 
 
 def _adam_hints(phi, y, epochs, c):
@@ -310,7 +328,11 @@ def _adam_hints(phi, y, epochs, c):
             (replay_sgd(phi, y, epochs, lr, loss, decay="none"),
              "That is plain SGD: use torch.optim.Adam(model.parameters(), lr=lr) and opt.step()."),
             (replay_sgd(phi, y, epochs, lr, loss),
-             "That is SGD with a decaying step: use torch.optim.Adam and opt.step().")]
+             "That is SGD with a decaying step: use torch.optim.Adam and opt.step()."),
+            (replay_adam(phi, y, epochs, lr, "mse" if loss == "l1" else "l1"),
+             f"That is Adam on the {'squared error' if loss == 'l1' else 'L1 loss'}, not on "
+             "the loss it was given: differentiate loss_fn(model(x_B), y_B), the loss_fn "
+             "argument, not a loss of your choice.")]
 
 
 @register
@@ -378,6 +400,11 @@ class Fit(CheckKind):
     least-absolute-deviations optimum (computed by the grader)."""
     name = "fit"
     Params = FitParams
+
+    def target(self, p):
+        return (f"trained from PolynomialModel({p.degree}) under the L1 loss, each optimiser "
+                f"reaches an L1 loss at most {p.max_ratio:g} times the best possible on the "
+                f"lecture's data ({p.partial:.0%} of the points if only one does).")
 
     def cases(self, p, rng):
         x, y = quadratic_with_outlier(p.data_seed, p.n, p.noise, quad=p.quad,

@@ -6,11 +6,12 @@ with its own float64 numpy iteration from a0 = (-1, 1); a forgotten
 """
 import numpy as np
 
-from grader.checks.fail import Fail, fmt
+from grader.checks import hints as known
+from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
-                     tensor, torch_ready, unwrap)
+                     require_detached_losses, tensor, torch_ready, unwrap)
 from grader.checks.hw2_torch.data import line_with_ones
 
 A0 = (-1.0, 1.0)
@@ -64,27 +65,29 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
     ok_a = np.all(close_mask(a, a_exact, rtol, atol))
     if ok_losses and ok_a:
         return
-    hints = [  # (end point, losses) of a known slip, and what to say about it
+    slips = [  # ([losses, end point] of a known slip), what to say about it
         (exact_gd(x, y, lr, n_iters, a0, accumulate=True), GREW_HINT),
         (exact_gd(x, y, -lr, n_iters, a0), "You stepped uphill: the update is "
                                            "a <- a - lr * a.grad."),
-        (exact_gd(x, y, lr, n_iters, a0, dtype=np.float32),
-         "These are float32 numbers: keep every tensor float64 (dtype=torch.float64)."),
+        (exact_gd(x, y, lr, n_iters, a0, dtype=np.float32), known.FLOAT32_TEXT),
         (exact_gd(x, y, lr * y.size, n_iters, a0),
          "That is the gradient of the SUM of squares: the loss is the mean, .mean()."),
     ]
     label = f"lr = {lr:g}, n_iters = {n_iters}, N = {y.size}"
-    hint = next((text for (a_h, l_h), text in hints
-                 if np.all(close_mask(losses, l_h, 1e-5, atol))
-                 and np.all(close_mask(a, a_h, 1e-5, atol))), None)
+    hint = known.match([losses, a], [([l_h, a_h], text) for (a_h, l_h), text in slips],
+                       rtol=1e-5, atol=atol)
     if ok_losses and not ok_a and n_iters:
         shifted = exact_gd(x, y, lr, n_iters - 1, a0)[0]
         if np.all(close_mask(a, shifted, 1e-8, atol)):
             hint = "The returned a is one update behind: return a after the last update."
+    hint = hint or known.float32_hint([losses, a], [l_exact, a_exact], rtol)
     t = int(np.argmax(~close_mask(losses, l_exact, rtol, atol))) if not ok_losses else None
-    where = (f"losses[{t}] (the loss before update {t}): expected {l_exact[t]:.10g}, got "
-             f"{losses[t]:.10g}" if t is not None else
-             f"a_2 after the last update: expected {fmt(a_exact, 10)}, got {fmt(a, 10)}")
+    if t is not None:
+        e_text, g_text = differing(l_exact[t], losses[t], 10)
+        where = f"losses[{t}] (the loss before update {t}): expected {e_text}, got {g_text}"
+    else:
+        e_text, g_text = differing(a_exact, a, 10)
+        where = f"a_2 after the last update: expected {e_text}, got {g_text}"
     hint = hint or "Compare your loop with the update rule in the docstring."
     raise Fail(f"{what} at {label}: {where}. {hint}")
 
@@ -132,6 +135,7 @@ class Iterates(CheckKind):
         runs = cases["runs"]
         got = as_list(got, len(runs), "fit_linear_torch")
         for r, g in zip(runs, got):
+            require_detached_losses(g, "fit_linear_torch")
             verify_run(unwrap(g, "fit_linear_torch"), cases["x"], cases["y"], r["lr"],
                        r["n_iters"], "fit_linear_torch", p.rtol, p.atol)
 

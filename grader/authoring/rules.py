@@ -1,0 +1,155 @@
+"""Every rule an exercise's docstring states, and the checks that exercise it.
+
+The table the next person reads (docs/CHECKS.md, written by `grader build`,
+checked by `grader build --check` and tests/unit/authoring/test_rules.py) and
+`grader selftest` prints with each check's mutant kill count. A rule names the
+docstring (or notebook) statement in short; its checks are course.yml check
+names of the same exercise. A check no mutant fails must be explained in
+NO_MUTANT (why no realistic mutant can fail it), or get a mutant.
+"""
+from pathlib import Path
+
+RULES = {
+    ("hw1_autograd", "decaying_cosine"): [
+        ("f(x) = exp(-x/10) cos(x)", ["values"]),
+        ("the derivative comes from autograd.grad", ["gradient", "gradient_hidden"]),
+        ("written with ag_np so autograd can trace it (no math.*, no float())",
+         ["autograd_traceable"]),
+    ],
+    ("hw1_autograd", "trid"): [
+        ("trid(x) for any D >= 2, vectorised", ["values", "values_hidden"]),
+        ("trid_grad from autograd", ["gradient", "autograd_traceable"]),
+        ("GD helper: n_iters history entries, entry 0 the start, n_iters - 1 updates",
+         ["gd_iterates", "gd_iterates_hidden"]),
+        ("GD helper: init_x_D is NOT modified; x <- x - step_size * g(x)",
+         ["gd_iterates", "gd_iterates_hidden"]),
+        ("minimize_trid: within 1e-5 of the minimiser in every coordinate, any D",
+         ["minimize", "minimize_hidden"]),
+        ("minimize_trid: BY GRADIENT DESCENT (runtime: gradients taken, no solver)",
+         ["minimize", "minimize_hidden"]),
+    ],
+    ("hw1_autograd", "linreg_bias"): [
+        ("add_bias_column: ones as the LAST column; (N,) means D = 1", ["add_bias_column"]),
+        ("loss = 0.5 / sigma^2 * sum of squared residuals", ["neg_log_lik"]),
+        ("the loss is differentiable by autograd w.r.t. wtilde", ["neg_log_lik_gradient"]),
+        ("fit reaches the least-squares optimum; wtilde = [w, b], bias last",
+         ["fit", "fit_hidden"]),
+        ("fit: gradients from autograd, no closed-form solver (runtime and source)",
+         ["fit", "fit_hidden"]),
+        ("fit: the step size suits the data given (other N, D, scales)", ["fit_hidden"]),
+    ],
+    ("hw1_autograd", "nn_fit"): [
+        ("params: w (n_in, n_out), b (n_out,), filled by the given functions",
+         ["param_shapes", "param_shapes_hidden"]),
+        ("predict: activation between layers only, never after the last", ["predict"]),
+        ("predict: uses activation_func; 1D x is one example of D (D > 1) or N examples "
+         "(D = 1)", ["predict"]),
+        ("loss = 0.5 / sigma^2 * sum of squared residuals, autograd-differentiable",
+         ["loss", "loss_gradient"]),
+        ("fit_nn: held-out R^2 >= full_r2 with the default tanh", ["fit", "fit_hidden"]),
+        ("fit_nn: any scaling of x and y folded into the returned weights "
+         "(inputs not centred)", ["fit", "fit_hidden"]),
+    ],
+    ("hw2_torch", "numpy_gradients"): [
+        ("lin = a x + b", ["lin"]),
+        ("mse_loss = mean of squared residuals", ["mse_loss"]),
+        ("mse_loss_grad = (dL/da, dL/db) by hand", ["gradient", "gradient_hidden"]),
+        ("no autograd, no torch (runtime, helpers and modules included, and source)",
+         ["by_hand"]),
+        ("fit_line_numpy: from (0, 0), exactly n_steps simultaneous updates",
+         ["fit", "fit_hidden"]),
+    ],
+    ("hw2_torch", "torch_gd"): [
+        ("start a = (-1, 1); n_iters updates a <- a - lr * grad of the MEAN squared error",
+         ["iterates", "iterates_default", "iterates_hidden"]),
+        ("losses[t] before update t, a list of floats (not graph-attached tensors)",
+         ["iterates", "iterates_hidden"]),
+        ("zero a.grad after every update", ["iterates", "iterates_hidden"]),
+        ("float64 throughout", ["iterates", "iterates_hidden"]),
+        ("x_N2 and y_N unchanged; a_2 returned detached", ["leaves_inputs"]),
+    ],
+    ("hw2_torch", "minibatch_sgd"): [
+        ("each epoch a new permutation cut into batches; every example once per epoch",
+         ["every_sample", "every_sample_hidden"]),
+        ("batch_size = N is full-batch GD", ["full_batch"]),
+        ("one update per minibatch on the minibatch MEAN squared error; losses are floats",
+         ["iterates", "iterates_hidden"]),
+        ("a0_2, x_N2 and y_N are NOT modified", ["iterates", "iterates_hidden"]),
+        ("every random number from `generator`", ["deterministic"]),
+    ],
+    ("hw2_torch", "polynomial_l1"): [
+        ("PolynomialModel: one float64 parameter w of p + 1 zeros; yhat of shape (N,)",
+         ["model"]),
+        ("SGD: one update per DataLoader batch, step lr / (epoch + 1), zeroed grads",
+         ["sgd_iterates", "sgd_mse_hidden"]),
+        ("DataLoader(shuffle=True, generator=generator): a new order every epoch",
+         ["sgd_iterates", "adam_iterates"]),
+        ("Adam: torch.optim.Adam, default betas and eps, constant lr, on the loss_fn given",
+         ["adam_iterates", "adam_hidden"]),
+        ("history: row 0 before any update, one row per update, float64, copies",
+         ["sgd_iterates", "adam_iterates"]),
+        ("L1 fit close to the least-absolute-deviations optimum", ["fit", "fit_hidden"]),
+    ],
+    ("hw2_torch", "logistic_nll"): [
+        ("nll = -mean(y log p + (1-y) log(1-p)), p clamped to [1e-5, 1 - 1e-5]",
+         ["nll_values", "nll_values_hidden"]),
+        ("nll keeps y_hat's dtype", ["nll_values"]),
+        ("the clamp passes no gradient outside its range", ["nll_gradient"]),
+        ("fit_logistic: from (0, 0), n_iters GD steps on nll(sigmoid(a x + b)), float64",
+         ["fit_iterates", "fit_iterates_hidden"]),
+        ("fit_logistic reaches the maximum-likelihood NLL and accuracy", ["fit", "fit_hidden"]),
+    ],
+}
+
+# (assignment, exercise, check) -> why no realistic mutant can fail it (empty: all caught)
+NO_MUTANT = {}
+
+
+def problems(course):
+    """What is wrong with RULES against course.yml: unknown checks, or checks no rule uses."""
+    out = []
+    for assignment, aspec in course.spec.assignments.items():
+        for exercise in aspec.exercises:
+            names = {c.name for c in course.checks_for(assignment, [exercise])}
+            rules = RULES.get((assignment, exercise))
+            if not rules:
+                out.append(f"{assignment}.{exercise}: no docstring rules listed")
+                continue
+            used = {c for _, checks in rules for c in checks}
+            out += [f"{assignment}.{exercise}: rule names unknown check '{c}'"
+                    for c in sorted(used - names)]
+            out += [f"{assignment}.{exercise}.{c}: exercises no listed rule"
+                    for c in sorted(names - used)]
+    return out
+
+
+def markdown(course, kills=None):
+    """docs/CHECKS.md: per exercise, each docstring rule and the checks that exercise it
+    (with mutant kill counts when `kills` {(a, e, check): n} is given)."""
+    lines = ["# Docstring rules and the checks that exercise them", "",
+             "Written by `grader build` from grader/authoring/rules.py (do not edit by hand).",
+             "`grader selftest` prints the same table with each check's mutant kill count.", ""]
+    for assignment, aspec in course.spec.assignments.items():
+        for exercise in aspec.exercises:
+            lines += [f"## {assignment}.{exercise}", "", "| docstring rule | checks |", "|---|---|"]
+            for rule, checks in RULES.get((assignment, exercise), []):
+                named = ", ".join(f"`{c}`" + (f" ({kills.get((assignment, exercise, c), 0)})"
+                                              if kills is not None else "") for c in checks)
+                lines.append(f"| {rule} | {named} |")
+            lines.append("")
+    if NO_MUTANT:
+        lines += ["## Checks no mutant fails", ""]
+        lines += [f"- `{a}.{e}.{c}`: {why}" for (a, e, c), why in sorted(NO_MUTANT.items())]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def build_rules_doc(root, course, write=True):
+    """Write docs/CHECKS.md; return [path] if it changed (or would)."""
+    path = Path(root) / "docs" / "CHECKS.md"
+    text = markdown(course)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return []
+    if write:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return [path]

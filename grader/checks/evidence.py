@@ -1,0 +1,116 @@
+"""Runtime evidence of HOW a student's function computes (child side, inside probes).
+
+A static scan of the source can be fooled (a solver reached through getattr, a
+class, an alias or another module); what a function calls while it runs cannot.
+`CallLog` temporarily wraps entry points with counters while a probe calls the
+student's function, then restores them:
+
+    with CallLog(SOLVERS + GRADIENTS, sub.namespace, watch=("trid_grad",)) as log:
+        sub.minimize_trid(x0)
+    log.counts  ->  {"solver": 0, "gradient": 412, "trid_grad": 400, ...}
+
+Groups: "solver" (closed-form linear solvers of numpy, autograd.numpy, scipy and
+torch), "gradient" (autograd's tracer, torch.autograd.backward / grad: every
+reverse-mode or forward-mode derivative goes through one of them). Only modules
+already imported are patched (the probe never imports a library the student did
+not load). Names in the submission's namespace (and in `watch`) that are bound to
+a watched object, e.g. `from numpy.linalg import lstsq as best_weights`, are
+rebound to the counting wrapper too. Parent side: `describe_counts`.
+"""
+import functools
+import sys
+
+SOLVER_NAMES = ("lstsq", "solve", "inv", "pinv", "tensorsolve", "tensorinv", "cho_solve",
+                "lu_solve", "solve_triangular", "polyfit")
+SOLVERS = [("solver", module, name)
+           for module in ("numpy.linalg", "numpy", "autograd.numpy.linalg", "autograd.numpy",
+                          "scipy.linalg", "torch.linalg", "torch")
+           for name in SOLVER_NAMES]
+GRADIENTS = [("gradient", "autograd.core", "trace"),
+             ("gradient", "torch.autograd", "backward"),
+             ("gradient", "torch.autograd", "grad")]
+
+
+class CallLog:
+    """Count calls to library entry points and to named student functions.
+
+    Args: entries: [(group, module name, attribute)]; namespace: the
+    submission's globals (names bound to a watched object are rebound too);
+    watch: names of submission functions to count, each under its own name.
+    `counts` maps each group and each watched name to a number of calls, and
+    `called` maps 'module.attribute' to its count (for messages).
+    """
+
+    def __init__(self, entries, namespace=None, watch=()):
+        self.entries, self.namespace, self.watch = list(entries), namespace, tuple(watch)
+        self.counts = {g: 0 for g, _, _ in self.entries}
+        self.counts.update({name: 0 for name in self.watch})
+        self.called = {}
+        self._undo = []
+
+    def __enter__(self):
+        wrapped = {}
+        for group, module_name, attr in self.entries:
+            module = sys.modules.get(module_name)
+            original = getattr(module, attr, None) if module is not None else None
+            if original is None or not callable(original):
+                continue
+            if id(original) not in wrapped:
+                wrapped[id(original)] = self._wrap(original, group, f"{module_name}.{attr}")
+            self._set(module, attr, wrapped[id(original)])
+        if self.namespace is not None:
+            for name, value in list(self.namespace.items()):
+                if id(value) in wrapped and callable(value):
+                    self._set_item(self.namespace, name, wrapped[id(value)])
+            for name in self.watch:
+                fn = self.namespace.get(name)
+                if callable(fn):
+                    self._set_item(self.namespace, name, self._wrap(fn, name, name))
+        return self
+
+    def __exit__(self, *exc):
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+        return False
+
+    def _wrap(self, fn, group, label):
+        log = self
+
+        @functools.wraps(fn)
+        def counted(*args, **kwargs):
+            log.counts[group] = log.counts.get(group, 0) + 1
+            log.called[label] = log.called.get(label, 0) + 1
+            return fn(*args, **kwargs)
+        return counted
+
+    def _set(self, obj, attr, value):
+        old = getattr(obj, attr)
+        setattr(obj, attr, value)
+        self._undo.append(lambda: setattr(obj, attr, old))
+
+    def _set_item(self, mapping, key, value):
+        old = mapping[key]
+        mapping[key] = value
+        self._undo.append(lambda: mapping.__setitem__(key, old))
+
+    def report(self):
+        """Plain data for the parent: {"counts": {...}, "called": {...}}."""
+        return {"counts": dict(self.counts), "called": dict(self.called)}
+
+
+# ----------------------------------------------------------------- parent side
+def count(report, key):
+    """The number of calls of group or watched name `key` in a CallLog report (0 if absent)."""
+    if not isinstance(report, dict) or not isinstance(report.get("counts"), dict):
+        return 0
+    value = report["counts"].get(key, 0)
+    return int(value) if isinstance(value, (int, float)) else 0
+
+
+def solvers_called(report):
+    """'numpy.linalg.lstsq (1 call)', ... for the solver entries a report saw, or []."""
+    called = report.get("called", {}) if isinstance(report, dict) else {}
+    return [f"{name} ({n} call{'s' if n != 1 else ''})" for name, n in sorted(called.items())
+            if isinstance(name, str) and name.rsplit(".", 1)[-1] in SOLVER_NAMES
+            and "." in name]
