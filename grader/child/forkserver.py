@@ -2,9 +2,14 @@
 
 Started by grader/execution/forkserver.py with a SOCK_SEQPACKET control socket
 on the fd named in argv. It preloads the assignment's heavy modules once, then
-serves three requests: fork (a fresh child wired to the two fds sent along,
-which runs `grader.child.main.main`), sweep (kill what the last submission left
-and delete its files) and status (a child's wait status).
+serves four requests: fork (a fresh child wired to the two fds sent along,
+which runs `grader.child.main.main`), kill (SIGKILL a child's process group),
+sweep (kill what the last submission left and delete its files; only without
+isolation) and status (a child's wait status).
+
+In a bwrap jail the init message carries `isolate`: the fork server then makes
+itself undumpable, checks once that it can build a submission's own world, and
+every fork enters one (grader/child/isolate.py) before any student code runs.
 """
 import json
 import os
@@ -55,6 +60,12 @@ def zygote_main():
     _preload(init["assignment"], init.get("preload", []))
     sweep, wipe = bool(init.get("sweep")), list(init.get("wipe") or [])
     keep = _listing(wipe)  # made by trusted code before any submission ran
+    world = init.get("isolate")
+    if world:
+        problem = _prepare_isolation(world)
+        if problem:
+            sock.sendall(json.dumps({"op": "error", "message": problem}).encode())
+            os._exit(0)
     sock.sendall(json.dumps({"op": "ready"}).encode())
     statuses = {}
     while True:
@@ -66,8 +77,11 @@ def zygote_main():
         if request["op"] == "fork":
             if sweep:
                 _sweep(statuses)
-            pid = _fork_child(sock, fds, request.get("cwd"))
+            pid = _fork_child(sock, fds, request.get("cwd"), world)
             sock.sendall(json.dumps({"pid": pid}).encode())
+        elif request["op"] == "kill":
+            _kill_group(int(request["pid"]))
+            sock.sendall(b'{"op": "killed"}')
         elif request["op"] == "sweep":
             if sweep:
                 _sweep(statuses)
@@ -100,7 +114,34 @@ def _preload(assignment, modules):
         gc.freeze()  # keep the preloaded objects' pages shared between forks
 
 
-def _fork_child(sock, fds, cwd):
+def _prepare_isolation(world):
+    """Undumpable, then one trial world (a submission's, exiting at once). None or why not."""
+    from grader.child import isolate
+    try:
+        isolate.make_undumpable()
+    except OSError as err:
+        return f"PR_SET_DUMPABLE failed: {err}"
+    world["bpf_bytes"] = bytes.fromhex(world["bpf"]) if world.get("bpf") else None
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _enter(world, world["work"])
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return (f"a submission's own namespaces cannot be made in this jail (wait status "
+                f"{status}; user namespaces nested in bwrap disabled?)")
+    return None
+
+
+def _enter(world, cwd):
+    from grader.child import isolate
+    isolate.enter_own_world(cwd or world["work"], world["work"], world["tmp_bytes"],
+                            world["shm_bytes"], world.get("keep", []), world["bpf_bytes"])
+
+
+def _fork_child(sock, fds, cwd, world=None):
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -111,8 +152,6 @@ def _fork_child(sock, fds, cwd):
     try:
         os.setsid()
         sock.close()
-        if cwd:
-            os.chdir(cwd)
         ctrl, out = fds
         os.dup2(ctrl, 0)
         os.dup2(ctrl, 1)
@@ -120,10 +159,22 @@ def _fork_child(sock, fds, cwd):
         for fd in (ctrl, out):
             if fd > 2:
                 os.close(fd)
+        if world:
+            _enter(world, cwd)  # returns in the submission's own pid 1 only
+        elif cwd:
+            os.chdir(cwd)
         from grader.child import main as child
         child.main()  # control on fds 0/1, student output on 2, like a fresh child
     finally:
         os._exit(0)
+
+
+def _kill_group(pid):
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _listing(dirs):

@@ -556,7 +556,7 @@ def _system_binds():
         elif os.path.isdir(d):
             args += ["--ro-bind", d, d]
             covered.append(d)
-    for d in _python_dirs():
+    for d in python_dirs():
         if not any(d == c or d.startswith(c + "/") for c in covered):
             args += ["--ro-bind", d, d]
             covered.append(d)
@@ -567,7 +567,7 @@ def _system_binds():
     return args
 
 
-def _python_dirs():
+def python_dirs():
     """The interpreter's install and the virtualenv, by real path."""
     dirs = []
     for p in (sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))):

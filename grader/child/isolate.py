@@ -1,0 +1,187 @@
+"""One world per submission, built by a fork of the fork server (inside the bwrap jail).
+
+The fork server's jail is shared by every submission of a grade-all worker, so a
+fresh fork of it must not inherit anything one student could leave for the next.
+`enter_own_world` (called in the fresh fork, before any student code) does, with
+plain Linux system calls through ctypes (Python 3.11 has no os.unshare):
+
+  1. unshare(CLONE_NEWUSER | NEWNS | NEWPID | NEWIPC | NEWUTS | NEWNET): its own user
+     namespace (the same uid, mapped 1:1; setgroups denied) owning its own mount,
+     pid, System V IPC, host name and network namespaces. The mounts it inherits are
+     locked by the kernel: they cannot be unmounted or made writable from inside.
+  2. fork once more: the new process is pid 1 of the new pid namespace. It runs the
+     submission; when it exits (or is killed) the kernel kills every process the
+     submission started, wherever they detached to. The first fork stays outside as
+     a tiny waiter that passes pid 1's exit status on to the fork server.
+  3. in pid 1: a fresh size-limited tmpfs on /tmp and /dev/shm (what the Python
+     install needs below /tmp is bound back read-only), the submission's own work
+     dir bound on the jail's work dir (its cwd and HOME; the work dirs of other
+     submissions of the worker are not visible), loopback up.
+  4. drop every capability (effective, permitted, inheritable, ambient and the
+     bounding set), set no_new_privs, load the STUDENT seccomp filter
+     (grader/execution/seccomp.py) given as BPF bytes.
+
+The fork server itself sets PR_SET_DUMPABLE 0 (`make_undumpable`): no process
+of its uid may then ptrace it or read /proc/<pid>/mem, even without seccomp.
+
+Limit: /proc is the jail's (a fresh procfs cannot be mounted below bwrap's
+read-only /proc/sys): a submission sees the pids of the fork server and of its
+own waiter (their command lines, not their memory or environment), and no
+process of an earlier submission, since those died with their pid namespace.
+"""
+import ctypes
+import os
+import signal
+import struct
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAP_AMBIENT = 38, 22, 47
+PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 4, 2
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+
+_libc = None
+
+
+class IsolationError(OSError):
+    """A step of building the submission's world failed (the grader's fault, not the student's)."""
+
+
+def _c():
+    global _libc
+    if _libc is None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                               ctypes.c_ulong, ctypes.c_void_p]
+        libc.unshare.argtypes = [ctypes.c_int]
+        libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong,
+                               ctypes.c_ulong, ctypes.c_ulong]
+        _libc = libc
+    return _libc
+
+
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise IsolationError(err, f"{what}: {os.strerror(err)}")
+
+
+def make_undumpable():
+    """The fork server: no ptrace, no /proc/<pid>/mem by processes of its own uid."""
+    _check(_c().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
+
+
+def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, bpf):
+    """Called in a fresh fork of the fork server; returns only in the new world's pid 1.
+
+    Args: work_dir: this submission's own dir (as the jail sees it); jail_work: where
+    it is bound (the child's cwd and HOME); tmp_bytes, shm_bytes: sizes of the fresh
+    /tmp and /dev/shm (bytes); keep_under_tmp: paths below /tmp the Python install
+    needs (bound back); bpf: the STUDENT seccomp program (bytes) or None.
+    Raises IsolationError (in the calling process) when a step fails.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    keep = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep_under_tmp
+            if os.path.exists(p)]
+    c = _c()
+    _check(c.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+                     | CLONE_NEWNET), "unshare")
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{uid} {uid} 1")
+    _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    pid = os.fork()
+    if pid:
+        _wait_and_pass_on(pid)  # never returns
+    try:
+        _check(c.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
+        _check(c.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        _tmpfs("/tmp", tmp_bytes, MS_NOSUID | MS_NODEV)
+        for path, fd in keep:
+            os.makedirs(path, exist_ok=True)
+            _check(c.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None,
+                           MS_BIND | MS_REC, None), f"bind {path}")
+            os.close(fd)
+        _tmpfs("/dev/shm", shm_bytes, MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        _check(c.mount(work_dir.encode(), jail_work.encode(), None, MS_BIND, None),
+               "bind the work dir")
+        os.chdir(jail_work)
+        _loopback_up()
+        drop_privileges(bpf)
+    except BaseException as err:  # noqa: BLE001 - nothing may run on in a half-built world
+        try:
+            os.write(2, f"grader: could not isolate this submission: {err}\n".encode())
+        finally:
+            os._exit(70)  # EX_SOFTWARE, passed on by the waiter
+    return os.getpid()
+
+
+def drop_privileges(bpf):
+    """Every capability gone for good, no_new_privs, then the seccomp filter (if given)."""
+    c = _c()
+    last = int(_read("/proc/sys/kernel/cap_last_cap"))
+    for cap in range(last + 1):
+        _check(c.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "PR_CAPBSET_DROP")
+    _check(c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient caps")
+    header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    data = bytes(24)  # two {effective, permitted, inheritable} words, all zero
+    _check(c.capset(header, data), "capset")
+    _check(c.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if bpf:
+        load_filter(bpf)
+
+
+def load_filter(bpf):
+    """Load a compiled seccomp program (bytes of struct sock_filter[]) on this thread."""
+    buf = ctypes.create_string_buffer(bpf, len(bpf))
+    prog = struct.pack("HxxxxxxQ", len(bpf) // 8, ctypes.addressof(buf))
+    prog_buf = ctypes.create_string_buffer(prog, len(prog))
+    _check(_c().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog_buf), 0, 0),
+           "seccomp")
+
+
+def _wait_and_pass_on(pid):
+    """The waiter: close everything, wait for pid 1, exit as it did."""
+    os.closerange(0, 2 ** 16)  # the control socket and output pipe belong to pid 1 alone
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(70)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
+def _tmpfs(path, size, flags):
+    _check(_c().mount(b"tmpfs", path.encode(), b"tmpfs", flags,
+                      f"size={int(size)},mode=1777".encode()), f"tmpfs on {path}")
+
+
+def _loopback_up():
+    import fcntl
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(s, SIOCGIFFLAGS, req))[1]
+        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+
+
+def _write(path, text):
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def _read(path):
+    with open(path) as fh:
+        return fh.read().strip()
