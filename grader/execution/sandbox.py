@@ -275,7 +275,10 @@ class Jail:
         # The private /tmp is mounted first: binds that follow may sit below it
         # (a checkout or virtualenv under /tmp must stay visible). The root and /dev
         # (tmpfs made by bwrap, owned by the jail's uid) are remounted read-only last.
-        return [bwrap_path(), *_UNPRIVILEGED, *filt, "--die-with-parent", "--new-session",
+        # --as-pid-1: no bwrap reaper beside the child (another process of its uid whose
+        # memory it could read through /proc); the child is the jail's pid 1.
+        return [bwrap_path(), *_UNPRIVILEGED, *filt, "--as-pid-1", "--die-with-parent",
+                "--new-session",
                 "--size", tmp_bytes, "--tmpfs", "/tmp",
                 *_system_binds(),
                 "--proc", "/proc", "--dev", "/dev",

@@ -231,26 +231,57 @@ def probe(jailed, tmp_path_factory):
             "accepted": listener.accepted, "mark": mark}
 
 
-def test_probe_is_graded_normally(probe):
-    assert scores(probe["report"]) == POINTS, why(probe["report"])
+@pytest.fixture(scope="module")
+def probe_bulk(jailed, tmp_path_factory):
+    """The same probe as the first student of a grade-all worker (-j 1: the fork server's
+    child), followed by a correct student on the same worker."""
+    mark = "q" + uuid.uuid4().hex[:10]
+    listener = Listener()
+    tmp = tmp_path_factory.mktemp("probe-bulk")
+    klass = tmp / "class"
+    submission(klass / "a_probe", extra="probe_inside.py", extra_name="zz_probe.py",
+               MARK=mark, PORT=listener.port)
+    submission(klass / "b_next")
+    try:
+        rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
+    finally:
+        listener.close()
+    assert rc == 0 and set(rows) == {"a_probe", "b_next"}, err[-2000:]
+    return {"report": reports["a_probe"], "next": reports["b_next"], "mark": mark,
+            "seen": evidence(reports["a_probe"]["output"], "JAIL-PROBE"),
+            "accepted": listener.accepted}
 
 
-def test_jail_has_no_effective_capabilities(probe):
-    assert probe["seen"]["cap_eff"] == 0, f"CapEff = {probe['seen']['cap_eff']:#x}"
+@pytest.fixture(params=["grade", "grade-all"])
+def inside(request):
+    """The probe's evidence from a fresh `grade` child and from a grade-all fork server child."""
+    return request.getfixturevalue("probe" if request.param == "grade" else "probe_bulk")
 
 
-def test_jail_uid_is_not_root(probe):
-    assert 0 not in probe["seen"]["uid"], f"Uid: {probe['seen']['uid']}"
+def test_probe_is_graded_normally(inside):
+    assert scores(inside["report"]) == POINTS, why(inside["report"])
 
 
-def test_jail_cannot_remount_read_only_binds_writable(probe):
-    remount = probe["seen"]["remount"]
+def test_student_after_the_probe_is_graded_normally(probe_bulk):
+    assert scores(probe_bulk["next"]) == POINTS, why(probe_bulk["next"])
+
+
+def test_jail_has_no_effective_capabilities(inside):
+    assert inside["seen"]["cap_eff"] == 0, f"CapEff = {inside['seen']['cap_eff']:#x}"
+
+
+def test_jail_uid_is_not_root(inside):
+    assert 0 not in inside["seen"]["uid"], f"Uid: {inside['seen']['uid']}"
+
+
+def test_jail_cannot_remount_read_only_binds_writable(inside):
+    remount = inside["seen"]["remount"]
     assert {"usr", "python_install", "venv", "grader_copy"} <= set(remount), remount
     assert not any(remount.values()), f"remounted read-write: {remount}"
 
 
-def test_jail_cannot_write_system_python_or_grader_copy(probe):
-    seen = probe["seen"]
+def test_jail_cannot_write_system_python_or_grader_copy(inside):
+    seen = inside["seen"]
     try:
         assert {"usr", "python_install", "grader_copy"} <= set(seen["written"]), seen
         assert not any(seen["written"].values()), f"created files in: {seen['written']}"
@@ -258,23 +289,38 @@ def test_jail_cannot_write_system_python_or_grader_copy(probe):
     finally:
         # the probe removes what it wrote; make sure nothing is left on the host either way
         for path in ("/usr", os.path.realpath(sys.base_prefix)):
-            Path(path, f".jailprobe-{probe['mark']}").unlink(missing_ok=True)
+            Path(path, f".jailprobe-{inside['mark']}").unlink(missing_ok=True)
     for path in ("/usr", os.path.realpath(sys.base_prefix), sys.prefix):
-        assert not Path(path, f".jailprobe-{probe['mark']}").exists()
+        assert not Path(path, f".jailprobe-{inside['mark']}").exists()
 
 
-def test_jail_cannot_mount_the_machines_disk(probe):
-    assert probe["seen"]["host_disk"] is None, \
-        f"mounted the disk behind /usr and listed: {probe['seen']['host_disk']}"
+def test_jail_cannot_mount_the_machines_disk(inside):
+    assert inside["seen"]["host_disk"] is None, \
+        f"mounted the disk behind /usr and listed: {inside['seen']['host_disk']}"
 
 
-def test_jail_cannot_ptrace_other_processes(probe):
-    assert probe["seen"]["ptrace"] == [], \
-        f"PTRACE_ATTACH succeeded on {probe['seen']['ptrace']} (visible: {probe['seen']['visible']})"
+def test_jail_cannot_ptrace_other_processes(inside):
+    assert inside["seen"]["ptrace"] == [], \
+        f"PTRACE_ATTACH succeeded on {inside['seen']['ptrace']} (visible: {inside['seen']['visible']})"
 
 
-def test_jail_cannot_reach_a_host_listener(probe):
-    assert probe["seen"]["tcp"] != "connected" and probe["accepted"] == [], probe["seen"]["tcp"]
+def test_jail_cannot_reach_a_host_listener(inside):
+    assert inside["seen"]["tcp"] != "connected" and inside["accepted"] == [], inside["seen"]["tcp"]
+
+
+def test_jail_cannot_read_other_processes_memory_or_environment(inside):
+    seen = inside["seen"]
+    assert seen["mem"] == [] and seen["environ"] == [], (
+        f"read /proc/<pid>/mem of {seen['mem']}, environ of {seen['environ']} "
+        f"(visible: {seen['visible']})")
+
+
+def test_jail_runs_under_seccomp_with_no_new_privs(inside):
+    assert inside["seen"]["seccomp"] == [2, 1], f"[Seccomp, NoNewPrivs] = {inside['seen']['seccomp']}"
+
+
+def test_jail_cannot_make_a_user_namespace(inside):
+    assert inside["seen"]["unshare"] != "done", "unshare(CLONE_NEWUSER) worked"
 
 
 # ================================== 2. grade-all: ptrace of the fork server
@@ -348,6 +394,19 @@ def test_sleeping_process_is_not_visible_to_the_next_student(leftovers):
     assert leftovers["found"]["processes"] == [], \
         f"student B sees student A's sleeper: pids {leftovers['found']['processes']}"
     assert leftovers["alive_after"] == [], "A's sleeper outlived grade-all"
+
+
+def test_sysv_shared_memory_does_not_reach_the_next_student(leftovers):
+    assert leftovers["left"]["sysv"], "student A could not make a System V segment"
+    assert leftovers["found"]["sysv"] is False, "student B found A's System V segment"
+
+
+def test_environment_does_not_reach_the_next_student(leftovers):
+    assert leftovers["found"]["env"] is None, f"B's environment: JAIL_LEFT={leftovers['found']['env']}"
+
+
+def test_other_students_work_dirs_are_not_visible(leftovers):
+    assert leftovers["found"]["others"] == [], f"B sees A's files: {leftovers['found']['others']}"
 
 
 def test_chmod_of_work_dir_does_not_hurt_the_next_student(jailed, tmp_path):

@@ -13,9 +13,16 @@ Graded after the reference decaying_cosine.py (as zz_probe.py). It prints one li
   visible         [[pid, comm]] of every other process it can see
   tcp             "connected" if a TCP connection to the test's 127.0.0.1:{PORT} listener
                   worked, else the error
+  mem             [[pid, comm]] of every other visible process whose /proc/<pid>/mem it
+                  could open and read (its memory: the fork server's, in grade-all)
+  environ         [[pid, comm]] of every other visible process whose environ it could read
+  seccomp         the Seccomp and NoNewPrivs lines of /proc/self/status ([mode, nnp])
+  unshare         "done" if unshare(CLONE_NEWUSER) worked (a fresh user namespace gives
+                  every capability back inside it), else the error
 Expected with a sound jail: cap_eff == 0, uid has no 0, every remount/written/writable entry
-is False, host_disk is null, ptrace is empty and tcp is not "connected". Scores are those of
-the reference (the probe breaks nothing).
+is False, host_disk is null, ptrace, mem and environ are empty, tcp is not "connected",
+seccomp is [2, 1] (a filter, no_new_privs) and unshare failed. Scores are those of the
+reference (the probe breaks nothing).
 """
 import ctypes
 import json
@@ -131,8 +138,11 @@ except (OSError, ValueError):
 
 # 4. ptrace every other process it can see
 evidence["ptrace"], evidence["visible"] = [], []
+# In a pid namespace of its own below the jail's /proc, this process's pid there is not
+# os.getpid(): /proc/self names it.
+me = {int(os.readlink("/proc/self"))}
 for entry in sorted(os.listdir("/proc")):
-    if not entry.isdigit() or int(entry) == os.getpid():
+    if not entry.isdigit() or int(entry) in me:
         continue
     pid = int(entry)
     evidence["visible"].append([pid, _comm(pid)])
@@ -143,6 +153,33 @@ for entry in sorted(os.listdir("/proc")):
         except OSError:
             pass
         libc.ptrace(PTRACE_DETACH, pid, None, None)
+
+# 4b. read other processes' memory and environment through /proc
+evidence["mem"], evidence["environ"] = [], []
+for pid, comm in evidence["visible"]:
+    try:
+        with open(f"/proc/{pid}/maps") as fh:
+            start = int(fh.readline().split("-")[0], 16)
+        with open(f"/proc/{pid}/mem", "rb") as fh:
+            fh.seek(start)
+            if fh.read(16):
+                evidence["mem"].append([pid, comm])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            if fh.read(1):
+                evidence["environ"].append([pid, comm])
+    except OSError:
+        pass
+
+# 4c. what guards this process itself
+evidence["seccomp"] = [int(status.get("Seccomp", "-1")), int(status.get("NoNewPrivs", "-1"))]
+libc.unshare.argtypes = [ctypes.c_int]
+if libc.unshare(0x10000000) == 0:
+    evidence["unshare"] = "done"
+else:
+    evidence["unshare"] = os.strerror(ctypes.get_errno())
 
 # 5. phone home
 try:
