@@ -84,8 +84,6 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
     Raises IsolationError (in the calling process) when a step fails.
     """
     uid, gid = os.getuid(), os.getgid()
-    keep = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep_under_tmp
-            if os.path.exists(p)]
     c = _c()
     _check(c.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
                      | CLONE_NEWNET), "unshare")
@@ -98,6 +96,9 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
     try:
         _check(c.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
         _check(c.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        # Opened in this mount namespace (a bind's source must be in it), before /tmp is covered.
+        keep = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep_under_tmp
+                if os.path.exists(p)]
         _tmpfs("/tmp", tmp_bytes, MS_NOSUID | MS_NODEV)
         for path, fd in keep:
             os.makedirs(path, exist_ok=True)

@@ -35,6 +35,7 @@ import subprocess
 import tempfile
 import sys
 import threading
+import time
 
 from grader.execution import seccomp
 from grader.execution.channel import Channel, ChildFault, OutputTap
@@ -92,7 +93,9 @@ class Zygote:
                     "sweep": self.sweeps, "wipe": self.wipes, "isolate": self._world()})
         reply = self._receive(self.start_timeout_s)
         if reply.get("op") != "ready":
-            raise ChildFault("infrastructure", f"the grader's fork server failed to start: {reply}")
+            time.sleep(0.1)  # let the tap read what the fork server wrote on its way out
+            raise ChildFault("infrastructure", f"the grader's fork server failed to start: "
+                             f"{reply.get('message', reply)} {self.tap.text()[-500:]}".strip())
         return self
 
     def _world(self):

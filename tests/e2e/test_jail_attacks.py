@@ -425,6 +425,27 @@ def test_chmod_of_work_dir_does_not_hurt_the_next_student(jailed, tmp_path):
     assert float(rows["b_victim"]["score"]) == FULL, why(reports["b_victim"])
 
 
+def test_python_install_below_tmp_stays_visible_to_each_submission(jailed, tmp_path):
+    """Each grade-all submission gets a fresh /tmp; a virtualenv that lives below /tmp (here:
+    a symlink to this one, under pytest's tmp dir) must be bound back, or the fork server
+    could not isolate anyone and every submission would pay a fresh interpreter."""
+    if not str(tmp_path).startswith("/tmp/"):
+        pytest.skip("pytest's tmp dir is not below /tmp here")
+    venv = tmp_path / "venv"
+    venv.symlink_to(os.path.realpath(sys.prefix))
+    klass = tmp_path / "class"
+    submission(klass / "a")
+    submission(klass / "b")
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "grader", "--course", jailed,
+                           "grade-all", klass, "-a", A, "--out", tmp_path / "gb.csv", "-j", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "fork server unavailable" not in proc.stderr, proc.stderr[-2000:]
+    with open(tmp_path / "gb.csv", newline="", encoding="utf-8") as fh:
+        assert {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh)} == \
+            {"a": FULL, "b": FULL}
+
+
 # ========================================================= 4. no bubblewrap
 @pytest.fixture
 def no_bwrap_env(tmp_path):
