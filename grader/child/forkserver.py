@@ -7,9 +7,11 @@ which runs `grader.child.main.main`), kill (SIGKILL a child's process group),
 sweep (kill what the last submission left and delete its files; only without
 isolation) and status (a child's wait status).
 
-In a bwrap jail the init message carries `isolate`: the fork server then makes
-itself undumpable, checks once that it can build a submission's own world, and
-every fork enters one (grader/child/isolate.py) before any student code runs.
+In a bwrap jail the init message carries `isolate`: the fork server then becomes
+pid 1 of a pid namespace it owns (before the heavy imports), makes itself
+undumpable, checks once that it can build a submission's own world, and every
+fork is pid 1 of a fresh pid namespace and enters its own world
+(grader/child/isolate.py) before any student code runs.
 """
 import json
 import os
@@ -57,10 +59,15 @@ def zygote_main():
     """The fork server's loop (runs in its own process; never runs student code)."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     init = json.loads(sock.recv(_MAX_CONTROL))
+    world = init.get("isolate")
+    if world:
+        problem = _own_pid_namespace()
+        if problem:
+            sock.sendall(json.dumps({"op": "error", "message": problem}).encode())
+            os._exit(0)
     _preload(init["assignment"], init.get("preload", []))
     sweep, wipe = bool(init.get("sweep")), list(init.get("wipe") or [])
     keep = _listing(wipe)  # made by trusted code before any submission ran
-    world = init.get("isolate")
     if world:
         problem = _prepare_isolation(world)
         if problem:
@@ -114,6 +121,18 @@ def _preload(assignment, modules):
         gc.freeze()  # keep the preloaded objects' pages shared between forks
 
 
+def _own_pid_namespace():
+    """Continue as pid 1 of a pid namespace this process owns (small: before the preloads).
+    None, or why not."""
+    from grader.child import isolate
+    try:
+        isolate.become_pid_namespace_parent()
+    except OSError as err:
+        return (f"the fork server cannot make a pid namespace in this jail ({err}; user "
+                "namespaces nested in bwrap disabled?)")
+    return None
+
+
 def _prepare_isolation(world):
     """Undumpable, then one trial world (a submission's, exiting at once). None or why not."""
     from grader.child import isolate
@@ -122,7 +141,10 @@ def _prepare_isolation(world):
     except OSError as err:
         return f"PR_SET_DUMPABLE failed: {err}"
     world["bpf_bytes"] = bytes.fromhex(world["bpf"]) if world.get("bpf") else None
-    pid = os.fork()
+    try:
+        pid = isolate.fork_in_new_pid_namespace()
+    except OSError as err:
+        return f"a submission's pid namespace cannot be made in this jail ({err})"
     if pid == 0:
         try:
             _enter(world, world["work"])
@@ -144,7 +166,11 @@ def _enter(world, cwd):
 def _fork_child(sock, fds, cwd, world=None):
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
+    if world:
+        from grader.child import isolate
+        pid = isolate.fork_in_new_pid_namespace()
+    else:
+        pid = os.fork()
     if pid:
         for fd in fds:
             os.close(fd)
@@ -160,7 +186,7 @@ def _fork_child(sock, fds, cwd, world=None):
             if fd > 2:
                 os.close(fd)
         if world:
-            _enter(world, cwd)  # returns in the submission's own pid 1 only
+            _enter(world, cwd)  # exits unless the submission's own world is built
         elif cwd:
             os.chdir(cwd)
         from grader.child import main as child

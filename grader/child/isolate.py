@@ -1,33 +1,43 @@
-"""One world per submission, built by a fork of the fork server (inside the bwrap jail).
+"""One world per submission, built by the fork server (inside the bwrap jail).
 
 The fork server's jail is shared by every submission of a grade-all worker, so a
 fresh fork of it must not inherit anything one student could leave for the next.
-`enter_own_world` (called in the fresh fork, before any student code) does, with
-plain Linux system calls through ctypes (Python 3.11 has no os.unshare):
+Plain Linux system calls through ctypes (Python 3.11 has no os.unshare):
 
-  1. unshare(CLONE_NEWUSER | NEWNS | NEWPID | NEWIPC | NEWUTS | NEWNET): its own user
-     namespace (the same uid, mapped 1:1; setgroups denied) owning its own mount,
-     pid, System V IPC, host name and network namespaces. The mounts it inherits are
-     locked by the kernel: they cannot be unmounted or made writable from inside.
-  2. fork once more: the new process is pid 1 of the new pid namespace. It runs the
-     submission; when it exits (or is killed) the kernel kills every process the
-     submission started, wherever they detached to. The first fork stays outside as
-     a tiny waiter that passes pid 1's exit status on to the fork server.
-  3. in pid 1: a fresh size-limited tmpfs on /tmp and /dev/shm (what the Python
-     install needs below /tmp is bound back read-only), the submission's own work
-     dir bound on the jail's work dir (its cwd and HOME; the work dirs of other
-     submissions of the worker are not visible), loopback up.
-  4. drop every capability (effective, permitted, inheritable, ambient and the
+`become_pid_namespace_parent()`, once, before the heavy imports: the fork server
+makes a user namespace of its own (same uid, mapped 1:1) and a pid namespace it
+owns, and continues as that namespace's pid 1 (its first process waits outside
+and passes the exit status on). Owning the pid namespace is what lets it, per
+submission (`fork_in_new_pid_namespace`), unshare(CLONE_NEWPID), fork once, and
+setns() back: the fork is pid 1 of a pid namespace of its own, with one copy of
+the preloaded process (a second fork of a torch-sized process would double the
+cost), and the fork server is in none of the submission's namespaces.
+
+`enter_own_world`, in that fork, before any student code runs:
+  1. unshare(CLONE_NEWUSER | NEWNS | NEWIPC | NEWUTS): its own user namespace
+     (the same uid, mapped 1:1; setgroups denied) owning its own mount, System V
+     IPC and host name namespaces. The mounts it inherits are locked by the kernel:
+     they cannot be unmounted or made writable from inside. The network namespace
+     is the jail's (loopback only, no route out): a fresh one per submission costs
+     20-45 ms, and nothing of a submission lives on in it once its processes are
+     dead (sockets die with them).
+  2. a fresh size-limited tmpfs on /tmp and /dev/shm (what the Python install
+     needs below /tmp is bound back read-only), the submission's own work dir bound
+     on the jail's work dir (its cwd and HOME; the work dirs of other submissions of
+     the worker are not visible).
+  3. drop every capability (effective, permitted, inheritable, ambient and the
      bounding set), set no_new_privs, load the STUDENT seccomp filter
      (grader/execution/seccomp.py) given as BPF bytes.
+When the fork (pid 1 of its namespace) exits or is killed, the kernel kills every
+process the submission started, wherever they detached to.
 
 The fork server itself sets PR_SET_DUMPABLE 0 (`make_undumpable`): no process
 of its uid may then ptrace it or read /proc/<pid>/mem, even without seccomp.
 
 Limit: /proc is the jail's (a fresh procfs cannot be mounted below bwrap's
-read-only /proc/sys): a submission sees the pids of the fork server and of its
-own waiter (their command lines, not their memory or environment), and no
-process of an earlier submission, since those died with their pid namespace.
+read-only /proc/sys): a submission sees the pids of the fork server (its command
+line, not its memory or environment), and no process of an earlier submission,
+since those died with their pid namespace.
 """
 import ctypes
 import os
@@ -35,13 +45,12 @@ import signal
 import struct
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAP_AMBIENT = 38, 22, 47
 PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 4, 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 
 _libc = None
 
@@ -57,6 +66,7 @@ def _c():
         libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
                                ctypes.c_ulong, ctypes.c_void_p]
         libc.unshare.argtypes = [ctypes.c_int]
+        libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
         libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong,
                                ctypes.c_ulong, ctypes.c_ulong]
         _libc = libc
@@ -74,27 +84,63 @@ def make_undumpable():
     _check(_c().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
 
 
-def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, bpf):
-    """Called in a fresh fork of the fork server; returns only in the new world's pid 1.
+def become_pid_namespace_parent():
+    """Once, in the fork server: continue as pid 1 of a pid namespace it owns (see above).
 
-    Args: work_dir: this submission's own dir (as the jail sees it); jail_work: where
-    it is bound (the child's cwd and HOME); tmp_bytes, shm_bytes: sizes of the fresh
-    /tmp and /dev/shm (bytes); keep_under_tmp: paths below /tmp the Python install
-    needs (bound back); bpf: the STUDENT seccomp program (bytes) or None.
-    Raises IsolationError (in the calling process) when a step fails.
-    """
+    The calling process forks; the fork returns (in the new namespaces), the caller
+    waits for it, closes nothing it needs (it keeps no fds) and exits as it did."""
     uid, gid = os.getuid(), os.getgid()
-    c = _c()
-    _check(c.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
-                     | CLONE_NEWNET), "unshare")
+    _check(_c().unshare(CLONE_NEWUSER | CLONE_NEWPID), "unshare")
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/uid_map", f"{uid} {uid} 1")
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
     pid = os.fork()
     if pid:
         _wait_and_pass_on(pid)  # never returns
+    _check(_c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
+    global _own_pidns
+    _own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+
+
+_own_pidns = None
+
+
+def fork_in_new_pid_namespace():
+    """os.fork() whose child is pid 1 of a fresh pid namespace. Returns like os.fork()
+    (the child's pid in ours, or 0 in the child). Needs become_pid_namespace_parent()."""
+    c = _c()
+    _check(c.unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)")
     try:
+        pid = os.fork()
+    except OSError:
+        _check(c.setns(_own_pidns, CLONE_NEWPID), "setns back")
+        raise
+    if pid:
+        # Back to our own pid namespace for our next children (the next submission).
+        _check(c.setns(_own_pidns, CLONE_NEWPID), "setns back")
+        return pid
+    os.close(_own_pidns)
+    return 0
+
+
+def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, bpf):
+    """Called in fork_in_new_pid_namespace()'s child, before any student code.
+
+    Args: work_dir: this submission's own dir (as the jail sees it); jail_work: where
+    it is bound (the child's cwd and HOME); tmp_bytes, shm_bytes: sizes of the fresh
+    /tmp and /dev/shm (bytes); keep_under_tmp: paths below /tmp the Python install
+    needs (bound back); bpf: the STUDENT seccomp program (bytes) or None.
+    On failure it writes why to fd 2 and exits with status 70: nothing may run on in a
+    half-built world.
+    """
+    c = _c()
+    try:
+        uid, gid = os.getuid(), os.getgid()
         _check(c.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
+        _check(c.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write("/proc/self/gid_map", f"{gid} {gid} 1")
         _check(c.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
         # Opened in this mount namespace (a bind's source must be in it), before /tmp is covered.
         keep = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep_under_tmp
@@ -109,14 +155,12 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
         _check(c.mount(work_dir.encode(), jail_work.encode(), None, MS_BIND, None),
                "bind the work dir")
         os.chdir(jail_work)
-        _loopback_up()
         drop_privileges(bpf)
     except BaseException as err:  # noqa: BLE001 - nothing may run on in a half-built world
         try:
             os.write(2, f"grader: could not isolate this submission: {err}\n".encode())
         finally:
-            os._exit(70)  # EX_SOFTWARE, passed on by the waiter
-    return os.getpid()
+            os._exit(70)  # EX_SOFTWARE
 
 
 def drop_privileges(bpf):
@@ -144,8 +188,8 @@ def load_filter(bpf):
 
 
 def _wait_and_pass_on(pid):
-    """The waiter: close everything, wait for pid 1, exit as it did."""
-    os.closerange(0, 2 ** 16)  # the control socket and output pipe belong to pid 1 alone
+    """The waiter: close everything, wait for `pid`, exit as it did."""
+    os.closerange(0, 2 ** 16)  # the control socket and output pipes belong to `pid` alone
     while True:
         try:
             _, status = os.waitpid(pid, 0)
@@ -164,15 +208,6 @@ def _wait_and_pass_on(pid):
 def _tmpfs(path, size, flags):
     _check(_c().mount(b"tmpfs", path.encode(), b"tmpfs", flags,
                       f"size={int(size)},mode=1777".encode()), f"tmpfs on {path}")
-
-
-def _loopback_up():
-    import fcntl
-    import socket
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        req = struct.pack("16sH14x", b"lo", 0)
-        flags = struct.unpack("16sH14x", fcntl.ioctl(s, SIOCGIFFLAGS, req))[1]
-        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
 
 
 def _write(path, text):

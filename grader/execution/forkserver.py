@@ -16,7 +16,8 @@ Sandbox: the zygote runs inside one `sandbox.Jail` (bubblewrap when
 available), so its forks inherit the jail's rlimits and cgroup. In bwrap mode
 the jail is shared by every submission of a worker, so each fork builds the
 submission's own world before any student code runs (grader/child/isolate.py):
-its own user, mount, pid, ipc, uts and network namespaces, its own work dir
+its own user, mount, pid, ipc and uts namespaces (the network namespace is
+the jail's: loopback only), its own work dir
 (cwd and HOME), /tmp and /dev/shm, no capability, no_new_privs and the STUDENT
 seccomp filter; the zygote runs under the FORKSERVER filter and is undumpable
 (no ptrace, no /proc/<pid>/mem). When a submission's pid 1 dies, the kernel

@@ -37,9 +37,9 @@ Only the native architecture's calls pass: a call through another ABI (32-bit
 the list cannot be dodged by a second syscall table.
 
 Two profiles: STUDENT (the whole list; every process that runs student code)
-and FORKSERVER (the list minus unshare and mount, which the fork server's
-children need to build each submission's own namespaces before they load the
-STUDENT filter; filters stack, so the stricter one wins in the child).
+and FORKSERVER (the list minus unshare, setns and mount, which the fork server and
+its children need to build each submission's own namespaces before the child
+loads the STUDENT filter; filters stack, so the stricter one wins in the child).
 """
 import errno
 import functools
@@ -60,7 +60,7 @@ DENIED = (
     "acct", "syslog", "iopl", "ioperm",
 )
 # What the fork server's children must still do before they load STUDENT.
-FORKSERVER_NEEDS = ("unshare", "mount")
+FORKSERVER_NEEDS = ("unshare", "setns", "mount")
 CLONE_NEW_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000,
                    "CLONE_NEWUTS": 0x04000000, "CLONE_NEWIPC": 0x08000000,
                    "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,

@@ -90,7 +90,7 @@ def test_denied_list_covers_the_issue():
                 "perf_event_open", "userfaultfd", "kexec_load", "kexec_file_load",
                 "init_module", "finit_module", "delete_module"}
     assert required <= set(seccomp.DENIED)
-    assert set(seccomp.FORKSERVER_NEEDS) == {"unshare", "mount"}
+    assert set(seccomp.FORKSERVER_NEEDS) == {"unshare", "setns", "mount"}
     assert len(seccomp.filter_bpf(seccomp.STUDENT)) % 8 == 0
 
 
