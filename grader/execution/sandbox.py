@@ -26,18 +26,18 @@ detached to.
 
 Interface for other session types (e.g. a fork server that pays the heavy
 imports once): `Sandbox.from_limits(limits)` once per process, then per
-jail `jail = sandbox.jail(submission_dir)`; `jail.argv(cmd)` is the command
-wrapped by the launcher (bwrap ... -- cmd, or cmd itself), `jail.popen_kwargs()`
-gives cwd, env and the preexec hook (uid drop + rlimits) for subprocess.Popen,
-`jail.child_lib` is the path where the child must put the grader package on
-sys.path, and `jail.cleanup()` kills every process of the jail and removes
-its dirs (idempotent). A fork server runs inside one jail; per-submission it
-should fork, chdir into a fresh dir under the jail's work dir, and kill the
-forked process group after each submission; the jail's cleanup is the
-backstop. Between two submissions in one jail, call `wipe_between_submissions()`
-inside the jail (after killing the previous submission's processes): /tmp and
-the work dir (the child's HOME) are shared by everything in a jail, so without
-it one student's files are visible to the next.
+jail `jail = sandbox.jail(submission_dir)`; `jail.argv(cmd, profile)` is the
+command wrapped by the launcher (bwrap ... -- cmd, or cmd itself; `profile`
+names the seccomp filter), `jail.popen_kwargs()` gives cwd, env, pass_fds
+(the filter's fd) and the preexec hook (uid drop + rlimits) for
+subprocess.Popen, `jail.close_launch_fds()` closes the filter's fd once the
+launcher runs, `jail.child_lib` is the path where the child must put the
+grader package on sys.path, and `jail.cleanup()` kills every process of the
+jail and removes its dirs (idempotent). A fork server runs inside one jail
+(profile seccomp.FORKSERVER); in bwrap mode each of its children builds a
+world of its own before running student code (grader/child/isolate.py);
+without bwrap it kills what the previous submission left and wipes the work
+dir (grader/child/forkserver.py). The jail's cleanup is the backstop.
 """
 import os
 import random
