@@ -84,8 +84,8 @@ def zygote_main():
         if request["op"] == "fork":
             if sweep:
                 _sweep(statuses)
-            pid = _fork_child(sock, fds, request.get("cwd"), world)
-            sock.sendall(json.dumps({"pid": pid}).encode())
+            pid, problem = _fork_child(sock, fds, request.get("cwd"), world)
+            sock.sendall(json.dumps({"pid": pid, "error": problem}).encode())
         elif request["op"] == "kill":
             _kill_group(int(request["pid"]))
             sock.sendall(b'{"op": "killed"}')
@@ -147,7 +147,7 @@ def _prepare_isolation(world):
         return f"a submission's pid namespace cannot be made in this jail ({err})"
     if pid == 0:
         try:
-            _enter(world, world["work"])
+            _enter(world, world["work"], None)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)
@@ -157,25 +157,43 @@ def _prepare_isolation(world):
     return None
 
 
-def _enter(world, cwd):
+def _enter(world, cwd, report_fd):
     from grader.child import isolate
     isolate.enter_own_world(cwd or world["work"], world["work"], world["tmp_bytes"],
-                            world["shm_bytes"], world.get("keep", []), world["bpf_bytes"])
+                            world["shm_bytes"], world.get("keep", []), world["bpf_bytes"],
+                            report_fd)
+
+
+def _world_report(read_fd):
+    """None once the child said its world is built, else why not (read until it says)."""
+    data = b""
+    with os.fdopen(read_fd, "rb") as fh:
+        data = fh.read(600)
+    return None if data == b"ok" else (data.decode("utf-8", "replace")
+                                       or "the child died while building its world")
 
 
 def _fork_child(sock, fds, cwd, world=None):
+    """Fork the child for one submission: (its pid, None) or (pid, why its world failed)."""
     sys.stdout.flush()
     sys.stderr.flush()
+    report_r = report_w = None
     if world:
         from grader.child import isolate
+        report_r, report_w = os.pipe()
         pid = isolate.fork_in_new_pid_namespace()
     else:
         pid = os.fork()
     if pid:
         for fd in fds:
             os.close(fd)
-        return pid
+        if report_w is None:
+            return pid, None
+        os.close(report_w)
+        return pid, _world_report(report_r)
     try:
+        if report_r is not None:
+            os.close(report_r)
         os.setsid()
         sock.close()
         ctrl, out = fds
@@ -186,7 +204,7 @@ def _fork_child(sock, fds, cwd, world=None):
             if fd > 2:
                 os.close(fd)
         if world:
-            _enter(world, cwd)  # exits unless the submission's own world is built
+            _enter(world, cwd, report_w)  # exits unless the submission's own world is built
         elif cwd:
             os.chdir(cwd)
         from grader.child import main as child

@@ -123,15 +123,17 @@ def fork_in_new_pid_namespace():
     return 0
 
 
-def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, bpf):
+def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, bpf,
+                    report_fd=None):
     """Called in fork_in_new_pid_namespace()'s child, before any student code.
 
     Args: work_dir: this submission's own dir (as the jail sees it); jail_work: where
     it is bound (the child's cwd and HOME); tmp_bytes, shm_bytes: sizes of the fresh
     /tmp and /dev/shm (bytes); keep_under_tmp: paths below /tmp the Python install
-    needs (bound back); bpf: the STUDENT seccomp program (bytes) or None.
-    On failure it writes why to fd 2 and exits with status 70: nothing may run on in a
-    half-built world.
+    needs (bound back); bpf: the STUDENT seccomp program (bytes) or None; report_fd:
+    a pipe to the fork server, which gets b"ok" or the reason of a failure and is closed
+    before returning (so the grader, not the student's output, tells what went wrong).
+    On failure it exits with status 70: nothing may run on in a half-built world.
     """
     c = _c()
     try:
@@ -158,9 +160,13 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
         drop_privileges(bpf)
     except BaseException as err:  # noqa: BLE001 - nothing may run on in a half-built world
         try:
-            os.write(2, f"grader: could not isolate this submission: {err}\n".encode())
+            if report_fd is not None:
+                os.write(report_fd, f"could not isolate the submission: {err}".encode()[:500])
         finally:
             os._exit(70)  # EX_SOFTWARE
+    if report_fd is not None:
+        os.write(report_fd, b"ok")
+        os.close(report_fd)
 
 
 def drop_privileges(bpf):

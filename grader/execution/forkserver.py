@@ -138,7 +138,11 @@ class Zygote:
                     self.start()
                 try:
                     self._send({"op": "fork", "cwd": cwd}, fds=[ctrl_fd, out_fd])
-                    return int(self._receive(30)["pid"])
+                    reply = self._receive(30)
+                    if reply.get("error"):
+                        # The grader's fault, said by the fork server (not by student output).
+                        raise ChildFault("infrastructure", reply["error"])
+                    return int(reply["pid"])
                 except (ChildFault, OSError, KeyError, ValueError):
                     self.close()
                     if attempt == 2:
