@@ -87,8 +87,8 @@ def make_undumpable():
 def become_pid_namespace_parent():
     """Once, in the fork server: continue as pid 1 of a pid namespace it owns (see above).
 
-    The calling process forks; the fork returns (in the new namespaces), the caller
-    waits for it, closes nothing it needs (it keeps no fds) and exits as it did."""
+    The calling process forks; the fork returns (in the new namespaces, as their pid 1)
+    while the caller closes all its fds, waits for it and exits as it did."""
     uid, gid = os.getuid(), os.getgid()
     _check(_c().unshare(CLONE_NEWUSER | CLONE_NEWPID), "unshare")
     _write("/proc/self/setgroups", "deny")
