@@ -57,7 +57,7 @@ class Limits(_Strict):
     # Isolation of official grading (grader/sandbox.py): auto = bubblewrap when it
     # works here, else a plain process with a loud warning; bwrap = refuse without it.
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
-    tmp_mb: int = Field(default=64, ge=1)          # size of the child's private /tmp
+    tmp_mb: int = Field(default=64, ge=1)          # size of the child's private /tmp and /dev/shm (each)
     file_mb: int = Field(default=256, ge=1)        # largest file the child may write
     submission_mb: int = Field(default=50, ge=1)   # a submission's files, unpacked
     # Caps on what the parent reads before any sandbox (grader/submission/inputs.py).

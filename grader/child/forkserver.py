@@ -2,9 +2,16 @@
 
 Started by grader/execution/forkserver.py with a SOCK_SEQPACKET control socket
 on the fd named in argv. It preloads the assignment's heavy modules once, then
-serves three requests: fork (a fresh child wired to the two fds sent along,
-which runs `grader.child.main.main`), sweep (kill what the last submission left
-and delete its files) and status (a child's wait status).
+serves four requests: fork (a fresh child wired to the two fds sent along,
+which runs `grader.child.main.main`), kill (SIGKILL a child's process group),
+sweep (kill what the last submission left and delete its files; only without
+isolation) and status (a child's wait status).
+
+In a bwrap jail the init message carries `isolate`: the fork server then becomes
+pid 1 of a pid namespace it owns (before the heavy imports), makes itself
+undumpable, checks once that it can build a submission's own world, and every
+fork is pid 1 of a fresh pid namespace and enters its own world
+(grader/child/isolate.py) before any student code runs.
 """
 import json
 import os
@@ -52,9 +59,20 @@ def zygote_main():
     """The fork server's loop (runs in its own process; never runs student code)."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     init = json.loads(sock.recv(_MAX_CONTROL))
+    world = init.get("isolate")
+    if world:
+        problem = _own_pid_namespace()
+        if problem:
+            sock.sendall(json.dumps({"op": "error", "message": problem}).encode())
+            os._exit(0)
     _preload(init["assignment"], init.get("preload", []))
     sweep, wipe = bool(init.get("sweep")), list(init.get("wipe") or [])
     keep = _listing(wipe)  # made by trusted code before any submission ran
+    if world:
+        problem = _prepare_isolation(world)
+        if problem:
+            sock.sendall(json.dumps({"op": "error", "message": problem}).encode())
+            os._exit(0)
     sock.sendall(json.dumps({"op": "ready"}).encode())
     statuses = {}
     while True:
@@ -66,8 +84,11 @@ def zygote_main():
         if request["op"] == "fork":
             if sweep:
                 _sweep(statuses)
-            pid = _fork_child(sock, fds, request.get("cwd"))
-            sock.sendall(json.dumps({"pid": pid}).encode())
+            pid, problem = _fork_child(sock, fds, request.get("cwd"), world)
+            sock.sendall(json.dumps({"pid": pid, "error": problem}).encode())
+        elif request["op"] == "kill":
+            _kill_group(int(request["pid"]))
+            sock.sendall(b'{"op": "killed"}')
         elif request["op"] == "sweep":
             if sweep:
                 _sweep(statuses)
@@ -100,19 +121,81 @@ def _preload(assignment, modules):
         gc.freeze()  # keep the preloaded objects' pages shared between forks
 
 
-def _fork_child(sock, fds, cwd):
+def _own_pid_namespace():
+    """Continue as pid 1 of a pid namespace this process owns (small: before the preloads).
+    None, or why not."""
+    from grader.child import isolate
+    try:
+        isolate.become_pid_namespace_parent()
+    except OSError as err:
+        return (f"the fork server cannot make a pid namespace in this jail ({err}; user "
+                "namespaces nested in bwrap disabled?)")
+    return None
+
+
+def _prepare_isolation(world):
+    """Undumpable, then one trial world (a submission's, exiting at once). None or why not."""
+    from grader.child import isolate
+    try:
+        isolate.make_undumpable()
+    except OSError as err:
+        return f"PR_SET_DUMPABLE failed: {err}"
+    world["bpf_bytes"] = bytes.fromhex(world["bpf"]) if world.get("bpf") else None
+    try:
+        pid = isolate.fork_in_new_pid_namespace()
+    except OSError as err:
+        return f"a submission's pid namespace cannot be made in this jail ({err})"
+    if pid == 0:
+        try:
+            _enter(world, world["work"], None)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return (f"a submission's own namespaces cannot be made in this jail (wait status "
+                f"{status}; user namespaces nested in bwrap disabled?)")
+    return None
+
+
+def _enter(world, cwd, report_fd):
+    from grader.child import isolate
+    isolate.enter_own_world(cwd or world["work"], world["work"], world["tmp_bytes"],
+                            world["shm_bytes"], world.get("keep", []), world["bpf_bytes"],
+                            report_fd)
+
+
+def _world_report(read_fd):
+    """None once the child said its world is built, else why not (read until it says)."""
+    data = b""
+    with os.fdopen(read_fd, "rb") as fh:
+        data = fh.read(600)
+    return None if data == b"ok" else (data.decode("utf-8", "replace")
+                                       or "the child died while building its world")
+
+
+def _fork_child(sock, fds, cwd, world=None):
+    """Fork the child for one submission: (its pid, None) or (pid, why its world failed)."""
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
+    report_r = report_w = None
+    if world:
+        from grader.child import isolate
+        report_r, report_w = os.pipe()
+        pid = isolate.fork_in_new_pid_namespace()
+    else:
+        pid = os.fork()
     if pid:
         for fd in fds:
             os.close(fd)
-        return pid
+        if report_w is None:
+            return pid, None
+        os.close(report_w)
+        return pid, _world_report(report_r)
     try:
+        if report_r is not None:
+            os.close(report_r)
         os.setsid()
         sock.close()
-        if cwd:
-            os.chdir(cwd)
         ctrl, out = fds
         os.dup2(ctrl, 0)
         os.dup2(ctrl, 1)
@@ -120,10 +203,22 @@ def _fork_child(sock, fds, cwd):
         for fd in (ctrl, out):
             if fd > 2:
                 os.close(fd)
+        if world:
+            _enter(world, cwd, report_w)  # exits unless the submission's own world is built
+        elif cwd:
+            os.chdir(cwd)
         from grader.child import main as child
         child.main()  # control on fds 0/1, student output on 2, like a fresh child
     finally:
         os._exit(0)
+
+
+def _kill_group(pid):
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _listing(dirs):

@@ -13,11 +13,17 @@ submission gets a new process that never ran anyone else's code; the zygote
 itself never runs student code.
 
 Sandbox: the zygote runs inside one `sandbox.Jail` (bubblewrap when
-available), so its forks inherit the jail's namespaces, uid and rlimits.
-Since all of a worker's submissions share that jail, the zygote kills every
-other process it can see (`kill(-1)`: the jail's own uid or pid namespace)
-after each submission and before each fork: nothing one student left
-running survives into the next student's process.
+available), so its forks inherit the jail's rlimits and cgroup. In bwrap mode
+the jail is shared by every submission of a worker, so each fork builds the
+submission's own world before any student code runs (grader/child/isolate.py):
+its own user, mount, pid, ipc and uts namespaces (the network namespace is
+the jail's: loopback only), its own work dir
+(cwd and HOME), /tmp and /dev/shm, no capability, no_new_privs and the STUDENT
+seccomp filter; the zygote runs under the FORKSERVER filter and is undumpable
+(no ptrace, no /proc/<pid>/mem). When a submission's pid 1 dies, the kernel
+kills everything it started. Without bwrap, the zygote instead kills every
+other process it can see (`kill(-1)`: the jail's own uid) after each
+submission and before each fork, and deletes the files left in the work dir.
 
 This module is the parent's side; the zygote's own loop is
 grader/child/forkserver.py. `ZygoteSession` is a `session.PipeSession`.
@@ -30,9 +36,12 @@ import subprocess
 import tempfile
 import sys
 import threading
+import time
 
+from grader.execution import seccomp
 from grader.execution.channel import Channel, ChildFault, OutputTap
-from grader.execution.sandbox import CHILD_WORK, chown_tree, copy_submission
+from grader.execution.sandbox import (CHILD_WORK, chown_tree, copy_submission, python_dirs,
+                                      seccomp_fd)
 from grader.execution.session import ChildSession, PipeSession, child_env, default_sandbox
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
@@ -54,38 +63,56 @@ class Zygote:
         self.proc = self.sock = self.jail = self.tap = None
         self.lock = threading.Lock()
         self.sweeps, self.wipes, self.broken = False, [], False
+        self.isolated = False
 
     def start(self):
         """Start the fork server inside its own jail."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.jail = self.sandbox.jail(None)
+        self.isolated = self.jail.mode == "bwrap"
+        argv = self.jail.argv([sys.executable, "-I", "-c", BOOT, self.jail.child_lib,
+                               str(theirs.fileno())], profile=seccomp.FORKSERVER)
         kwargs = self.jail.popen_kwargs(child_env())
         kwargs["env"]["GRADER_JAIL"] = self.jail.token
-        # With a uid of its own (or a pid namespace) the zygote may kill every
-        # other process it can see before each fork: nothing a submission
-        # left running survives into the next student's process.
-        self.sweeps = bool(self.jail.uid) or self.jail.mode == "bwrap"
-        argv = self.jail.argv([sys.executable, "-I", "-c", BOOT, self.jail.child_lib,
-                               str(theirs.fileno())])
-        # Files one submission leaves (in the jail's private /tmp and work dir) are
-        # deleted before the next one runs; on a bare process only the jail's work
-        # dir is ours to wipe (the host's /tmp is not).
-        self.wipes = ["/tmp", CHILD_WORK] if self.jail.mode == "bwrap" else [self.jail.work]
+        kwargs["pass_fds"] = [*kwargs["pass_fds"], theirs.fileno()]
+        # Without bwrap, a uid of its own lets the zygote kill every other process it
+        # can see before each fork, and only the jail's work dir is ours to wipe (the
+        # host's /tmp is not). In bwrap each submission gets its own world instead.
+        self.sweeps = bool(self.jail.uid) and not self.isolated
+        self.wipes = [] if self.isolated else [self.jail.work]
         out_r, out_w = os.pipe()
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=out_w, pass_fds=[theirs.fileno()], **kwargs)
+                                         stderr=out_w, **kwargs)
         finally:
             os.close(out_w)
             theirs.close()
+            self.jail.close_launch_fds()
         self.sock = ours
         self.tap = OutputTap(out_r, 16 * 1024)
         self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
-                    "sweep": self.sweeps, "wipe": self.wipes})
+                    "sweep": self.sweeps, "wipe": self.wipes, "isolate": self._world()})
         reply = self._receive(self.start_timeout_s)
         if reply.get("op") != "ready":
-            raise ChildFault("infrastructure", f"the grader's fork server failed to start: {reply}")
+            time.sleep(0.1)  # let the tap read what the fork server wrote on its way out
+            raise ChildFault("infrastructure", f"the grader's fork server failed to start: "
+                             f"{reply.get('message', reply)} {self.tap.text()[-500:]}".strip())
         return self
+
+    def _world(self):
+        """What each fork needs to build a submission's own world (bwrap mode), or None."""
+        if not self.isolated:
+            return None
+        size = self.limits.tmp_mb * 1024 * 1024
+        fd = seccomp_fd(seccomp.STUDENT)
+        bpf = None
+        if fd is not None:
+            bpf = os.pread(fd, 1 << 20, 0).hex()
+            os.close(fd)
+        # The Python install stays visible where it sits below /tmp (a fresh /tmp covers it).
+        keep = [d for d in python_dirs() if d == "/tmp" or d.startswith("/tmp/")]
+        return {"work": CHILD_WORK, "tmp_bytes": size, "shm_bytes": size, "keep": keep,
+                "bpf": bpf}
 
     def workdir(self, submission_path):
         """(host dir, dir as the child sees it) holding a copy of the submission, or Nones."""
@@ -111,13 +138,30 @@ class Zygote:
                     self.start()
                 try:
                     self._send({"op": "fork", "cwd": cwd}, fds=[ctrl_fd, out_fd])
-                    return int(self._receive(30)["pid"])
+                    reply = self._receive(30)
+                    if reply.get("error"):
+                        # The grader's fault, said by the fork server (not by student output).
+                        raise ChildFault("infrastructure", reply["error"])
+                    return int(reply["pid"])
                 except (ChildFault, OSError, KeyError, ValueError):
                     self.close()
                     if attempt == 2:
                         self.broken = True
                         raise ChildFault("infrastructure", "the grader's fork server could not "
                                          "start a process for this submission") from None
+
+    def kill(self, pid):
+        """SIGKILL the process group of the zygote's child `pid` (a pid of the zygote's
+        namespace: in bwrap it names another process on the host)."""
+        if not self.isolated:
+            _kill_group(pid)
+            return
+        with self.lock:
+            try:
+                self._send({"op": "kill", "pid": pid})
+                self._receive(10)
+            except (ChildFault, OSError):
+                pass
 
     def sweep(self):
         """Ask the zygote to kill whatever the last submission left running (if it may)."""
@@ -185,7 +229,8 @@ class ZygoteSession(PipeSession):
     def _spawn(self, request):
         self.host_dir, cwd = self.zygote.workdir(request.get("path"))
         if cwd and request.get("path"):
-            request["path"] = cwd
+            # An isolated child finds its own work dir bound on the jail's work dir.
+            request["path"] = CHILD_WORK if self.zygote.isolated else cwd
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
         try:
@@ -205,7 +250,7 @@ class ZygoteSession(PipeSession):
     def _kill(self):
         if self.pid is None:
             return
-        _kill_group(self.pid)
+        self.zygote.kill(self.pid)
         if self.zygote.sweeps or self.zygote.wipes:
             # Kill what escaped the group (it would hold the pipe open) and delete the
             # files this submission left, before the next submission's process exists.

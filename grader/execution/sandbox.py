@@ -5,7 +5,11 @@ Two modes, chosen by course.yml `limits.sandbox` (auto | bwrap | none):
 bwrap  The child runs under bubblewrap with every namespace unshared: no
        network, its own pid namespace (when the jail's first process dies,
        the kernel kills every process in it, including ones that called
-       setsid()), a private size-limited /tmp, and a filesystem that holds
+       setsid()), its own user namespace where it is uid/gid JAIL_UID (never
+       0, also when the grader runs as root) without any capability
+       (`--cap-drop ALL`), no_new_privs, the seccomp filter of
+       grader/execution/seccomp.py (`--seccomp FD`), a private size-limited
+       /tmp and /dev/shm, a read-only root, and a filesystem that holds
        only the OS (/usr, the Python install, the virtualenv; all read-only),
        a copy of the grader package without anything else at /sandbox/lib,
        and a private writable work dir at /sandbox/work holding a copy of the
@@ -22,18 +26,18 @@ detached to.
 
 Interface for other session types (e.g. a fork server that pays the heavy
 imports once): `Sandbox.from_limits(limits)` once per process, then per
-jail `jail = sandbox.jail(submission_dir)`; `jail.argv(cmd)` is the command
-wrapped by the launcher (bwrap ... -- cmd, or cmd itself), `jail.popen_kwargs()`
-gives cwd, env and the preexec hook (uid drop + rlimits) for subprocess.Popen,
-`jail.child_lib` is the path where the child must put the grader package on
-sys.path, and `jail.cleanup()` kills every process of the jail and removes
-its dirs (idempotent). A fork server runs inside one jail; per-submission it
-should fork, chdir into a fresh dir under the jail's work dir, and kill the
-forked process group after each submission; the jail's cleanup is the
-backstop. Between two submissions in one jail, call `wipe_between_submissions()`
-inside the jail (after killing the previous submission's processes): /tmp and
-the work dir (the child's HOME) are shared by everything in a jail, so without
-it one student's files are visible to the next.
+jail `jail = sandbox.jail(submission_dir)`; `jail.argv(cmd, profile)` is the
+command wrapped by the launcher (bwrap ... -- cmd, or cmd itself; `profile`
+names the seccomp filter), `jail.popen_kwargs()` gives cwd, env, pass_fds
+(the filter's fd) and the preexec hook (uid drop + rlimits) for
+subprocess.Popen, `jail.close_launch_fds()` closes the filter's fd once the
+launcher runs, `jail.child_lib` is the path where the child must put the
+grader package on sys.path, and `jail.cleanup()` kills every process of the
+jail and removes its dirs (idempotent). A fork server runs inside one jail
+(profile seccomp.FORKSERVER); in bwrap mode each of its children builds a
+world of its own before running student code (grader/child/isolate.py);
+without bwrap it kills what the previous submission left and wipes the work
+dir (grader/child/forkserver.py). The jail's cleanup is the backstop.
 """
 import os
 import random
@@ -52,6 +56,7 @@ import threading
 import time
 from pathlib import Path
 from grader import PACKAGE_DIR
+from grader.execution import seccomp
 
 MODES = ("auto", "bwrap", "none")
 NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (bubblewrap unavailable or sandbox: none): the "
@@ -59,6 +64,9 @@ NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (bubblewrap unavailable or sandbox:
 CHILD_ROOT = "/sandbox"
 CHILD_LIB = CHILD_ROOT + "/lib"
 CHILD_WORK = CHILD_ROOT + "/work"
+# The uid and gid student code has inside bubblewrap's user namespace: not 0, so
+# nothing in the jail treats it as root (and it holds no capability anyway).
+JAIL_UID = JAIL_GID = 1000
 # Uids the grader hands out to jails when it runs as root: far above real accounts.
 UID_BASE, UID_SPAN = 1_700_000, 200_000
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -108,8 +116,8 @@ def _try_bwrap():
     attempts = ([_fresh_uid()] if os.geteuid() == 0 else []) + [None]
     err = b""
     for uid in attempts:
-        argv = [exe, "--unshare-all", "--die-with-parent", "--new-session",
-                *_system_binds(), "--proc", "/proc", "--dev", "/dev",
+        argv = [exe, *_UNPRIVILEGED, "--die-with-parent", "--new-session",
+                *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/",
                 "--", sys.executable, "-I", "-c", "import numpy"]
         try:
             done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -128,6 +136,9 @@ def _try_bwrap():
 
 
 _bwrap_drops_uid = False
+# Every bwrap the grader starts: all namespaces, an unprivileged uid/gid inside, no capability.
+_UNPRIVILEGED = ("--unshare-all", "--unshare-user", "--uid", str(JAIL_UID), "--gid", str(JAIL_GID),
+                 "--cap-drop", "ALL")
 
 
 def resolve_mode(wanted, require=False):
@@ -138,6 +149,7 @@ def resolve_mode(wanted, require=False):
     if wanted == "none" and not require:
         return "none"
     if bwrap_works():
+        _check_seccomp(require)
         return "bwrap"
     why = ("bubblewrap (`bwrap`) is not installed" if not bwrap_path()
            else "bubblewrap cannot create a jail on this machine (user namespaces disabled?)")
@@ -148,6 +160,28 @@ def resolve_mode(wanted, require=False):
               "can read any file this user can (including solutions/ and hidden checks) and "
               "use the network. Use --require-sandbox to refuse to grade like this.")
     return "none"
+
+
+def _check_seccomp(require):
+    """bwrap without its seccomp filter still drops every capability, but the list of
+    seccomp.py is the second wall: refuse under --require-sandbox, warn loudly otherwise."""
+    why = seccomp.unavailable_reason()
+    if why is None:
+        return
+    if require:
+        raise SandboxUnavailable(f"a sandbox is required but its seccomp filter cannot be "
+                                 f"built: {why}")
+    warn_once("no-seccomp", f"NO SECCOMP FILTER: {why}. Submissions run in bubblewrap "
+              "without capabilities, but the system calls listed in grader/execution/"
+              "seccomp.py (ptrace, unshare, mount, keyctl, bpf, ...) are not blocked. Use "
+              "--require-sandbox to refuse to grade like this.")
+
+
+def seccomp_fd(profile):
+    """An fd holding `profile`'s BPF for bwrap --seccomp, or None without a binding."""
+    if seccomp.unavailable_reason() is not None:
+        return None
+    return seccomp.bpf_fd(profile)
 
 
 # ------------------------------------------------------------ the grader lib
@@ -216,6 +250,7 @@ class Jail:
         os.chmod(self.root, 0o700 if not self.uid else 0o711)
         self.lib = staged_grader_lib()
         self.cleaned = False
+        self.launch_fds = []
 
     def _can_drop(self):
         # The uid that runs bwrap (or the bare child) must be able to reach the Python install.
@@ -229,25 +264,49 @@ class Jail:
     def child_work(self):
         return CHILD_WORK if self.mode == "bwrap" else self.work
 
-    def argv(self, cmd):
+    def argv(self, cmd, profile=seccomp.STUDENT):
+        """`cmd` wrapped by the launcher. In bwrap mode `profile` names the seccomp filter
+        (seccomp.STUDENT, or seccomp.FORKSERVER for a fork server whose children load
+        STUDENT themselves); its fd is in popen_kwargs()["pass_fds"] until
+        close_launch_fds()."""
         if self.mode != "bwrap":
             return list(cmd)
         tmp_bytes = str(self.limits.tmp_mb * 1024 * 1024)
+        fd = seccomp_fd(profile)
+        filt = ["--seccomp", str(fd)] if fd is not None else []
+        if fd is not None:
+            self.launch_fds.append(fd)
         # The private /tmp is mounted first: binds that follow may sit below it
-        # (a checkout or virtualenv under /tmp must stay visible).
-        return [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
+        # (a checkout or virtualenv under /tmp must stay visible). The root and /dev
+        # (tmpfs made by bwrap, owned by the jail's uid) are remounted read-only last.
+        # --as-pid-1: no bwrap reaper beside the child (another process of its uid whose
+        # memory it could read through /proc); the child is the jail's pid 1.
+        return [bwrap_path(), *_UNPRIVILEGED, *filt, "--as-pid-1", "--die-with-parent",
+                "--new-session",
                 "--size", tmp_bytes, "--tmpfs", "/tmp",
                 *_system_binds(),
                 "--proc", "/proc", "--dev", "/dev",
+                "--size", tmp_bytes, "--tmpfs", "/dev/shm",
                 "--ro-bind", self.lib, CHILD_LIB,
                 "--bind", self.work, CHILD_WORK,
+                "--remount-ro", "/dev", "--remount-ro", "/",
                 "--chdir", CHILD_WORK, "--setenv", "HOME", CHILD_WORK,
                 "--setenv", "TMPDIR", "/tmp",
                 "--", *cmd]
 
     def popen_kwargs(self, env):
         return {"cwd": self.work, "env": dict(env, HOME=self.child_work),
-                "start_new_session": True, "preexec_fn": self._preexec}
+                "start_new_session": True, "preexec_fn": self._preexec,
+                "pass_fds": list(self.launch_fds)}
+
+    def close_launch_fds(self):
+        """Close the fds bwrap was given (call once the launcher has started)."""
+        for fd in self.launch_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.launch_fds = []
 
     def _preexec(self):
         lim = self.limits
@@ -265,6 +324,7 @@ class Jail:
 
     def cleanup(self):
         """Kill every process of this jail (idempotent) and remove its files."""
+        self.close_launch_fds()
         if self.cgroup:
             self.cgroup.kill_all()
         if self.uid:
@@ -503,7 +563,7 @@ def _system_binds():
         elif os.path.isdir(d):
             args += ["--ro-bind", d, d]
             covered.append(d)
-    for d in _python_dirs():
+    for d in python_dirs():
         if not any(d == c or d.startswith(c + "/") for c in covered):
             args += ["--ro-bind", d, d]
             covered.append(d)
@@ -514,7 +574,7 @@ def _system_binds():
     return args
 
 
-def _python_dirs():
+def python_dirs():
     """The interpreter's install and the virtualenv, by real path."""
     dirs = []
     for p in (sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))):

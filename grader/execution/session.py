@@ -150,6 +150,7 @@ class ChildSession(PipeSession):
         finally:
             theirs.close()
             os.close(out_w)
+            self.jail.close_launch_fds()
         self.channel = Channel(ours, self._on_eof)
         self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
         return request

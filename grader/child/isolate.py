@@ -1,0 +1,229 @@
+"""One world per submission, built by the fork server (inside the bwrap jail).
+
+The fork server's jail is shared by every submission of a grade-all worker, so a
+fresh fork of it must not inherit anything one student could leave for the next.
+Plain Linux system calls through ctypes (Python 3.11 has no os.unshare):
+
+`become_pid_namespace_parent()`, once, before the heavy imports: the fork server
+makes a user namespace of its own (same uid, mapped 1:1) and a pid namespace it
+owns, and continues as that namespace's pid 1 (its first process waits outside
+and passes the exit status on). Owning the pid namespace is what lets it, per
+submission (`fork_in_new_pid_namespace`), unshare(CLONE_NEWPID), fork once, and
+setns() back: the fork is pid 1 of a pid namespace of its own, with one copy of
+the preloaded process (a second fork of a torch-sized process would double the
+cost), and the fork server is in none of the submission's namespaces.
+
+`enter_own_world`, in that fork, before any student code runs:
+  1. unshare(CLONE_NEWUSER | NEWNS | NEWIPC | NEWUTS): its own user namespace
+     (the same uid, mapped 1:1; setgroups denied) owning its own mount, System V
+     IPC and host name namespaces. The mounts it inherits are locked by the kernel:
+     they cannot be unmounted or made writable from inside. The network namespace
+     is the jail's (loopback only, no route out): a fresh one per submission costs
+     20-45 ms, and nothing of a submission lives on in it once its processes are
+     dead (sockets die with them).
+  2. a fresh size-limited tmpfs on /tmp and /dev/shm (what the Python install
+     needs below /tmp is bound back read-only), the submission's own work dir bound
+     on the jail's work dir (its cwd and HOME; the work dirs of other submissions of
+     the worker are not visible).
+  3. drop every capability (effective, permitted, inheritable, ambient and the
+     bounding set), set no_new_privs, load the STUDENT seccomp filter
+     (grader/execution/seccomp.py) given as BPF bytes.
+When the fork (pid 1 of its namespace) exits or is killed, the kernel kills every
+process the submission started, wherever they detached to.
+
+The fork server itself sets PR_SET_DUMPABLE 0 (`make_undumpable`): no process
+of its uid may then ptrace it or read /proc/<pid>/mem, even without seccomp.
+
+Limit: /proc is the jail's (a fresh procfs cannot be mounted below bwrap's
+read-only /proc/sys): a submission sees the pids of the fork server (its command
+line, not its memory or environment), and no process of an earlier submission,
+since those died with their pid namespace.
+"""
+import ctypes
+import os
+import signal
+import struct
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAP_AMBIENT = 38, 22, 47
+PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 4, 2
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+_libc = None
+
+
+class IsolationError(OSError):
+    """A step of building the submission's world failed (the grader's fault, not the student's)."""
+
+
+def _c():
+    global _libc
+    if _libc is None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                               ctypes.c_ulong, ctypes.c_void_p]
+        libc.unshare.argtypes = [ctypes.c_int]
+        libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong,
+                               ctypes.c_ulong, ctypes.c_ulong]
+        _libc = libc
+    return _libc
+
+
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise IsolationError(err, f"{what}: {os.strerror(err)}")
+
+
+def make_undumpable():
+    """The fork server: no ptrace, no /proc/<pid>/mem by processes of its own uid."""
+    _check(_c().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
+
+
+def become_pid_namespace_parent():
+    """Once, in the fork server: continue as pid 1 of a pid namespace it owns (see above).
+
+    The calling process forks; the fork returns (in the new namespaces, as their pid 1)
+    while the caller closes all its fds, waits for it and exits as it did."""
+    uid, gid = os.getuid(), os.getgid()
+    _check(_c().unshare(CLONE_NEWUSER | CLONE_NEWPID), "unshare")
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{uid} {uid} 1")
+    _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    pid = os.fork()
+    if pid:
+        _wait_and_pass_on(pid)  # never returns
+    _check(_c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
+    global _own_pidns
+    _own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+
+
+_own_pidns = None
+
+
+def fork_in_new_pid_namespace():
+    """os.fork() whose child is pid 1 of a fresh pid namespace. Returns like os.fork()
+    (the child's pid in ours, or 0 in the child). Needs become_pid_namespace_parent()."""
+    c = _c()
+    _check(c.unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)")
+    try:
+        pid = os.fork()
+    except OSError:
+        _check(c.setns(_own_pidns, CLONE_NEWPID), "setns back")
+        raise
+    if pid:
+        # Back to our own pid namespace for our next children (the next submission).
+        _check(c.setns(_own_pidns, CLONE_NEWPID), "setns back")
+        return pid
+    os.close(_own_pidns)
+    return 0
+
+
+def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, bpf,
+                    report_fd=None):
+    """Called in fork_in_new_pid_namespace()'s child, before any student code.
+
+    Args: work_dir: this submission's own dir (as the jail sees it); jail_work: where
+    it is bound (the child's cwd and HOME); tmp_bytes, shm_bytes: sizes of the fresh
+    /tmp and /dev/shm (bytes); keep_under_tmp: paths below /tmp the Python install
+    needs (bound back); bpf: the STUDENT seccomp program (bytes) or None; report_fd:
+    a pipe to the fork server, which gets b"ok" or the reason of a failure and is closed
+    before returning (so the grader, not the student's output, tells what went wrong).
+    On failure it exits with status 70: nothing may run on in a half-built world.
+    """
+    c = _c()
+    try:
+        uid, gid = os.getuid(), os.getgid()
+        _check(c.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
+        _check(c.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write("/proc/self/gid_map", f"{gid} {gid} 1")
+        _check(c.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        # Opened in this mount namespace (a bind's source must be in it), before /tmp is covered.
+        keep = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep_under_tmp
+                if os.path.exists(p)]
+        _tmpfs("/tmp", tmp_bytes, MS_NOSUID | MS_NODEV)
+        for path, fd in keep:
+            os.makedirs(path, exist_ok=True)
+            _check(c.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None,
+                           MS_BIND | MS_REC, None), f"bind {path}")
+            os.close(fd)
+        _tmpfs("/dev/shm", shm_bytes, MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        _check(c.mount(work_dir.encode(), jail_work.encode(), None, MS_BIND, None),
+               "bind the work dir")
+        os.chdir(jail_work)
+        drop_privileges(bpf)
+    except BaseException as err:  # noqa: BLE001 - nothing may run on in a half-built world
+        try:
+            if report_fd is not None:
+                os.write(report_fd, f"could not isolate the submission: {err}".encode()[:500])
+        finally:
+            os._exit(70)  # EX_SOFTWARE
+    if report_fd is not None:
+        os.write(report_fd, b"ok")
+        os.close(report_fd)
+
+
+def drop_privileges(bpf):
+    """Every capability gone for good, no_new_privs, then the seccomp filter (if given)."""
+    c = _c()
+    last = int(_read("/proc/sys/kernel/cap_last_cap"))
+    for cap in range(last + 1):
+        _check(c.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "PR_CAPBSET_DROP")
+    _check(c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient caps")
+    header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    data = bytes(24)  # two {effective, permitted, inheritable} words, all zero
+    _check(c.capset(header, data), "capset")
+    _check(c.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if bpf:
+        load_filter(bpf)
+
+
+def load_filter(bpf):
+    """Load a compiled seccomp program (bytes of struct sock_filter[]) on this thread."""
+    buf = ctypes.create_string_buffer(bpf, len(bpf))
+    prog = struct.pack("HxxxxxxQ", len(bpf) // 8, ctypes.addressof(buf))
+    prog_buf = ctypes.create_string_buffer(prog, len(prog))
+    _check(_c().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog_buf), 0, 0),
+           "seccomp")
+
+
+def _wait_and_pass_on(pid):
+    """The waiter: close everything, wait for `pid`, exit as it did."""
+    os.closerange(0, 2 ** 16)  # the control socket and output pipes belong to `pid` alone
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(70)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
+def _tmpfs(path, size, flags):
+    _check(_c().mount(b"tmpfs", path.encode(), b"tmpfs", flags,
+                      f"size={int(size)},mode=1777".encode()), f"tmpfs on {path}")
+
+
+def _write(path, text):
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def _read(path):
+    with open(path) as fh:
+        return fh.read().strip()

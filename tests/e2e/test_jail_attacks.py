@@ -1,0 +1,642 @@
+"""Escapes from the sandbox and attacks on the trusted parent, written before the fixes.
+
+Each test grades a submission from tests/adversarial/jail/ (each file's docstring says
+the attack and the expected outcome) through the command line only, in a subprocess:
+
+    python -m grader --course C grade PATH -a A --format json
+    python -m grader --course C grade-all FOLDER -a A --out CSV -j 1 --format json
+
+and judges the JSON report / gradebook CSV it leaves. `-j 1`: one worker, so the
+students of a class share one fork server, the way later students get hurt. Nothing
+here imports the grader. The course is cut down (hw1_autograd, the decaying_cosine
+exercise only, short limits) to keep every grading to a few seconds.
+
+Classes of attack (from the audit), one section each:
+  1. root in the jail: capabilities, uid 0, remounting read-only binds writable
+  2. grade-all: ptrace of the shared fork server to sabotage later students
+  3. state left between the students of one grade-all worker
+  4. no bubblewrap: secrets on disk, forged results file, forged stdout
+  5. wall-clock time limits on a loaded machine
+  6. the parent: special files in a class folder, memory, CSV formula injection
+
+Side effects while the jail is still weak: probe_inside.py creates and at once deletes
+one `.jailprobe-<mark>` file in /usr, the Python install and the staged grader copy (it
+only asks os.access about the virtualenv); the no-bubblewrap tests point TMPDIR into
+their tmp_path, so what a killed grader leaves behind stays there; every process a test
+starts is killed in a finally.
+"""
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.adversarial
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "adversarial"
+JAIL = CORPUS / "jail"
+REFERENCE = ROOT / "solutions" / "hw1_autograd" / "decaying_cosine.py"
+WRONG = CORPUS / "wrong_base.py"
+A, EX = "hw1_autograd", "decaying_cosine"
+POINTS = {"values": 1.0, "gradient": 2.0, "autograd_traceable": 1.0, "gradient_hidden": 1.0}
+FULL = sum(POINTS.values())
+NO_SANDBOX_WORDS = "without a sandbox"
+
+
+# ------------------------------------------------------------------- helpers
+def write_course(folder, time_limit_s=4.0):
+    """course.yml with hw1_autograd / decaying_cosine only and short limits."""
+    raw = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
+    hw1 = raw["assignments"][A]
+    hw1["exercises"] = {EX: hw1["exercises"][EX]}
+    hw1["exercises"][EX]["time_limit_s"] = time_limit_s
+    raw["assignments"] = {A: hw1}
+    raw["limits"].update(memory_mb=1024, output_kb=16, load_time_s=20, max_processes=32)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "course.yml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return write_course(tmp_path_factory.mktemp("jail-course"))
+
+
+def run_cli(args, env=None, timeout=180, cwd=ROOT, preexec_fn=None):
+    """Run `python -m grader ARGS` in its own session; on timeout kill the whole group.
+
+    Returns (returncode, stdout, stderr); returncode is None when it did not finish."""
+    proc = subprocess.Popen([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd,
+                            env=env if env is not None else dict(os.environ),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=preexec_fn)  # noqa: PLW1509 - only an rlimit
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out, err
+    except subprocess.TimeoutExpired:
+        _killpg(proc.pid)
+        out, err = proc.communicate()
+        return None, out, err
+
+
+def _killpg(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def grade(course, path, env=None, extra=(), timeout=180):
+    """`grade PATH --format json`: (returncode, parsed report or None, stdout, stderr)."""
+    rc, out, err = run_cli(["--course", course, "grade", path, "-a", A, "--format", "json",
+                            *extra], env=env, timeout=timeout)
+    try:
+        report = json.loads(out)
+    except ValueError:
+        report = None
+    return rc, report, out, err
+
+
+def grade_all(course, folder, out_csv, env=None, timeout=240, preexec_fn=None):
+    """`grade-all FOLDER --out CSV -j 1 --format json`:
+    (returncode, {student: csv row}, {student: json report}, stderr)."""
+    rc, _out, err = run_cli(["--course", course, "grade-all", folder, "-a", A, "--out", out_csv,
+                             "-j", "1", "--format", "json"], env=env, timeout=timeout,
+                            preexec_fn=preexec_fn)
+    rows, reports = {}, {}
+    if Path(out_csv).is_file():
+        with open(out_csv, newline="", encoding="utf-8") as fh:
+            rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    report_file = Path(out_csv).with_suffix(".json")
+    if report_file.is_file():
+        reports = {r["student_id"]: r for r in json.loads(report_file.read_text("utf-8"))}
+    return rc, rows, reports, err
+
+
+def submission(folder, base=REFERENCE, extra=None, extra_name="zz_extra.py", **subs):
+    """A folder: `base` as decaying_cosine.py, then jail/`extra` (with {KEY} filled in)."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(base, folder / "decaying_cosine.py")
+    if extra:
+        text = (JAIL / extra).read_text(encoding="utf-8")
+        for key, value in subs.items():
+            text = text.replace("{" + key + "}", str(value))
+        (folder / extra_name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def evidence(output, tag):
+    """The JSON after `tag ` on the line the submission printed, or fail showing the output."""
+    for line in output.splitlines():
+        if line.startswith(tag + " "):
+            return json.loads(line[len(tag) + 1:])
+    pytest.fail(f"the submission did not report {tag}; it printed:\n{output[-3000:]}")
+
+
+def scores(report):
+    return {c["name"]: c["score"] for c in report["checks"]}
+
+
+def why(report):
+    return [(c["name"], c["status"], c["message"][:120]) for c in report["checks"]]
+
+
+def alive_with(mark):
+    """Host pids (not zombies) whose command line holds `mark`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if mark.encode() not in fh.read():
+                    continue
+            with open(f"/proc/{entry}/stat") as fh:
+                st = fh.read()
+            if st[st.rindex(")") + 2] != "Z":
+                found.append(int(entry))
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def jailed(course):
+    """Skip unless the grader really puts submissions in bubblewrap on this machine."""
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed: the jail cannot be tested here")
+    rc, report, _out, err = grade(course, REFERENCE)
+    assert rc == 0 and report is not None, err[-2000:]
+    assert scores(report) == POINTS, why(report)
+    if any(NO_SANDBOX_WORDS in n.lower() for n in report["notes"]):
+        pytest.skip("bwrap is installed but the grader cannot start a jail here")
+    return course
+
+
+class Listener:
+    """A TCP listener on the host's 127.0.0.1 that records every connection."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.port, self.accepted, self.stop = self.sock.getsockname()[1], [], threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.accepted.append(conn.recv(100))
+                conn.close()
+            except OSError:  # TimeoutError included
+                pass
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+# ================================================ 1. root inside the jail
+@pytest.fixture(scope="module")
+def probe(jailed, tmp_path_factory):
+    """Grade the reference plus jail/probe_inside.py once; every test below reads its report."""
+    mark = "p" + uuid.uuid4().hex[:10]
+    listener = Listener()
+    try:
+        folder = submission(tmp_path_factory.mktemp("probe") / "sub", extra="probe_inside.py",
+                            extra_name="zz_probe.py", MARK=mark, PORT=listener.port)
+        rc, report, _out, err = grade(jailed, folder)
+    finally:
+        listener.close()
+    assert rc == 0 and report is not None, err[-2000:]
+    return {"report": report, "seen": evidence(report["output"], "JAIL-PROBE"),
+            "accepted": listener.accepted, "mark": mark}
+
+
+@pytest.fixture(scope="module")
+def probe_bulk(jailed, tmp_path_factory):
+    """The same probe as the first student of a grade-all worker (-j 1: the fork server's
+    child), followed by a correct student on the same worker."""
+    mark = "q" + uuid.uuid4().hex[:10]
+    listener = Listener()
+    tmp = tmp_path_factory.mktemp("probe-bulk")
+    klass = tmp / "class"
+    submission(klass / "a_probe", extra="probe_inside.py", extra_name="zz_probe.py",
+               MARK=mark, PORT=listener.port)
+    submission(klass / "b_next")
+    try:
+        rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
+    finally:
+        listener.close()
+    assert rc == 0 and set(rows) == {"a_probe", "b_next"}, err[-2000:]
+    return {"report": reports["a_probe"], "next": reports["b_next"], "mark": mark,
+            "seen": evidence(reports["a_probe"]["output"], "JAIL-PROBE"),
+            "accepted": listener.accepted}
+
+
+@pytest.fixture(params=["grade", "grade-all"])
+def inside(request):
+    """The probe's evidence from a fresh `grade` child and from a grade-all fork server child."""
+    return request.getfixturevalue("probe" if request.param == "grade" else "probe_bulk")
+
+
+def test_probe_is_graded_normally(inside):
+    assert scores(inside["report"]) == POINTS, why(inside["report"])
+
+
+def test_student_after_the_probe_is_graded_normally(probe_bulk):
+    assert scores(probe_bulk["next"]) == POINTS, why(probe_bulk["next"])
+
+
+def test_jail_has_no_effective_capabilities(inside):
+    assert inside["seen"]["cap_eff"] == 0, f"CapEff = {inside['seen']['cap_eff']:#x}"
+
+
+def test_jail_uid_is_not_root(inside):
+    assert 0 not in inside["seen"]["uid"], f"Uid: {inside['seen']['uid']}"
+
+
+def test_jail_cannot_remount_read_only_binds_writable(inside):
+    remount = inside["seen"]["remount"]
+    assert {"usr", "python_install", "venv", "grader_copy"} <= set(remount), remount
+    assert not any(remount.values()), f"remounted read-write: {remount}"
+
+
+def test_jail_cannot_write_system_python_or_grader_copy(inside):
+    seen = inside["seen"]
+    try:
+        assert {"usr", "python_install", "grader_copy"} <= set(seen["written"]), seen
+        assert not any(seen["written"].values()), f"created files in: {seen['written']}"
+        assert not any(seen["writable"].values()), f"writable: {seen['writable']}"
+    finally:
+        # the probe removes what it wrote; make sure nothing is left on the host either way
+        for path in ("/usr", os.path.realpath(sys.base_prefix)):
+            Path(path, f".jailprobe-{inside['mark']}").unlink(missing_ok=True)
+    for path in ("/usr", os.path.realpath(sys.base_prefix), sys.prefix):
+        assert not Path(path, f".jailprobe-{inside['mark']}").exists()
+
+
+def test_jail_cannot_mount_the_machines_disk(inside):
+    assert inside["seen"]["host_disk"] is None, \
+        f"mounted the disk behind /usr and listed: {inside['seen']['host_disk']}"
+
+
+def test_jail_cannot_ptrace_other_processes(inside):
+    assert inside["seen"]["ptrace"] == [], \
+        f"PTRACE_ATTACH succeeded on {inside['seen']['ptrace']} (visible: {inside['seen']['visible']})"
+
+
+def test_jail_cannot_reach_a_host_listener(inside):
+    assert inside["seen"]["tcp"] != "connected" and inside["accepted"] == [], inside["seen"]["tcp"]
+
+
+def test_jail_cannot_read_other_processes_memory_or_environment(inside):
+    seen = inside["seen"]
+    assert seen["mem"] == [] and seen["environ"] == [], (
+        f"read /proc/<pid>/mem of {seen['mem']}, environ of {seen['environ']} "
+        f"(visible: {seen['visible']})")
+
+
+def test_jail_runs_under_seccomp_with_no_new_privs(inside):
+    assert inside["seen"]["seccomp"] == [2, 1], f"[Seccomp, NoNewPrivs] = {inside['seen']['seccomp']}"
+
+
+def test_jail_cannot_make_a_user_namespace(inside):
+    assert inside["seen"]["unshare"] != "done", "unshare(CLONE_NEWUSER) worked"
+
+
+# ================================== 2. grade-all: ptrace of the fork server
+def test_ptrace_of_fork_server_does_not_reach_the_next_student(jailed, tmp_path):
+    """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next."""
+    klass = tmp_path / "class"
+    submission(klass / "a_attacker", extra="attack_zygote_ptrace.py", extra_name="zz_attack.py")
+    submission(klass / "b_victim")
+    rc, rows, reports, err = grade_all(jailed, klass, tmp_path / "gradebook.csv")
+    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
+    attack = reports["a_attacker"]["output"]
+    assert "ZYGOTE-INJECT" in attack, f"the attack did not run: {attack[-1000:]}"
+    victim = reports["b_victim"]
+    assert float(rows["b_victim"]["score"]) == FULL and scores(victim) == POINTS, (
+        f"the next student lost points: {why(victim)}; the attacker printed: {attack[-300:]}")
+    assert float(rows["a_attacker"]["score"]) == FULL, why(reports["a_attacker"])
+
+
+def test_score_lost_to_another_student_is_not_cached(jailed, tmp_path):
+    """As above, then grade-all again without the attacker, reusing the gradebook's cache."""
+    klass = tmp_path / "class"
+    submission(klass / "a_attacker", extra="attack_zygote_ptrace.py", extra_name="zz_attack.py")
+    submission(klass / "b_victim")
+    out = tmp_path / "gradebook.csv"
+    rc, rows, _reports, err = grade_all(jailed, klass, out)
+    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
+    first = float(rows["b_victim"]["score"])
+    shutil.rmtree(klass / "a_attacker")
+    rc, rows, reports, err = grade_all(jailed, klass, out)
+    assert rc == 0 and set(rows) == {"b_victim"}, err[-2000:]
+    assert float(rows["b_victim"]["score"]) == FULL, (
+        f"first run {first}, second run (alone, cache kept) {rows['b_victim']['score']}: "
+        f"{why(reports['b_victim'])}")
+
+
+# ============================ 3. state between the students of one worker
+@pytest.fixture(scope="module")
+def leftovers(jailed, tmp_path_factory):
+    """a_leaver leaves files and a sleeper; b_reader reports what it finds (one worker)."""
+    mark = "l" + uuid.uuid4().hex[:10]
+    tmp = tmp_path_factory.mktemp("leftovers")
+    klass = tmp / "class"
+    submission(klass / "a_leaver", extra="leave_files_and_sleeper.py", extra_name="zz_leave.py",
+               MARK=mark)
+    submission(klass / "b_reader", extra="reader_leftovers.py", extra_name="zz_read.py",
+               MARK=mark)
+    try:
+        rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
+        still_alive = alive_with(mark)
+    finally:
+        for pid in alive_with(mark):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    assert rc == 0 and set(rows) == {"a_leaver", "b_reader"}, err[-2000:]
+    return {"rows": rows, "reports": reports, "mark": mark, "alive_after": still_alive,
+            "left": evidence(reports["a_leaver"]["output"], "LEFT"),
+            "found": evidence(reports["b_reader"]["output"], "LEFTOVERS")}
+
+
+def test_shm_and_home_files_do_not_reach_the_next_student(leftovers):
+    left, found = leftovers["left"], leftovers["found"]
+    assert left["files"], "student A could not even write its own HOME or /tmp"
+    assert found["files"] == [], f"student B saw student A's files {found['files']} (A made {left})"
+    assert float(leftovers["rows"]["b_reader"]["score"]) == FULL
+
+
+def test_sleeping_process_is_not_visible_to_the_next_student(leftovers):
+    assert leftovers["left"]["sleeper"] == "started", leftovers["left"]
+    assert leftovers["found"]["processes"] == [], \
+        f"student B sees student A's sleeper: pids {leftovers['found']['processes']}"
+    assert leftovers["alive_after"] == [], "A's sleeper outlived grade-all"
+
+
+def test_sysv_shared_memory_does_not_reach_the_next_student(leftovers):
+    assert leftovers["left"]["sysv"], "student A could not make a System V segment"
+    assert leftovers["found"]["sysv"] is False, "student B found A's System V segment"
+
+
+def test_environment_does_not_reach_the_next_student(leftovers):
+    assert leftovers["found"]["env"] is None, f"B's environment: JAIL_LEFT={leftovers['found']['env']}"
+
+
+def test_other_students_work_dirs_are_not_visible(leftovers):
+    assert leftovers["found"]["others"] == [], f"B sees A's files: {leftovers['found']['others']}"
+
+
+def test_chmod_of_work_dir_does_not_hurt_the_next_student(jailed, tmp_path):
+    klass = tmp_path / "class"
+    submission(klass / "a_chmod", extra="chmod_workdir.py", extra_name="zz_chmod.py")
+    submission(klass / "b_victim")
+    out = tmp_path / "gradebook.csv"
+    rc, rows, reports, err = grade_all(jailed, klass, out)
+    assert rc == 0 and set(rows) == {"a_chmod", "b_victim"}, err[-2000:]
+    assert evidence(reports["a_chmod"]["output"], "CHMOD"), "the chmod did not happen"
+    assert float(rows["b_victim"]["score"]) == FULL, why(reports["b_victim"])
+    # run again without the attacker: b_victim comes from the cache; it must not be a zero
+    shutil.rmtree(klass / "a_chmod")
+    rc, rows, reports, err = grade_all(jailed, klass, out)
+    assert rc == 0 and set(rows) == {"b_victim"}, err[-2000:]
+    assert float(rows["b_victim"]["score"]) == FULL, why(reports["b_victim"])
+
+
+def test_python_install_below_tmp_stays_visible_to_each_submission(jailed, tmp_path):
+    """Each grade-all submission gets a fresh /tmp; a virtualenv that lives below /tmp (here:
+    a symlink to this one, under pytest's tmp dir) must be bound back, or the fork server
+    could not isolate anyone and every submission would pay a fresh interpreter."""
+    if not str(tmp_path).startswith("/tmp/"):
+        pytest.skip("pytest's tmp dir is not below /tmp here")
+    venv = tmp_path / "venv"
+    venv.symlink_to(os.path.realpath(sys.prefix))
+    klass = tmp_path / "class"
+    submission(klass / "a")
+    submission(klass / "b")
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "grader", "--course", jailed,
+                           "grade-all", klass, "-a", A, "--out", tmp_path / "gb.csv", "-j", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "fork server unavailable" not in proc.stderr, proc.stderr[-2000:]
+    with open(tmp_path / "gb.csv", newline="", encoding="utf-8") as fh:
+        assert {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh)} == \
+            {"a": FULL, "b": FULL}
+
+
+# ========================================================= 4. no bubblewrap
+@pytest.fixture
+def no_bwrap_env(tmp_path):
+    """The environment of a machine without bubblewrap: a PATH on which there is no bwrap."""
+    empty = tmp_path / "bin-without-bwrap"
+    empty.mkdir()
+    scratch = tmp_path / "tmpdir"   # the grader's temporary dirs, should it be killed
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env.update(PATH=str(empty), TMPDIR=str(scratch))
+    return env
+
+
+def refused(rc, report, err):
+    """The grader declined to run student code without a sandbox (a sound answer too)."""
+    return rc == 1 and report is None and "sandbox" in err.lower()
+
+
+def test_no_bwrap_submission_cannot_read_course_or_solutions(course, no_bwrap_env, tmp_path):
+    folder = submission(tmp_path / "sub", base=WRONG, extra="nobwrap_find_secrets.py",
+                        extra_name="zz_find.py")
+    rc, report, _out, err = grade(course, folder, env=no_bwrap_env)
+    if refused(rc, report, err):
+        return
+    assert rc == 0 and report is not None, f"exit {rc}: {err[-2000:]}"
+    found = evidence(report["output"], "SECRETS-FOUND")
+    assert found == [] and report["score"] == 0, \
+        f"score {report['score']} after reading {found}"
+
+
+def test_no_bwrap_submission_cannot_forge_the_results_file(course, no_bwrap_env, tmp_path):
+    folder = submission(tmp_path / "sub", base=WRONG, extra="nobwrap_forge_results.py",
+                        extra_name="zz_forge.py")
+    results = tmp_path / "results" / "results.json"
+    results.parent.mkdir()
+    rc, report, out, err = grade(course, folder, env=no_bwrap_env, extra=["--out", results])
+    written = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
+    if refused(rc, report, err):
+        assert written is None or written["score"] == 0, written
+        return
+    assert rc == 0 and written is not None and written["score"] == 0, (
+        f"grader exit status {rc}; {results.name} says "
+        f"{written and written['score']}; stdout: {out[-300:]!r}")
+    assert report is not None and report["score"] == 0
+
+
+def test_no_bwrap_submission_cannot_forge_stdout(course, no_bwrap_env, tmp_path):
+    folder = submission(tmp_path / "sub", base=WRONG, extra="nobwrap_forge_stdout.py",
+                        extra_name="zz_forge.py")
+    rc, report, out, err = grade(course, folder, env=no_bwrap_env)
+    if refused(rc, report, err):
+        return  # nothing ran, nothing to forge
+    assert report is not None, f"stdout is not one JSON report (exit {rc}): {out[:500]}"
+    assert rc == 0 and report["score"] == 0, (
+        f"grader exit status {rc}; stdout parses to score {report['score']} "
+        f"(output field: {report.get('output', '')[:200]!r})")
+    assert len(report["checks"]) == len(POINTS)
+
+
+# ========================================== 5. time limits on a busy machine
+def test_time_limit_does_not_depend_on_machine_load(tmp_path):
+    """slow_correct.py needs ~0.4 s of CPU for its largest check; the limit is 1 s."""
+    tight = write_course(tmp_path / "tight", time_limit_s=1.0)
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    shutil.copyfile(JAIL / "slow_correct.py", folder / "decaying_cosine.py")
+    rc, quiet, _out, err = grade(tight, folder)
+    assert rc == 0 and quiet is not None, err[-2000:]
+    if scores(quiet) != POINTS:
+        pytest.skip(f"no quiet baseline: the machine is too busy right now ({why(quiet)})")
+    cores = len(os.sched_getaffinity(0))
+    spin = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end:\n    pass\n"
+    busy = []
+    try:
+        for _ in range(4 * cores):
+            busy.append(subprocess.Popen([sys.executable, "-c", spin], start_new_session=True,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL))
+        time.sleep(0.5)
+        rc, loaded, _out, err = grade(tight, folder)
+    finally:
+        for p in busy:
+            _killpg(p.pid)
+            p.wait()
+    assert rc == 0 and loaded is not None, err[-2000:]
+    assert scores(loaded) == scores(quiet), (
+        f"quiet: {quiet['score']}, with {4 * cores} busy processes: {loaded['score']} "
+        f"{why(loaded)}")
+
+
+# ============================================================== 6. the parent
+def _reason(rows, reports, student):
+    notes = rows[student].get("note", "") + " ".join(reports.get(student, {}).get("notes", []))
+    return notes.strip()
+
+
+def test_symlink_to_a_huge_file_does_not_stop_grade_all(course, tmp_path):
+    """frank.py is a symlink to a 1 TB sparse file outside the class folder."""
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as fh:
+        fh.truncate(1 << 40)   # sparse: costs no disk
+    klass = tmp_path / "class"
+    submission(klass / "alice")
+    os.symlink(huge, klass / "frank.py")
+    submission(klass / "zed")
+
+    def cap_memory():   # whatever the grader tries, it cannot take more than 8 GB here
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+    try:
+        rc, rows, reports, err = grade_all(course, klass, tmp_path / "gradebook.csv",
+                                           preexec_fn=cap_memory)
+    finally:
+        huge.unlink()
+    assert rc == 0, f"grade-all stopped for everyone (exit {rc}): {err[-1500:]!r}"
+    assert set(rows) == {"alice", "frank", "zed"}, set(rows)
+    assert float(rows["alice"]["score"]) == FULL and float(rows["zed"]["score"]) == FULL
+    assert float(rows["frank"]["score"]) == 0 and _reason(rows, reports, "frank")
+
+
+def test_special_files_in_class_folder_get_zero_rows(course, tmp_path):
+    """bob.py -> /dev/zero, carol.py is a FIFO, dave/decaying_cosine.py -> /dev/zero,
+    erin is correct but her timestamp.txt is a FIFO."""
+    klass = tmp_path / "class"
+    submission(klass / "alice")
+    os.symlink("/dev/zero", klass / "bob.py")
+    os.mkfifo(klass / "carol.py")
+    (klass / "dave").mkdir()
+    os.symlink("/dev/zero", klass / "dave" / "decaying_cosine.py")
+    submission(klass / "erin")
+    os.mkfifo(klass / "erin" / "timestamp.txt")
+    rc, rows, reports, err = grade_all(course, klass, tmp_path / "gradebook.csv", timeout=180)
+    assert rc is not None, "grade-all did not finish within 180 s"
+    assert rc == 0, f"grade-all stopped (exit {rc}): {err[-1500:]}"
+    assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}, \
+        f"rows for {sorted(rows)} only"
+    assert float(rows["alice"]["score"]) == FULL and float(rows["erin"]["score"]) == FULL
+    for bad in ("bob", "carol", "dave"):
+        assert float(rows[bad]["score"]) == 0, (bad, rows[bad])
+        assert _reason(rows, reports, bad), f"{bad}: a zero without a reason: {rows[bad]}"
+
+
+def test_returned_16_mb_does_not_balloon_the_parent(course, tmp_path):
+    """Peak RSS of the grading process itself (VmHWM; children are other processes)."""
+    folder = tmp_path / "flood"
+    folder.mkdir()
+    shutil.copyfile(JAIL / "return_16mb.py", folder / "decaying_cosine.py")
+
+    def peak_kb(path):
+        proc = subprocess.Popen([sys.executable, "-m", "grader", "--course", str(course),
+                                 "grade", str(path), "-a", A, "--format", "json"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        out, hwm = [], 0
+        reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 180
+        try:
+            while proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    with open(f"/proc/{proc.pid}/status") as fh:
+                        for line in fh:
+                            if line.startswith("VmHWM:"):
+                                hwm = max(hwm, int(line.split()[1]))
+                except OSError:
+                    pass
+                time.sleep(0.005)
+        finally:
+            _killpg(proc.pid)
+            proc.wait()
+        reader.join(5)
+        return hwm, json.loads(out[0])
+
+    base_kb, base = peak_kb(REFERENCE)
+    flood_kb, flood = peak_kb(folder)
+    assert scores(base) == POINTS
+    assert scores(flood) == dict(POINTS, values=0.0), why(flood)
+    grown_mb = (flood_kb - base_kb) / 1024
+    assert grown_mb < 32, f"the parent's peak RSS grew by {grown_mb:.0f} MB for 16 MB returned"
+
+
+def test_timestamp_formula_is_neutralised_in_the_gradebook(course, tmp_path):
+    klass = tmp_path / "class"
+    submission(klass / "alice")
+    (klass / "alice" / "timestamp.txt").write_text('=HYPERLINK("http://x","y")\n',
+                                                   encoding="utf-8")
+    submission(klass / "zed")
+    (klass / "zed" / "timestamp.txt").write_text("2026-01-05 10:00:00\n", encoding="utf-8")
+    rc, rows, _reports, err = grade_all(course, klass, tmp_path / "gradebook.csv")
+    assert rc == 0 and set(rows) == {"alice", "zed"}, err[-2000:]
+    cell = rows["alice"]["timestamp"]
+    assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), f"formula in the CSV: {cell!r}"
+    assert float(rows["alice"]["score"]) == FULL
+    assert rows["zed"]["timestamp"] == "2026-01-05 10:00:00"
