@@ -75,6 +75,13 @@ def _dedent(text):
     return textwrap.dedent(text)
 
 
+def _is_students_function(fn, namespace):
+    """Defined in the grading namespace or in one of the student's own files."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    return code is not None and (getattr(getattr(fn, "__func__", fn), "__globals__", None)
+                                 is namespace or code.co_filename in STUDENT_FILES)
+
+
 def _is_students_class(cls, module):
     if getattr(cls, "__module__", None) == module:
         return True
@@ -99,9 +106,7 @@ def _submission_functions(func, namespace, limit=50):
             continue
         fn = getattr(fn, "__func__", None) or getattr(fn, "fget", None) or fn
         code = getattr(fn, "__code__", None)
-        if code is None or id(code) in seen or not (
-                getattr(fn, "__globals__", None) is namespace
-                or code.co_filename in STUDENT_FILES):
+        if code is None or id(code) in seen or not _is_students_function(fn, namespace):
             continue
         seen.add(id(code))
         count += 1
@@ -148,8 +153,8 @@ def _origin(obj, namespace):
     import types
     if isinstance(obj, types.ModuleType):
         return obj.__name__
-    if getattr(obj, "__globals__", None) is namespace or (
-            isinstance(obj, type) and obj.__module__ == namespace.get("__name__")):
+    if _is_students_function(obj, namespace) or (
+            isinstance(obj, type) and _is_students_class(obj, namespace.get("__name__"))):
         return OWN
     module, name = getattr(obj, "__module__", None), getattr(obj, "__name__", None)
     if isinstance(module, str) and isinstance(name, str):
