@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli.main import HIDDEN_FEEDBACK, _course, cli, exit_for_score, hidden_policy, infer_assignment
+from grader.cli.main import (ALLOW_UNSANDBOXED, HIDDEN_FEEDBACK, _course, cli, exit_for_score,
+                             hidden_policy, infer_assignment)
 from grader.files import write_atomic
 from grader.reports.formats import FORMATS, render
 
@@ -36,9 +37,10 @@ from grader.reports.formats import FORMATS, render
 @HIDDEN_FEEDBACK
 @click.option("--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
               help="Refuse to run submissions without the bubblewrap sandbox.")
+@ALLOW_UNSANDBOXED
 @click.pass_context
 def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate, roster,
-                  no_cache, hidden_feedback, require_sandbox):
+                  no_cache, hidden_feedback, require_sandbox, allow_unsandboxed):
     """Grade every submission in FOLDER in parallel and write a gradebook.
 
     FOLDER may be an nbgrader course's submitted/ (or the course root), a folder
@@ -73,7 +75,10 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     try:
         graded = gradeall.grade_all(items, course, assignment, workers=workers,
                                     cache_path=cache_path, progress=progress,
-                                    require_sandbox=require_sandbox)
+                                    require_sandbox=require_sandbox,
+                                    official={"allow_unsandboxed": allow_unsandboxed,
+                                              "hide": [folder, str(out.resolve().parent),
+                                                       feedback]})
     except Exception as err:  # noqa: BLE001 - e.g. SandboxUnavailable: grading could not run
         raise click.ClickException(str(err)) from None
     finally:
@@ -100,8 +105,11 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
 @click.argument("assignment")
 @click.option("--out", type=click.Path(dir_okay=False), default="autograder.zip",
               show_default=True)
+@click.option("--allow-unsandboxed", is_flag=True,
+              help="Let run_autograder grade where student code would run as root (no "
+                   "bubblewrap and no unprivileged uid): only for trusted submissions.")
 @click.pass_context
-def gradescope_cmd(ctx, assignment, out):
+def gradescope_cmd(ctx, assignment, out, allow_unsandboxed):
     """Build a Gradescope autograder zip (setup.sh, run_autograder, grader, course.yml)."""
     from grader.authoring.gradescope import build_autograder_zip
     from grader.config import ConfigError
@@ -110,7 +118,7 @@ def gradescope_cmd(ctx, assignment, out):
         course.assignment(assignment)
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
-    names = build_autograder_zip(course, assignment, out)
+    names = build_autograder_zip(course, assignment, out, allow_unsandboxed=allow_unsandboxed)
     click.echo(f"wrote {out} ({len(names)} files)")
 
 
