@@ -30,12 +30,14 @@ from tests.e2e.test_jail_attacks import (FULL, JAIL, POINTS, REFERENCE, WRONG, e
 pytestmark = pytest.mark.adversarial
 ROOT = Path(__file__).resolve().parents[2]
 A = "hw1_autograd"
+# Makes /root traversable by other uids except for the Python install's own folder
+# ($install, the top folder of sys.base_prefix under /root), bound back in place.
 WRAP = r"""set -e
-keep=$1; path=$2; shift 2
-mount --bind /root/.pyenv "$keep"
+keep=$1; path=$2; install=$3; shift 3
+mount --bind "$install" "$keep"
 mount -t tmpfs -o mode=755 tmpfs /root
-mkdir /root/.pyenv
-mount --bind "$keep" /root/.pyenv
+mkdir -p "$install"
+mount --bind "$keep" "$install"
 PATH=$path exec "$@"
 """
 
@@ -57,6 +59,7 @@ def run_public(public):
         pytest.skip("needs root and unshare(1) to simulate a machine without bubblewrap")
     if not sys.base_prefix.startswith("/root/"):
         pytest.skip("this machine's Python is not under /root; the simulation is for that")
+    install = Path("/root", Path(sys.base_prefix).relative_to("/root").parts[0])
     script, keep = public / "wrap.sh", public / "keep"
     script.write_text(WRAP)
     keep.mkdir()
@@ -69,7 +72,8 @@ def run_public(public):
         if not os.path.isabs(argv[0]):
             argv[0] = shutil.which(argv[0])
         return subprocess.run([shutil.which("unshare"), "--mount", "--propagation", "private",
-                               shutil.which("sh"), str(script), str(keep), str(empty), *argv],
+                               shutil.which("sh"), str(script), str(keep), str(empty),
+                               str(install), *argv],
                               env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
