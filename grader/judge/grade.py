@@ -5,10 +5,15 @@
     result = kind.verify(params, cases, value) parent, trusted
 
 Whatever the submission does, every check ends with a CheckResult.
+
+The core is `Grading`: one submission graded check by check, in whatever
+order and subset its caller asks for, with one child kept alive across
+checks and restarted after a fault. Both doors use it: `grade` / `grade_path`
+(the `grader` command, grade-all, selftest) run a list of checks through it;
+the pytest plugin (grader/pytest_plugin.py) runs one check per test item.
 """
 import time
 import warnings
-from itertools import groupby
 
 import numpy as np
 
@@ -37,53 +42,121 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     callable(load_request) -> session, default an isolated ChildSession;
     time_limits: {exercise: seconds} overriding course.yml (selftest's mutants).
     """
-    spec = course.assignment(assignment)
     checks = course.checks_for(assignment, exercises, include_hidden)
-    load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
-                    "chunks": [c.to_wire() for c in submission.chunks],
-                    "path": getattr(submission, "path", None)}
-    factory = session_factory or (lambda req: ChildSession(req, course.spec.limits))
-    report = Report(assignment, notes=list(submission.notes))
-    grader = _ExerciseRunner(factory, load_request, report)
-    try:
-        for exercise, group in groupby(checks, key=lambda c: c.exercise):
-            limit = (time_limits or {}).get(exercise, spec.exercises[exercise].time_limit_s)
-            grader.run_exercise(limit, list(group))
-    finally:
-        grader.close()
-    report.output = grader.output()
-    if report.checks and all(c.status == R.MISSING for c in report.checks):
-        report.notes.append(f"none of the functions {assignment} asks for is defined: is "
-                            "this a submission for another assignment, or the wrong file?")
-    return report
+    return _run_all(Grading(submission, course, assignment, session_factory, time_limits),
+                    checks)
 
 
 def zero_report(course, assignment, message, exercises=None, include_hidden=True):
     """A recorded zero for a submission that could not be graded: every check 0, with why."""
-    report = Report(assignment, notes=[message])
-    for check in course.checks_for(assignment, exercises, include_hidden):
-        report.checks.append(_result(check, 0.0, R.ERROR, "not graded: " + message[:500]))
-    return report
+    return _run_all(NotGraded(assignment, message),
+                    course.checks_for(assignment, exercises, include_hidden))
 
 
-def grade_path(course, path, assignment, session_factory, **kwargs):
-    """Load the submission at `path` and grade it (kwargs as for `grade`).
+def grade_path(course, path, assignment, session_factory, exercises=None, include_hidden=True,
+               time_limits=None):
+    """Load the submission at `path` and grade it (arguments as for `grade`).
 
     A submission that cannot be read gets a recorded zero with the reason, not
     an exception; a report graded without a sandbox says so in its notes.
     """
-    order = list(course.assignment(assignment).exercises)
+    checks = course.checks_for(assignment, exercises, include_hidden)
+    return _run_all(open_grading(course, path, assignment, session_factory, time_limits), checks)
+
+
+def open_grading(course, path, assignment, session_factory, time_limits=None):
+    """A Grading of the submission at `path`, or a NotGraded one saying why it cannot be read."""
     try:
-        sub = load_submission(path, order=order)
+        sub = load_submission(path, order=list(course.assignment(assignment).exercises))
     except SubmissionError as err:
-        return zero_report(course, assignment, str(err), **kwargs)
-    rep = grade(sub, course, assignment, session_factory=session_factory, **kwargs)
+        return NotGraded(assignment, str(err))
+    grading = Grading(sub, course, assignment, session_factory, time_limits)
     if getattr(session_factory, "mode", None) == "none":
-        rep.notes.append(NO_SANDBOX_NOTE)
-    return rep
+        grading.closing_notes.append(NO_SANDBOX_NOTE)
+    return grading
 
 
-class _ExerciseRunner:
+def _run_all(grading, checks):
+    with grading:
+        for check in checks:
+            grading.run(check)
+    return grading.report
+
+
+class Grading:
+    """One submission being graded, check by check: `run(check) -> CheckResult`.
+
+    Each result is also appended to `self.report`; `close()` stops the child and
+    completes the report (what the top-level code printed, closing notes). Use
+    it as a context manager. Args as for `grade`.
+    """
+
+    def __init__(self, submission, course, assignment, session_factory=None, time_limits=None):
+        spec = course.assignment(assignment)
+        self.limits = {name: ex.time_limit_s for name, ex in spec.exercises.items()}
+        self.limits.update(time_limits or {})
+        load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
+                        "chunks": [c.to_wire() for c in submission.chunks],
+                        "path": getattr(submission, "path", None)}
+        factory = session_factory or (lambda req: ChildSession(req, course.spec.limits))
+        self.report = Report(assignment, notes=list(submission.notes))
+        self.closing_notes = []
+        self.runner = _CheckRunner(factory, load_request, self.report)
+        self.closed = False
+
+    def run(self, check):
+        """Grade one check of this assignment (course.yml's config.Check) and return its result."""
+        started = time.perf_counter()
+        result = self.runner.run_check(check, self.limits[check.exercise])
+        result.duration = time.perf_counter() - started
+        self.report.checks.append(result)
+        return result
+
+    def close(self):
+        """Stop the child and complete the report (idempotent); returns the Report."""
+        if self.closed:
+            return self.report
+        self.closed = True
+        self.runner.close()
+        report = self.report
+        report.output = self.runner.output()
+        if report.checks and all(c.status == R.MISSING for c in report.checks):
+            report.notes.append(f"none of the functions {report.assignment} asks for is "
+                                "defined: is this a submission for another assignment, or the "
+                                "wrong file?")
+        report.notes += self.closing_notes
+        return report
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class NotGraded:
+    """The Grading of a submission that cannot be graded: every check a recorded zero, with why."""
+
+    def __init__(self, assignment, message):
+        self.message = message
+        self.report = Report(assignment, notes=[message])
+
+    def run(self, check):
+        result = _result(check, 0.0, R.ERROR, "not graded: " + self.message[:500])
+        self.report.checks.append(result)
+        return result
+
+    def close(self):
+        return self.report
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _CheckRunner:
     """Keeps one child alive across checks; restarts it after a fault.
 
     What the submission prints is kept per check (CheckResult.output) and,
@@ -95,18 +168,15 @@ class _ExerciseRunner:
         self.factory, self.load_request, self.report = factory, load_request, report
         self.session, self.load_fault, self.load_output = None, None, None
 
-    def run_exercise(self, time_limit_s, checks):
-        """Probe each check under its own deadline of the exercise's time limit,
+    def run_check(self, check, time_limit_s):
+        """Probe one check under its own deadline of the exercise's time limit,
         so one runaway check costs only itself; a fault restarts the child. A
         fault of the grader's own (status infrastructure) is retried once in a
         fresh child before it is recorded."""
-        for check in checks:
-            started = time.perf_counter()
+        result = self._attempt(check, time_limit_s)
+        if result.status == R.INFRASTRUCTURE:
             result = self._attempt(check, time_limit_s)
-            if result.status == R.INFRASTRUCTURE:
-                result = self._attempt(check, time_limit_s)
-            result.duration = time.perf_counter() - started
-            self.report.checks.append(result)
+        return result
 
     def _attempt(self, check, time_limit_s):
         fault = self._ensure_session()
