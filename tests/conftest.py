@@ -16,3 +16,7 @@ def root():
 @pytest.fixture(scope="session")
 def course():
     return load_course(ROOT / "course.yml")
+
+
+# `pytester` runs pytest in-process on a scratch folder (tests/unit/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
