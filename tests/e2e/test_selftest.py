@@ -1,9 +1,21 @@
-"""The selftest, one pytest item per case: reference full, stub 0, mutants lose, alternatives full."""
-import pytest
+"""The selftest, one pytest item per case: reference full, stub 0, mutants lose, alternatives
+full; and one engine, two doors: each case is also graded through `pytest --submission`
+(grader/pytest_plugin.py) and must get the same score, check by check, as `grader grade`'s
+route (judge.grade) gives it."""
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+import xml.etree.ElementTree as ET
 
-from grader.authoring.selftest import discover, run_case
+import pytest
+import yaml
+
+import grader.pytest_plugin  # noqa: F401 - before pytester's in-process runs (numpy loads once)
+from grader.authoring.selftest import (MUTANT_TIME_LIMIT_S, case_exercises, discover,
+                                       grade_case, judge_case, submission_for)
 from grader.config import load_course
 from grader.execution.forkserver import ZygotePool
+from grader.status import points
+from grader.submission.load import load_submission
 
 from tests.conftest import ROOT
 
@@ -18,10 +30,71 @@ def zygotes():
     pool.close()
 
 
+@pytest.fixture(scope="module")
+def mutant_course(tmp_path_factory):
+    """course.yml with the selftest's mutant time limit on every exercise (a mutant is
+    graded on its exercise only, so this is selftest's per-case override)."""
+    data = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
+    for spec in data["assignments"].values():
+        for ex in spec["exercises"].values():
+            ex["time_limit_s"] = min(ex["time_limit_s"], MUTANT_TIME_LIMIT_S)
+    path = tmp_path_factory.mktemp("mutant-course") / "course.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+class ForkServer:
+    """Gives the pytest door the fork-server sessions the direct route uses."""
+
+    def __init__(self, factory):
+        self.factory = factory
+
+    def pytest_grader_session_factory(self, config, course, assignment):
+        return self.factory
+
+
+def submission_folder(case, tmp_path):
+    """The case's submission as a path, built as selftest builds it: the reference
+    files, then the mutant or alternative file (loaded last: it is no exercise's file)."""
+    if case.role in ("reference", "stub"):
+        return case.path
+    folder = tmp_path / "submission"
+    shutil.copytree(ROOT / "solutions" / case.assignment, folder)
+    assert case.path.stem not in COURSE.spec.assignments[case.assignment].exercises
+    shutil.copyfile(case.path, folder / case.path.name)
+    order = list(COURSE.spec.assignments[case.assignment].exercises)
+    built = [c.code for c in load_submission(folder, order=order).chunks]
+    assert built == [c.code for c in submission_for(case, COURSE).chunks]
+    return folder
+
+
+def grade_through_pytest(pytester, case, factory, course_yml):
+    """{(exercise, check): score} from `pytest --submission`'s JUnit XML."""
+    xml = pytester.path / "junit.xml"
+    args = ["-p", "grader.pytest_plugin", "-p", "no:cacheprovider", "-q",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning",
+            "--submission", str(submission_folder(case, pytester.path)),
+            "--assignment", case.assignment, "--course", str(course_yml), f"--junitxml={xml}"]
+    for exercise in case_exercises(case) or ():
+        args += ["--exercise", exercise]
+    pytester.inline_run(*args, plugins=[ForkServer(factory)])
+    return {(tc.get("classname").split(".")[-1], tc.get("name")):
+            next(p.get("value") for p in tc.iter("property") if p.get("name") == "score")
+            for tc in ET.parse(xml).iter("testcase")}
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.assignment}-{c.role}-{c.name}")
-def test_case(case, zygotes):
-    outcome = run_case(case, COURSE, zygotes.session_factory(case.assignment))
+def test_case(case, zygotes, pytester, mutant_course):
+    factory = zygotes.session_factory(case.assignment)
+    course_yml = mutant_course if case.role == "mutant" else ROOT / "course.yml"
+    # The two doors side by side: each runs one child at a time, and there are 2 cores.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        direct_route = pool.submit(grade_case, case, COURSE, factory)
+        by_pytest = grade_through_pytest(pytester, case, factory, course_yml)
+        report = direct_route.result()
+    outcome = judge_case(case, report)
     assert outcome.ok, outcome.line()
+    assert by_pytest == {(c.exercise, c.name): points(c.score) for c in report.checks}
 
 
 @pytest.mark.parametrize("assignment", list(COURSE.spec.assignments))
