@@ -18,6 +18,9 @@ selected).
 Without --submission the plugin does nothing, so it can stay installed (entry
 point `pytest11`) beside any test suite. With it, no test files are collected
 and no conftest.py is imported: nothing but the checks runs in this process.
+The path must be written `--submission=PATH`: pytest looks for its ini file
+(which may add plugins and sys.path entries) beside every path it sees as a
+positional argument while it starts, before this plugin is loaded.
 """
 import json
 from types import SimpleNamespace
@@ -79,9 +82,18 @@ def pytest_load_initial_conftests(early_config):
         early_config.known_args_namespace.noconftest = True
 
 
+SPLIT_SUBMISSION = (
+    "write --submission=PATH, with '=': pytest reads its configuration (pytest.ini, "
+    "pyproject.toml, setup.cfg and the plugins they name) from the folders of any path "
+    "given as a separate argument before any plugin can stop it, so files in the submission "
+    "could run in the grading process")
+
+
 def pytest_configure(config):
     if not config.getoption("submission"):
         return
+    if "--submission" in config.invocation_params.args:
+        raise pytest.UsageError(SPLIT_SUBMISSION)
     config.addinivalue_line("markers", "points(n): what the check is worth (course.yml)")
     config.addinivalue_line("markers", "hidden: a hidden check (left out of the release)")
     config.args[:] = []  # only the checks: no test files, not even testpaths

@@ -73,7 +73,7 @@ def grade_through_pytest(pytester, case, factory, course_yml):
     xml = pytester.path / "junit.xml"
     args = ["-p", "grader.pytest_plugin", "-p", "no:cacheprovider", "-q",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
-            "--submission", str(submission_folder(case, pytester.path)),
+            f"--submission={submission_folder(case, pytester.path)}",
             "--assignment", case.assignment, "--course", str(course_yml), f"--junitxml={xml}"]
     for exercise in case_exercises(case) or ():
         args += ["--exercise", exercise]

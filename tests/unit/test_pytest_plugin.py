@@ -45,10 +45,11 @@ def grade(pytester, course_yml, code, *args):
     folder = pytester.path / "submission"
     folder.mkdir(exist_ok=True)
     (folder / "trid.py").write_text(code, encoding="utf-8")
-    return pytester.runpytest_inprocess(*PLUGIN, "--submission", str(folder), "--assignment",
+    return pytester.runpytest_inprocess(*PLUGIN, f"--submission={folder}", "--assignment",
                                         "hw1_autograd", "--course", str(course_yml), *args)
 
 
+@pytest.mark.slow
 def test_reference_passes_every_check_and_reports_the_score(pytester, course_yml):
     res = grade(pytester, course_yml, TRID, "-v")
     res.assert_outcomes(passed=3)
@@ -119,15 +120,20 @@ def test_a_fault_costs_only_its_check_and_the_child_restarts(pytester, course_ym
 
 
 def test_usage_errors_exit_4_and_nothing_selected_exits_5(pytester, course_yml):
-    res = pytester.runpytest_inprocess(*PLUGIN, "--submission", str(pytester.path),
+    res = pytester.runpytest_inprocess(*PLUGIN, f"--submission={pytester.path}",
                                        "--assignment", "nope", "--course", str(course_yml))
     assert res.ret == pytest.ExitCode.USAGE_ERROR and "no assignment 'nope'" in res.stderr.str()
+    split = pytester.runpytest_inprocess(*PLUGIN, "--submission", str(pytester.path),
+                                         "--assignment", "hw1_autograd", "--course",
+                                         str(course_yml))
+    assert split.ret == pytest.ExitCode.USAGE_ERROR
+    assert "write --submission=PATH" in split.stderr.str()
     assert grade(pytester, course_yml, TRID, "-k", "zzz").ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
 @pytest.mark.slow
 def test_unreadable_submission_is_a_recorded_zero(pytester, course_yml):
-    res = pytester.runpytest_inprocess(*PLUGIN, "--submission", str(pytester.path / "none"),
+    res = pytester.runpytest_inprocess(*PLUGIN, f"--submission={pytester.path / 'none'}",
                                        "--assignment", "hw1_autograd", "--course",
                                        str(course_yml))
     res.assert_outcomes(failed=3)
