@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk clean
+.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk bench-pytest clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -65,3 +65,6 @@ bench-bulk: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+bench-pytest: setup
+	$(BIN)/python bench/bench_pytest.py

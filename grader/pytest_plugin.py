@@ -115,7 +115,7 @@ class GradingRun:
             raise pytest.UsageError(str(err)) from None
         hidden = opt("hidden_feedback") or self.course.spec.feedback.hidden
         self.policy = hidden if hidden in HIDDEN_POLICIES else "score"
-        self.grading = self.mode = None
+        self.grading = None
 
     def pytest_report_header(self):
         return (f"grading {self.config.getoption('submission')} against {self.assignment} "
@@ -131,7 +131,6 @@ class GradingRun:
                                           require=config.getoption("require_sandbox"))
             except SandboxUnavailable as err:
                 raise pytest.UsageError(str(err)) from None
-        self.mode = getattr(factory, "mode", None)
         self.grading = open_grading(self.course, config.getoption("submission"),
                                     self.assignment, factory)
 
