@@ -186,7 +186,8 @@ def test_grader_repo_grades_the_release_bundle_for_classroom(course, tmp_path_fa
                          cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
-    assert result["max_score"] == course_total(course, "hw1_autograd") and result["status"] == "pass"
+    assert result["max_score"] == course_total(course, "hw1_autograd")
+    assert result["status"] == "pass"
     assert sum(t["score"] for t in result["tests"]) == 0  # the untouched stubs
     assert all(t["status"] == "fail" for t in result["tests"])
 

@@ -137,7 +137,8 @@ def test_unreadable_submission_is_a_recorded_zero(pytester, course_yml):
                                        "--assignment", "hw1_autograd", "--course",
                                        str(course_yml))
     res.assert_outcomes(failed=3)
-    res.stdout.fnmatch_lines(["*not graded: *no such file or folder*", "hw1_autograd: 0 / 4 points"])
+    res.stdout.fnmatch_lines(["*not graded: *no such file or folder*",
+                              "hw1_autograd: 0 / 4 points"])
 
 
 def test_with_submission_no_test_file_or_conftest_is_loaded(pytester, course_yml):
