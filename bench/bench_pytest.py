@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's grader, not an installed one
 SUBMISSIONS = [("hw1_autograd", "assignments/hw1_autograd", "stub"),
                ("hw1_autograd", "solutions/hw1_autograd", "reference"),
                ("hw2_torch", "assignments/hw2_torch", "stub")]
@@ -112,12 +113,13 @@ def timed(fn, *args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--in-process-only", action="store_true")
     args = parser.parse_args()
     print(f"{args.runs} runs each, interleaved, fresh processes; medians of wall time and of "
-          "CPU time (user + system, the sandboxed children included)")
+          "CPU time of the grading process (user + system)")
     routes = [("grader grade", direct), ("pytest", through_pytest),
               ("pytest, autoload off", lambda s, a: through_pytest(s, a, autoload=False))]
-    for assignment, sub, label in SUBMISSIONS:
+    for assignment, sub, label in [] if args.in_process_only else SUBMISSIONS:
         runs = {name: [] for name, _ in routes}
         for _ in range(args.runs):
             for name, fn in routes:
