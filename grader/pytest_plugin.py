@@ -2,7 +2,7 @@
 
 One test item per course.yml check of the assignment, and nothing else:
 
-    hw1_autograd/trid::gd_iterates_hidden      markers: points(1), hidden
+    hw1_autograd/trid::gd_iterates      markers: points(2), and `hidden` on hidden checks
 
 The same engine as `grader grade` (judge.grade.Grading): cases are planned and
 verdicts computed in this (the pytest) process; the submission runs in one
