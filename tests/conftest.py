@@ -20,3 +20,9 @@ def course():
 
 # `pytester` runs pytest in-process on a scratch folder (tests/unit/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--two-doors", choices=("sample", "all"), default="sample",
+                     help="tests/e2e/test_selftest.py: grade a sample (default) or every "
+                          "selftest case through pytest --submission as well")
