@@ -92,7 +92,7 @@ def build_release(course, assignment, out):
     (out / "course.yml").write_text(
         header + yaml.safe_dump(public_course_yml(raw, assignment), sort_keys=False),
         encoding="utf-8")
-    _copy_grader(PACKAGE_DIR, out / "grader", assignment)
+    copy_grader(PACKAGE_DIR, out / "grader", assignment)
     (out / "requirements.txt").write_text(
         requirements(course, assignment, _lock_file(root)), encoding="utf-8")
     title = course.assignment(assignment).title
@@ -128,7 +128,9 @@ def _norm(name):
     return name.strip().lower().replace("_", "-")
 
 
-def _copy_grader(src, dst, assignment):
+def copy_grader(src, dst, assignment):
+    """The grader package from `src` into `dst`, with only `assignment`'s check kinds and
+    without the instructor-only modules."""
     def ignore(folder, names):
         skip = {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
         rel = Path(folder).relative_to(src)

@@ -81,19 +81,43 @@ def submission_for(case, course):
     return sub
 
 
+def case_exercises(case):
+    """The exercises a case is graded on: its target exercise, or all (None)."""
+    return [case.exercise] if case.exercise else None
+
+
+def case_time_limits(case, course):
+    """{exercise: seconds} overriding course.yml for this case (a mutant's shorter limit)."""
+    if case.role != "mutant":
+        return None
+    own = course.assignment(case.assignment).exercises[case.exercise].time_limit_s
+    return {case.exercise: min(own, MUTANT_TIME_LIMIT_S)}
+
+
+def grade_case(case, course, session_factory=None):
+    """The Report of one case, graded as the selftest grades it."""
+    return grade(submission_for(case, course), course, case.assignment,
+                 exercises=case_exercises(case), session_factory=session_factory,
+                 time_limits=case_time_limits(case, course))
+
+
 def run_case(case, course, session_factory=None):
     """Grade one case and judge it against its role's expectation.
 
     session_factory: a judge.grade session factory (default: a fresh child per case)."""
-    if case.role in ("mutant", "alternative") and not case.exercise:
+    if _unlabelled(case):
+        return judge_case(case, None)
+    return judge_case(case, grade_case(case, course, session_factory))
+
+
+def _unlabelled(case):
+    return case.role in ("mutant", "alternative") and not case.exercise
+
+
+def judge_case(case, rep):
+    """The Outcome of a case from its Report: does it meet its role's expectation?"""
+    if _unlabelled(case):
         return Outcome(case, 0, 0, False, "missing '# exercise: NAME' line")
-    exercises = [case.exercise] if case.exercise else None
-    limits = None
-    if case.role == "mutant":
-        own = course.assignment(case.assignment).exercises[case.exercise].time_limit_s
-        limits = {case.exercise: min(own, MUTANT_TIME_LIMIT_S)}
-    rep = grade(submission_for(case, course), course, case.assignment, exercises=exercises,
-                session_factory=session_factory, time_limits=limits)
     score, top = rep.score, rep.max_score
     bad = [f"{c.exercise}.{c.name}: {c.status} {c.message[:160]}" for c in rep.checks
            if c.status != "passed"]

@@ -138,7 +138,7 @@ def report_cmd(ctx, report_json, fmt, out, hidden_feedback, fail_under):
         rep = Report.from_dict(json.loads(Path(report_json).read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as err:
         raise click.ClickException(f"{report_json}: not a grader JSON report ({err})") from None
-    text = render(rep, fmt, hidden_policy(ctx, hidden_feedback))
+    text = render(rep, fmt, hidden_policy(ctx, hidden_feedback), fail_under)
     if out:
         write_atomic(out, text + "\n")
     click.echo(text)

@@ -101,8 +101,9 @@ def check(ctx, path, assignment, exercise, require_sandbox):
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--assignment", "-a", help="Assignment id (inferred from the path if omitted).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
-              help="gradescope: results.json; junit: JUnit XML; classroom: GitHub Classroom "
-                   "reporter input.")
+              help="gradescope: results.json; junit: JUnit XML; classroom: one GitHub "
+                   "Classroom runner result (JSON; its status is 'fail' only below "
+                   "--fail-under).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report here too.")
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 3 if the score is below this (grading still ran).")
@@ -131,7 +132,7 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, requ
     rep = grade_path(course, path, assignment, factory)
     # The text table is the instructor's terminal: everything, unless asked otherwise.
     policy = hidden_feedback or ("message" if fmt == "text" else course.spec.feedback.hidden)
-    text = render(rep, fmt, policy)
+    text = render(rep, fmt, policy, fail_under)
     if out:
         write_atomic(out, text + "\n")
     click.echo(text)

@@ -1,4 +1,5 @@
-"""`grader release`: the student bundle (grader/authoring/release.py builds it)."""
+"""`grader release` (the student bundle) and `grader classroom` (the grader repository of a
+GitHub Classroom workflow): grader/authoring/release.py and classroom.py build them."""
 import click
 
 from grader.authoring.release import build_release
@@ -19,3 +20,21 @@ def release_cmd(ctx, assignment, out):
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"wrote the student bundle of {assignment} to {path}")
+
+
+@cli.command("classroom")
+@click.argument("assignment")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the grader repository to (new or empty).")
+@click.pass_context
+def classroom_cmd(ctx, assignment, out):
+    """Build the grader repository a GitHub Classroom workflow checks out for ASSIGNMENT:
+    the grader, course.yml with its hidden checks, pinned grading requirements; no solutions."""
+    from grader.authoring.classroom import build_classroom_repo
+    course = _course(ctx)
+    try:
+        path = build_classroom_repo(course, assignment, out)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"wrote the grader repository of {assignment} to {path}; push it to the "
+               "repository GRADER_REPO names in the workflow (keep it private)")

@@ -5,21 +5,26 @@
     result = kind.verify(params, cases, value) parent, trusted
 
 Whatever the submission does, every check ends with a CheckResult.
+
+The core is `Grading`: one submission graded check by check, in whatever
+order and subset its caller asks for, with one child kept alive across
+checks and restarted after a fault. Both doors use it: `grade` / `grade_path`
+(the `grader` command, grade-all, selftest) run a list of checks through it;
+the pytest plugin (grader/pytest_plugin.py) runs one check per test item.
 """
 import time
 import warnings
-from itertools import groupby
 
 import numpy as np
 
-from grader.judge import results as R
 from grader import wire
 from grader.checks import hints as known_slips
 from grader.checks.fail import Fail
 from grader.execution.cputime import Budget
-from grader.execution.session import ChildFault, ChildSession
-from grader.judge.results import CheckResult, Report
 from grader.execution.sandbox import isolation_note
+from grader.execution.session import ChildFault, ChildSession
+from grader.judge import results as R
+from grader.judge.results import CheckResult, Report
 from grader.submission.load import SubmissionError
 from grader.submission.locate import load_submission
 
@@ -40,29 +45,10 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     callable(load_request) -> session, default an isolated ChildSession;
     time_limits: {exercise: seconds} overriding course.yml (selftest's mutants).
     """
-    spec = course.assignment(assignment)
     checks = course.checks_for(assignment, exercises, include_hidden)
-    load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
-                    "chunks": [c.to_wire() for c in submission.chunks],
-                    "path": submission.path}
-    factory = session_factory or (lambda req: ChildSession(req, course.spec.limits))
-    report = Report(assignment, notes=[course_note(course)] + list(submission.notes),
-                    files=list(submission.files), course_file=str(course.path))
-    if include_hidden:
-        report.notes += release_copy_warning(course, assignment)
-    grader = _ExerciseRunner(factory, load_request, report, course.spec.limits)
-    try:
-        for exercise, group in groupby(checks, key=lambda c: c.exercise):
-            limit = (time_limits or {}).get(exercise, spec.exercises[exercise].time_limit_s)
-            grader.run_exercise(limit, list(group))
-    finally:
-        grader.close()
-    report.output = grader.output()
-    note_not_graded(report)
-    if report.checks and all(c.status == R.MISSING for c in report.checks):
-        report.notes.append(f"none of the functions {assignment} asks for is defined: is "
-                            "this a submission for another assignment, or the wrong file?")
-    return report
+    grading = Grading(submission, course, assignment, session_factory, time_limits,
+                      official=include_hidden)
+    return _run_all(grading, checks)
 
 
 NOT_GRADED_NOTE = "NOT GRADED"
@@ -77,6 +63,8 @@ def note_not_graded(report):
                                "not be graded because the grader or the machine failed (retried "
                                "once); their 0 points are not a score. Grade this submission "
                                "again.")
+
+
 def course_note(course):
     """'course file: <path>' (every report names the course.yml it used)."""
     return f"course file: {course.path}"
@@ -94,38 +82,139 @@ def release_copy_warning(course, assignment):
 
 def zero_report(course, assignment, message, exercises=None, include_hidden=True):
     """A recorded zero for a submission that could not be graded: every check 0, with why."""
-    report = Report(assignment, notes=[message, course_note(course)],
-                    course_file=str(course.path))
-    if include_hidden:
-        report.notes += release_copy_warning(course, assignment)
-    for check in course.checks_for(assignment, exercises, include_hidden):
-        report.checks.append(_result(check, 0.0, R.ERROR, "not graded: " + message[:500]))
-    return report
+    return _run_all(NotGraded(course, assignment, message, official=include_hidden),
+                    course.checks_for(assignment, exercises, include_hidden))
 
 
-def grade_path(course, path, assignment, session_factory, **kwargs):
-    """Load the submission at `path` and grade it (kwargs as for `grade`).
+def grade_path(course, path, assignment, session_factory, exercises=None, include_hidden=True,
+               time_limits=None):
+    """Load the submission at `path` and grade it (arguments as for `grade`).
 
     A submission that cannot be read gets a recorded zero with the reason, not
-    an exception; a report graded without a sandbox says so in its notes.
+    an exception; a report says how the submission was isolated.
     """
+    checks = course.checks_for(assignment, exercises, include_hidden)
+    grading = open_grading(course, path, assignment, session_factory, time_limits,
+                           official=include_hidden)
+    return _run_all(grading, checks)
+
+
+def open_grading(course, path, assignment, session_factory, time_limits=None, official=True):
+    """A Grading of the submission at `path`, or a NotGraded one saying why it cannot be read."""
     order = list(course.assignment(assignment).exercises)
     try:
         sub = load_submission(path, order, assignment, course.spec.limits)
     except SubmissionError as err:
-        return zero_report(course, assignment, str(err), **kwargs)
-    try:
-        rep = grade(sub, course, assignment, session_factory=session_factory, **kwargs)
-    finally:
-        sub.close()
+        return NotGraded(course, assignment, str(err), official)
+    grading = Grading(sub, course, assignment, session_factory, time_limits, official)
+    grading.owns_submission = True
     note = isolation_note(getattr(session_factory, "isolation",
                                   getattr(session_factory, "mode", None)))
     if note:
-        rep.notes.append(note)
-    return rep
+        grading.closing_notes.append(note)
+    return grading
 
 
-class _ExerciseRunner:
+def _run_all(grading, checks):
+    with grading:
+        for check in checks:
+            grading.run(check)
+    return grading.report
+
+
+def _opening_notes(course, assignment, official):
+    """The course file a report used, and a warning when official grading uses a release copy."""
+    return [course_note(course)] + (release_copy_warning(course, assignment) if official else [])
+
+
+class Grading:
+    """One submission being graded, check by check: `run(check) -> CheckResult`.
+
+    Each result is also appended to `self.report`; `close()` stops the child and
+    completes the report (what the top-level code printed, closing notes). Use
+    it as a context manager. Args as for `grade`; official: hidden checks may
+    run (a self-check is not official).
+    """
+
+    def __init__(self, submission, course, assignment, session_factory=None, time_limits=None,
+                 official=True):
+        spec = course.assignment(assignment)
+        self.submission = submission
+        self.limits = {name: ex.time_limit_s for name, ex in spec.exercises.items()}
+        self.limits.update(time_limits or {})
+        load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
+                        "chunks": [c.to_wire() for c in submission.chunks],
+                        "path": submission.path}
+        factory = session_factory or (lambda req: ChildSession(req, course.spec.limits))
+        self.report = Report(assignment,
+                             notes=_opening_notes(course, assignment, official)
+                             + list(submission.notes),
+                             files=list(submission.files), course_file=str(course.path))
+        self.closing_notes = []
+        self.owns_submission = False
+        self.runner = _CheckRunner(factory, load_request, self.report, course.spec.limits)
+        self.closed = False
+
+    def run(self, check):
+        """Grade one check of this assignment (course.yml's config.Check) and return its result."""
+        started = time.perf_counter()
+        result = self.runner.run_check(check, self.limits[check.exercise])
+        result.duration = time.perf_counter() - started
+        self.report.checks.append(result)
+        return result
+
+    def close(self):
+        """Stop the child and complete the report (idempotent); returns the Report."""
+        if self.closed:
+            return self.report
+        self.closed = True
+        try:
+            self.runner.close()
+        finally:
+            if self.owns_submission:  # loaded by open_grading: its unpacked zip goes too
+                self.submission.close()
+        report = self.report
+        report.output = self.runner.output()
+        note_not_graded(report)
+        if report.checks and all(c.status == R.MISSING for c in report.checks):
+            report.notes.append(f"none of the functions {report.assignment} asks for is "
+                                "defined: is this a submission for another assignment, or the "
+                                "wrong file?")
+        report.notes += self.closing_notes
+        return report
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class NotGraded:
+    """The Grading of a submission that cannot be graded: every check a recorded zero, with why."""
+
+    def __init__(self, course, assignment, message, official=True):
+        self.message = message
+        self.report = Report(assignment, notes=[message] + _opening_notes(course, assignment,
+                                                                           official),
+                             course_file=str(course.path))
+
+    def run(self, check):
+        result = _result(check, 0.0, R.ERROR, "not graded: " + self.message[:500])
+        self.report.checks.append(result)
+        return result
+
+    def close(self):
+        return self.report
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _CheckRunner:
     """Keeps one child alive across checks; restarts it after a fault.
 
     What the submission prints is kept per check (CheckResult.output) and,
@@ -138,19 +227,15 @@ class _ExerciseRunner:
         self.limits = limits
         self.session, self.load_fault, self.load_output = None, None, None
 
-    def run_exercise(self, time_limit_s, checks):
-        """Probe each check under its own budget of the exercise's time limit (CPU
+    def run_check(self, check, time_limit_s):
+        """Probe one check under its own budget of the exercise's time limit (CPU
         seconds, see cputime.Budget), so one runaway check costs only itself; a
-        fault restarts the child. A
-        fault of the grader's own (status infrastructure) is retried once in a
-        fresh child before it is recorded."""
-        for check in checks:
-            started = time.perf_counter()
+        fault restarts the child. A fault of the grader's own (status
+        infrastructure) is retried once in a fresh child before it is recorded."""
+        result = self._attempt(check, time_limit_s)
+        if result.status == R.INFRASTRUCTURE:
             result = self._attempt(check, time_limit_s)
-            if result.status == R.INFRASTRUCTURE:
-                result = self._attempt(check, time_limit_s)
-            result.duration = time.perf_counter() - started
-            self.report.checks.append(result)
+        return result
 
     def _attempt(self, check, time_limit_s):
         fault = self._ensure_session()

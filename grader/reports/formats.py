@@ -1,4 +1,4 @@
-"""Machine-readable reports for CI: Gradescope's results.json and JUnit XML.
+"""Machine-readable reports for CI: Gradescope's results.json, JUnit XML, GitHub Classroom.
 
 Gradescope (results.json): a top-level `score` and `tests[]`, each test with
 name, score, max_score, status ("passed" | "failed"), output and visibility;
@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from grader.judge import results as R
 from grader.reports.policy import shown, student_view, visible_message
+from grader.status import points
 
 _ERROR_STATUSES = (R.ERROR, R.TIMEOUT, R.MISSING)
 
@@ -93,53 +94,62 @@ def to_junit(report, hidden_policy="score", suite_name=None):
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def to_classroom(report, hidden_policy="score", partial_steps=20):
-    """GitHub Classroom: env lines for autograding-grading-reporter, one runner per check.
+def to_classroom(report, hidden_policy="score", fail_under=None):
+    """GitHub Classroom: ONE runner result for autograding-grading-reporter, as JSON text.
 
-    The reporter scores a runner as (tests passed / tests) * max_score, so each
-    check is a runner with max_score = its points: one test when it passed or
-    scored 0; `partial_steps` tests of which round(fraction * steps) pass when it
-    earned partial credit. Output: `RUNNERS=a,b,...` then `<RUNNER>_RESULTS=<base64>`
-    lines, ready to append to $GITHUB_ENV.
+    The reporter (classroom-resources/autograding-grading-reporter@v1) reads
+    `<RUNNER>_RESULTS`, base64 of this document, for each runner it is given;
+    its points are the sum of every test's `score`, out of the sum of the
+    runners' `max_score`. So each check is one test with its real, possibly
+    fractional, `score`, and `max_score` is the report's. Under the hidden
+    policy `none` the hidden checks are one test "hidden checks" carrying
+    their total, so the points still add up. `status` is what colours the
+    run (the reporter fails its step on "fail"): "fail" only when `fail_under`
+    is given and the score is below it, else "pass".
     """
-    import base64
     report = student_view(report, hidden_policy)
-    lines, names = [], []
-    for c in shown(report, hidden_policy):
-        name = f"{c.exercise}-{c.name}".replace("_", "-")
-        fraction = c.score / c.max_score if c.max_score else 1.0
-        message = c.message
-        if 0 < fraction < 1:
-            k = round(fraction * partial_steps)
-            tests = [{"name": f"{check_title(c)} ({i + 1}/{partial_steps})",
-                      "status": "pass" if i < k else "fail", "message": message}
-                     for i in range(partial_steps)]
-        else:
-            tests = [{"name": check_title(c), "status": "pass" if fraction >= 1 else "fail",
-                      "message": message}]
-        payload = {"version": 1, "status": "pass" if fraction >= 1 else "fail",
-                   "max_score": c.max_score, "tests": tests}
-        names.append(name)
-        lines.append(f"{name.upper()}_RESULTS="
-                     + base64.b64encode(json.dumps(payload).encode()).decode("ascii"))
-    return "\n".join([f"RUNNERS={','.join(names)}"] + lines)
+    tests = [_classroom_test(check_title(c), [c], visible_message(c, hidden_policy))
+             for c in shown(report, hidden_policy)]
+    hidden = [c for c in report.checks if c.hidden and hidden_policy == "none"]
+    if hidden:
+        tests.append(_classroom_test(f"hidden checks ({len(hidden)})", hidden, ""))
+    below = fail_under is not None and report.score < fail_under
+    return json.dumps({"version": 1, "status": "fail" if below else "pass",
+                       "max_score": report.max_score, "tests": tests}, indent=1)
+
+
+_CLASSROOM_STATUS = {R.PASSED: "pass", R.FAILED: "fail", R.NOT_ATTEMPTED: "fail"}
+
+
+def _classroom_test(name, checks, message):
+    """One test of a Classroom runner result: `checks` scored together (usually one)."""
+    score = round(sum(c.score for c in checks), 6)
+    top = round(sum(c.max_score for c in checks), 6)
+    statuses = {_CLASSROOM_STATUS.get(c.status, "error") for c in checks}
+    status = "error" if "error" in statuses else "fail" if "fail" in statuses else "pass"
+    head = f"{points(score)}/{points(top)} points"
+    return {"name": name, "status": status, "score": score,
+            "message": f"{head}. {message}" if message else head,
+            "test_code": "", "filename": "", "line_no": 0,
+            "execution_time": f"{sum(c.duration for c in checks):.2f}s"}
 
 
 EXIT_FAIL_UNDER = 3  # the exit status of a grading command whose score is below --fail-under
 
 
-def render(report, fmt, hidden_policy="score"):
+def render(report, fmt, hidden_policy="score", fail_under=None):
     """The report as text in one of FORMATS (the registry of per-submission formats).
 
     Every format but `text` (the instructor's terminal) shows hidden checks as
-    `hidden_policy` allows (grader/reports/policy.py)."""
+    `hidden_policy` allows (grader/reports/policy.py). `fail_under` sets the
+    Classroom runner's status (the colour of the run)."""
     from grader.reports import text
     renderers = {
         "text": lambda: text.to_text(student_view(report, hidden_policy)),
         "json": lambda: text.to_json(student_view(report, hidden_policy)),
         "gradescope": lambda: to_gradescope_json(report, hidden_policy),
         "junit": lambda: to_junit(report, hidden_policy),
-        "classroom": lambda: to_classroom(report, hidden_policy),
+        "classroom": lambda: to_classroom(report, hidden_policy, fail_under),
     }
     return renderers[fmt]()
 

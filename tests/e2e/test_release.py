@@ -1,5 +1,7 @@
 """`grader release`: the student bundle holds no reference code and no hidden check,
-and `grader check` works inside it with nothing installed but the bundle."""
+and `grader check` works inside it with nothing installed but the bundle. `grader
+classroom`: the grader repository holds no reference code and a small pinned
+requirements file, and grades the bundle."""
 import json
 import os
 import re
@@ -10,8 +12,10 @@ import sys
 import pytest
 import yaml
 
+from grader.authoring.classroom import REQUIREMENTS, build_classroom_repo
 from grader.authoring.release import build_release
 from grader.authoring.stubs import BEGIN, END
+from grader.config import load_course
 
 from tests.conftest import ROOT
 
@@ -177,3 +181,66 @@ def test_check_in_a_notebook_works_without_resource(course, tmp_path):
                           cwd=folder, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "4 / 4 points" in done.stdout, done.stdout
+
+
+# --- `grader classroom`: the grader repository a GitHub Classroom workflow checks out ---
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def grader_repo(request, course, tmp_path_factory):
+    out = tmp_path_factory.mktemp("classroom") / request.param
+    return request.param, build_classroom_repo(course, request.param, out)
+
+
+def test_grader_repo_holds_no_reference_code_or_tests(grader_repo):
+    _, folder = grader_repo
+    bodies = reference_bodies()
+    leaks = [(str(path.relative_to(folder)), str(src)) for path, text in bundle_texts(folder)
+             for src, body in bodies if body in _norm(text)]
+    assert not leaks
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md", "course.yml", "grader", REQUIREMENTS]
+    assert not list(folder.rglob("selftest.py")) and not list(folder.rglob("*.ipynb"))
+
+
+def test_grader_repo_requirements_are_small_and_pinned(grader_repo, course):
+    assignment, folder = grader_repo
+    lock = set((ROOT / "requirements.lock").read_text().split())
+    pins = [l for l in (folder / REQUIREMENTS).read_text().splitlines()
+            if not l.startswith("#")]
+    names = {p.split("==")[0].lower() for p in pins}
+    assert set(pins) <= lock and all("==" in p for p in pins)
+    assert {"numpy", "autograd", "pydantic", "pyyaml", "click"} <= names
+    assert not names & {"jupyterlab", "notebook", "nbgrader", "matplotlib", "pytest"}
+    assert ("torch" in names) == ("torch" in course.assignment(assignment).preload)
+
+
+def test_grader_repo_course_has_the_hidden_checks_of_its_assignment_only(grader_repo):
+    assignment, folder = grader_repo
+    graded = load_course(folder / "course.yml")
+    assert list(graded.spec.assignments) == [assignment]
+    assert any(c.hidden for c in graded.checks[assignment])
+    assert "readable" in (folder / "README.md").read_text()
+
+
+@pytest.mark.slow
+def test_grader_repo_grades_the_release_bundle_for_classroom(course, tmp_path_factory):
+    """The workflow's Grade step: the student repository is the release bundle."""
+    tmp = tmp_path_factory.mktemp("classroom-run")
+    student = build_release(course, "hw1_autograd", tmp / "student")
+    repo = build_classroom_repo(course, "hw1_autograd", tmp / ".grader")
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_COURSE", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(repo)
+    run = subprocess.run([sys.executable, "-m", "grader", "--course", str(repo / "course.yml"),
+                          "grade", str(student / "assignments" / "hw1_autograd"),
+                          "-a", "hw1_autograd", "--format", "classroom"],
+                         cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["max_score"] == course_total(course, "hw1_autograd")
+    assert result["status"] == "pass"
+    assert sum(t["score"] for t in result["tests"]) == 0  # the untouched stubs
+    assert all(t["status"] == "fail" for t in result["tests"])
+
+
+def course_total(course, assignment):
+    return sum(c.points for c in course.checks_for(assignment))

@@ -1,10 +1,24 @@
 """The selftest, one pytest item per case: reference full, stub 0, mutants lose, alternatives
-full; then every check of course.yml fails at least one mutant (or rules.NO_MUTANT says why)."""
-import pytest
+full; every check of course.yml fails at least one mutant (or rules.NO_MUTANT says why); and
+one engine, two doors: a case is also graded through `pytest --submission`
+(grader/pytest_plugin.py) and must get the same score, check by check, as `grader grade`'s
+route (judge.grade) gives it. By default that comparison covers a sample (each assignment's
+reference and stub, the first mutant and alternative of each exercise); `--two-doors=all`
+(`make test-two-doors`) covers the whole corpus, which about doubles this file's time."""
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+import xml.etree.ElementTree as ET
 
-from grader.authoring.selftest import discover, format_accuracy, run_case, uncaught_checks
+import pytest
+import yaml
+
+import grader.pytest_plugin  # noqa: F401 - before pytester's in-process runs (numpy loads once)
+from grader.authoring.selftest import (MUTANT_TIME_LIMIT_S, case_exercises, discover,
+                                       format_accuracy, grade_case, judge_case, run_case,
+                                       uncaught_checks)
 from grader.config import load_course
 from grader.execution.forkserver import ZygotePool
+from grader.status import points
 
 from tests.conftest import ROOT
 
@@ -17,6 +31,17 @@ def case_id(c):
     return f"{c.assignment}-{c.role}-{c.name}"
 
 
+def sample(cases):
+    """References, stubs, and the first mutant and alternative of each exercise."""
+    firsts = {}
+    for c in cases:
+        firsts.setdefault((c.assignment, c.role, c.exercise), c)
+    return {id(c) for c in firsts.values()}
+
+
+SAMPLE = sample(CASES)
+
+
 @pytest.fixture(scope="module")
 def zygotes():
     pool = ZygotePool(COURSE)
@@ -24,11 +49,74 @@ def zygotes():
     pool.close()
 
 
+@pytest.fixture(scope="module")
+def mutant_course(tmp_path_factory):
+    """course.yml with the selftest's mutant time limit on every exercise (a mutant is
+    graded on its exercise only, so this is selftest's per-case override)."""
+    data = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
+    for spec in data["assignments"].values():
+        for ex in spec["exercises"].values():
+            ex["time_limit_s"] = min(ex["time_limit_s"], MUTANT_TIME_LIMIT_S)
+    path = tmp_path_factory.mktemp("mutant-course") / "course.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+class ForkServer:
+    """Gives the pytest door the fork-server sessions the direct route uses."""
+
+    def __init__(self, factory):
+        self.factory = factory
+
+    def pytest_grader_session_factory(self, config, course, assignment):
+        return self.factory
+
+
+def submission_folder(case, tmp_path):
+    """The case's submission as a folder, as a student would hand it in: the reference
+    files with the mutant or alternative appended to its exercise's file (selftest runs
+    it after that file, inside the same module)."""
+    if case.role in ("reference", "stub"):
+        return case.path
+    folder = tmp_path / "submission"
+    shutil.copytree(ROOT / "solutions" / case.assignment, folder)
+    target = folder / f"{case.exercise}.py"
+    target.write_text(target.read_text(encoding="utf-8") + "\n\n"
+                      + case.path.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def grade_through_pytest(pytester, case, factory, course_yml):
+    """{(exercise, check): score} from `pytest --submission`'s JUnit XML."""
+    xml = pytester.path / "junit.xml"
+    args = ["-p", "grader.pytest_plugin", "-p", "no:cacheprovider", "-q",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning",
+            f"--submission={submission_folder(case, pytester.path)}",
+            "--assignment", case.assignment, "--course", str(course_yml), f"--junitxml={xml}"]
+    for exercise in case_exercises(case) or ():
+        args += ["--exercise", exercise]
+    pytester.inline_run(*args, plugins=[ForkServer(factory)])
+    return {(tc.get("classname").split(".")[-1], tc.get("name")):
+            next(p.get("value") for p in tc.iter("property") if p.get("name") == "score")
+            for tc in ET.parse(xml).iter("testcase")}
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_case(case, zygotes):
-    outcome = run_case(case, COURSE, zygotes.session_factory(case.assignment))
-    OUTCOMES[case_id(case)] = outcome
+def test_case(case, zygotes, pytester, mutant_course, request):
+    factory = zygotes.session_factory(case.assignment)
+    if id(case) not in SAMPLE and request.config.getoption("two_doors") != "all":
+        outcome = OUTCOMES[case_id(case)] = judge_case(case, grade_case(case, COURSE, factory))
+        assert outcome.ok, outcome.line()
+        return
+    course_yml = mutant_course if case.role == "mutant" else ROOT / "course.yml"
+    # The two doors side by side: each runs one child at a time, and there are 2 cores.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        direct_route = pool.submit(grade_case, case, COURSE, factory)
+        by_pytest = grade_through_pytest(pytester, case, factory, course_yml)
+        report = direct_route.result()
+    outcome = OUTCOMES[case_id(case)] = judge_case(case, report)
     assert outcome.ok, outcome.line()
+    assert by_pytest == {(c.exercise, c.name): points(c.score) for c in report.checks}
 
 
 def test_every_check_catches_a_mutant(zygotes):
@@ -38,6 +126,15 @@ def test_every_check_catches_a_mutant(zygotes):
     outcomes = [OUTCOMES.get(case_id(c)) or run_case(c, COURSE, zygotes.session_factory(
         c.assignment)) for c in mutants]
     assert uncaught_checks(outcomes, COURSE) == [], format_accuracy(outcomes, COURSE)
+
+
+def test_the_two_doors_sample_covers_every_role_and_exercise():
+    picked = [c for c in CASES if id(c) in SAMPLE]
+    for a, spec in COURSE.spec.assignments.items():
+        for role in ("mutant", "alternative"):
+            assert {c.exercise for c in picked if c.assignment == a and c.role == role} == \
+                set(spec.exercises)
+    assert {c.role for c in picked} == {"reference", "stub", "mutant", "alternative"}
 
 
 @pytest.mark.parametrize("assignment", list(COURSE.spec.assignments))

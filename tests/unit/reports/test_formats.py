@@ -1,7 +1,9 @@
 """CI and export formats: Gradescope results.json, JUnit XML, gradebook CSV, feedback pages."""
+import base64
 import csv
 import io
 import json
+import math
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -132,20 +134,69 @@ def test_fail_under_exits_3_but_grading_ran(stub_dir, root):
     assert CliRunner().invoke(cli, args + ["--fail-under", "0"], obj={}).exit_code == 0
 
 
-def test_classroom_payloads_add_up_to_the_score_as_the_reporter_computes_it():
-    import base64
+# GitHub Classroom's reporter (classroom-resources/autograding-grading-reporter@v1), in Python:
+# src/main.js decodes `<RUNNER>_RESULTS` for each runner and fails its step when a runner's
+# status is "fail" or "error"; src/notify-classroom.js sums every test's `score` (JavaScript
+# `+=`: a missing score makes NaN) over runners with a truthy max_score, out of their sum.
+RUNNER_STATUSES, TEST_STATUSES = {"pass", "fail", "error"}, {"pass", "fail", "error"}
+
+
+def reporter_points(env, runners):
+    """(total points, max points, step failed) exactly as the reporter computes them."""
+    total = top = 0.0
+    results = []
+    for runner in runners.split(","):
+        data = json.loads(base64.b64decode(env[f"{runner.strip().upper()}_RESULTS"]))
+        results.append(data)
+        assert data["version"] == 1 and data["status"] in RUNNER_STATUSES
+        for test in data["tests"]:  # what the console table and the annotations read
+            assert {"name", "status", "score", "message"} <= set(test), test
+            assert test["status"] in TEST_STATUSES and isinstance(test["name"], str)
+        if not data["max_score"]:
+            continue
+        top += data["max_score"]
+        for test in data["tests"]:
+            total += test.get("score", math.nan)
+    return total, top, any(r["status"] in ("fail", "error") for r in results)
+
+
+def classroom_env(text):
+    """What the workflow does: base64 of the runner result into CUSTOM_RESULTS."""
+    return {"CUSTOM_RESULTS": base64.b64encode(text.encode()).decode("ascii")}
+
+
+@pytest.mark.parametrize("policy", ["message", "score", "none"])
+def test_classroom_result_gives_the_reporter_the_true_points(policy):
     rep = make_report()
-    lines = formats.to_classroom(rep).splitlines()
-    runners = lines[0].split("=", 1)[1].split(",")
-    env = dict(line.split("=", 1) for line in lines[1:])
-    total = 0.0
-    for name in runners:
-        payload = json.loads(base64.b64decode(env[name.upper() + "_RESULTS"]))
-        passed = sum(t["status"] == "pass" for t in payload["tests"])
-        total += passed / len(payload["tests"]) * payload["max_score"]  # the reporter's rule
-    assert len(runners) == len(rep.checks)
-    assert total == pytest.approx(rep.score)
-    assert "SECRET" not in "".join(base64.b64decode(v).decode() for v in env.values())
+    text = formats.to_classroom(rep, hidden_policy=policy)
+    total, top, failed = reporter_points(classroom_env(text), "custom")
+    assert not math.isnan(total)
+    assert (total, top) == (pytest.approx(rep.score), rep.max_score) == (2.5, 11)
+    assert not failed  # no --fail-under: the run stays green whatever the score
+    tests = {t["name"]: t for t in json.loads(text)["tests"]}
+    assert tests["trid: gradient"]["score"] == 0.5  # partial credit, as a fraction of points
+    assert tests["trid: gradient"]["status"] == "fail"
+    assert tests["trid: minimize"]["status"] == "error"
+    assert tests["trid: gradient"]["message"].startswith("0.5/2 points. gradient off")
+    assert ("SECRET" in text) == (policy == "message")
+    assert ("nn_fit: fit_hidden" in tests) == (policy != "none")
+
+
+def test_classroom_status_follows_fail_under_only():
+    rep = make_report()
+    for fail_under, failed in ((3, True), (2.5, False), (None, False)):
+        text = formats.to_classroom(rep, fail_under=fail_under)
+        assert reporter_points(classroom_env(text), "custom")[2] == failed
+
+
+def test_classroom_cli_output_is_the_runner_json(tmp_path):
+    saved = tmp_path / "r.json"
+    saved.write_text(json.dumps(make_report().to_dict()))
+    res = CliRunner().invoke(cli, ["report", str(saved), "--format", "classroom",
+                                   "--fail-under", "3"], obj={})
+    assert res.exit_code == 3
+    data = json.loads(res.stdout.split("score 2.5 is below")[0])
+    assert data["status"] == "fail" and data["max_score"] == 11
 
 
 def test_report_command_converts_a_saved_report(tmp_path):
