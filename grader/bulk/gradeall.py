@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from grader.judge import results as R
@@ -80,12 +81,14 @@ def missing_from_roster(graded, roster, course, assignment):
 
 
 # ---------------------------------------------------------------------- cache
+IGNORED_DIRS = ("__pycache__", ".ipynb_checkpoints")  # not part of a submission's content
+
+
 def content_digest(path):
     """sha256 of a file, or of a folder's relative paths and bytes."""
     path, h = Path(path), hashlib.sha256()
     files = [path] if path.is_file() else sorted(
-        p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        and ".ipynb_checkpoints" not in p.parts)
+        p for p in path.rglob("*") if p.is_file() and not set(IGNORED_DIRS) & set(p.parts))
     for f in files:
         h.update(str(f.relative_to(path) if f != path else f.name).encode() + b"\0")
         h.update(f.read_bytes())
@@ -181,12 +184,17 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
 
 
 def grade_all(items, course, assignment, workers=None, cache_path=None, progress=None,
-              require_sandbox=False):
+              require_sandbox=False, runner=None):
     """Grade `items` in parallel; returns Graded in the order of `items`.
 
     Args: workers: parallel submissions (default: CPU count); cache_path:
     where to keep results for re-runs (None: no cache); progress: a
-    callable(Graded) called as each one finishes (cached ones included).
+    callable(Graded) called as each one finishes (cached ones included);
+    runner: who grades what the cache lacks, a callable(todo, course,
+    assignment) yielding (index, Graded) exactly once per (index, item,
+    digest) of `todo`, in any order (default: `grade_here`, this machine's
+    fork-server pool; bulk/cluster.py: a Dask cluster). A crashed Graded is
+    recorded but never cached.
     """
     workers = max(1, workers or os.cpu_count() or 1)
     cache = Cache(cache_path, grader_version(course))
@@ -208,25 +216,36 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
         if progress:
             progress(g)
     if todo:
-        pool = ZygotePool(course, require_sandbox)
-        skip = hidden_digests(course, assignment)
+        run = runner or partial(grade_here, workers=workers, require_sandbox=require_sandbox)
+        digests = {i: digest for i, _item, digest in todo}
+        results = run(todo, course, assignment)
         try:
-            with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
-                futures = {ex.submit(_pooled, pool, item, course, assignment, skip): (i, digest)
-                           for i, item, digest in todo}
-                for fut in as_completed(futures):
-                    i, digest = futures[fut]
-                    g = fut.result()
-                    g.digest = digest
-                    done[i] = g
-                    if not g.crashed:
-                        cache.put(g, assignment)
-                    if progress:
-                        progress(g)
+            for i, g in results:
+                g.digest = digests[i]
+                done[i] = g
+                if not g.crashed:
+                    cache.put(g, assignment)
+                if progress:
+                    progress(g)
         finally:
-            pool.close()
+            getattr(results, "close", lambda: None)()  # a generator's pool stops now, not at gc
             cache.flush()
     return [done[i] for i in range(len(items))]
+
+
+def grade_here(todo, course, assignment, workers=1, require_sandbox=False):
+    """The local runner: `workers` threads, each forking from its own zygote;
+    yields (index, Graded) as each of `todo`'s (index, item, digest) finishes."""
+    pool = ZygotePool(course, require_sandbox)
+    skip = hidden_digests(course, assignment)
+    try:
+        with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
+            futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
+                       for i, item, _digest in todo}
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+    finally:
+        pool.close()
 
 
 def _pooled(pool, item, course, assignment, skip):
