@@ -1,0 +1,132 @@
+"""Benchmark: grade-all here against grade-all on a Dask LocalCluster, on the same class.
+
+    .venv/bin/python bench/bench_cluster.py [--n 12] [--workers 2] [--assignment hw1_autograd] [--split]
+
+In one run, on N copies of the reference solution (the whole assignment, every check):
+1 local     grade_all with W threads (the fork-server pool): wall, worker-seconds per submission
+2 dask      the same through `--cluster local:W` (W worker processes, one thread each): the
+            cluster's start, then grading with the automatic shard size; Dask's overhead per
+            submission in worker-seconds (with --split also one shard per worker, and from
+            the two what one shard costs apart from what each submission costs)
+3 micro     what a shard pays once: a fork server's start (ZygotePool, the assignment's
+            preloads); a no-op Dask task's round trip; packing + sha256 of one submission
+Grading runs in-process through the library (the CLI adds only its start). Caching is off.
+The machine may be shared: read the figures as of that run. Prints figures; asserts nothing.
+"""
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.bulk import cluster, gradeall, shards  # noqa: E402
+from grader.config import load_course  # noqa: E402
+
+
+def make_class(folder, assignment, n):
+    """N students, each handing in the reference solution folder."""
+    src = ROOT / "solutions" / assignment
+    for k in range(n):
+        shutil.copytree(src, folder / f"student{k:03d}", ignore=shutil.ignore_patterns(
+            "__pycache__"))
+    return gradeall.find_submissions(folder, assignment)
+
+
+def timed(fn):
+    started = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - started, out
+
+
+def check(graded, reference):
+    """The cluster's scores must be the local run's (else the timing means nothing)."""
+    got = [(g.item.student, g.report.score, g.crashed) for g in graded]
+    want = [(g.item.student, g.report.score, g.crashed) for g in reference]
+    if got != want:
+        raise SystemExit(f"cluster and local results differ:\n{got}\n{want}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=12)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--assignment", default="hw1_autograd")
+    ap.add_argument("--split", action="store_true", help="also one shard per worker")
+    args = ap.parse_args()
+    n, w, a = args.n, args.workers, args.assignment
+    course = load_course(ROOT / "course.yml")
+    scratch = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    try:
+        items = make_class(scratch / "class", a, n)
+        print(f"class: {n} copies of solutions/{a}; {w} workers; "
+              f"{len(course.checks_for(a))} checks each")
+
+        t_local, ref = timed(lambda: gradeall.grade_all(items, course, a, workers=w))
+        c = t_local * w / n
+        print(f"1 local   grade_all -j {w}: {t_local:6.1f} s wall, {n / t_local:5.2f} sub/s, "
+              f"{c:5.2f} worker-s per submission")
+
+        with ExitStack() as stack:
+            t_up, (client, planned, wait_s) = timed(lambda: stack.enter_context(
+                cluster.connect(f"local:{w}")))
+            t_join, _ = timed(lambda: client.wait_for_workers(w, timeout=wait_s))
+            print(f"2 dask    LocalCluster({w} processes, 1 thread each) up in "
+                  f"{t_up + t_join:.1f} s (paid once per run)")
+            runs = {}
+            for label, size in (("auto", None), ("1/worker", -(-n // w)))[:1 + args.split]:
+                runner = cluster.DaskRunner(client, shard=size, planned_threads=planned,
+                                            wait_s=wait_s)
+                t, graded = timed(lambda: gradeall.grade_all(items, course, a, runner=runner))
+                check(graded, ref)
+                k = size or cluster.shard_size(n, w)
+                over = (t - t_local) * w / n
+                runs[label] = (k, over)
+                print(f"          shard size {k:3d} ({runner.shards:2d} shards, {label:8s}): "
+                      f"{t:6.1f} s wall, {n / t:5.2f} sub/s, overhead {over:+6.3f} worker-s "
+                      f"per submission ({100 * over / c:+.0f}%)")
+            (k1, o1), (k2, o2) = runs["auto"], runs.get("1/worker", runs["auto"])
+            if k1 != k2:
+                per_shard = (o1 - o2) / (1 / k1 - 1 / k2)
+                per_sub = o1 - per_shard / k1
+                print(f"          => per shard {per_shard:+.2f} worker-s (fork server start, "
+                      f"task round trip), per submission {per_sub:+.3f} worker-s apart from it")
+            rt = _noop_round_trip(client)
+        print(f"3 micro   fork server start (ZygotePool, {a}'s preloads): "
+              f"{_zygote_start(course, a):.2f} s (median of 3)")
+        print(f"          no-op Dask task round trip: {1000 * rt:.1f} ms (median of 50)")
+        t_pack, (name, blob) = timed(lambda: shards.pack(items[0].path))
+        t_hash, _ = timed(lambda: shards.sha256(blob))
+        print(f"          pack + sha256 one submission: {1000 * (t_pack + t_hash):.1f} ms, "
+              f"{len(blob) / 1024:.0f} KiB packed")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _zygote_start(course, assignment):
+    from grader.execution.forkserver import ZygotePool
+    times = []
+    for _ in range(3):
+        pool = ZygotePool(course)
+        try:
+            times.append(timed(lambda: pool.zygote(assignment))[0])
+        finally:
+            pool.close()
+    return statistics.median(times)
+
+
+def _noop_round_trip(client):
+    times = []
+    for k in range(50):
+        t, _ = timed(lambda: client.submit(int, k, pure=False).result())
+        times.append(t)
+    return statistics.median(times)
+
+
+if __name__ == "__main__":
+    main()
