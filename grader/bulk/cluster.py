@@ -41,8 +41,10 @@ SHARDS_PER_THREAD = 4    # enough shards that a slow one does not leave the othe
 MIN_SHARD = 2            # a shard pays one fork server's start (imports): share it
 MAX_SHARD = 50           # bounds what a lost worker costs and the bytes of one task
 IN_FLIGHT_PER_THREAD = 2  # shards packed and sent ahead of the workers (bounds the parent's memory)
-MAX_ATTEMPTS = 5         # a shard refused by this many workers gets infrastructure rows
+MAX_ATTEMPTS = 5         # a shard refused this many times gets infrastructure rows
+POLL_S = 5.0             # how often to look for shards held for workers that have left
 LOCAL_WAIT_S = 60        # a scheduler or LocalCluster should have workers within this
+CONNECT_S = 20           # a scheduler that does not answer within this is not there
 CLUSTERS_ENV = "GRADER_CLUSTERS"
 KINDS = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster",
          "lsf": "LSFCluster", "htcondor": "HTCondorCluster", "oar": "OARCluster",
@@ -115,41 +117,66 @@ class DaskRunner:
         self.shards = len(queue)
         run = uuid.uuid4().hex[:12]
         version = gradeall.grader_version(course)
-        from distributed import as_completed
-        done, meta, sent = as_completed(), {}, iter(range(1 << 62))
+        from distributed import wait
+        inflight, sent = {}, iter(range(1 << 62))   # future -> (shard, attempt, workers)
 
-        def send(shard, attempt=1, workers=None):
+        def send(shard, attempt=1):
             payload, unpackable = shards.pack_shard(run, version, course, assignment,
                                                     self.require_sandbox, shard)
-            # Loose restriction: if the preferred workers leave, it is not stuck.
+            # Strict: a loose restriction would let an idle refusing worker steal it.
+            workers = self._good_workers()
             fut = self.client.submit(shards.grade_shard, payload, pure=False, retries=1,
                                      key=f"grade-shard-{run}-{next(sent)}",
-                                     workers=workers, allow_other_workers=workers is not None)
-            meta[fut] = (shard, attempt)
-            done.add(fut)
+                                     workers=workers, allow_other_workers=False)
+            inflight[fut] = (shard, attempt, workers)
             return unpackable
 
         topic = shards.PROGRESS_TOPIC + run
         if self.progress is not None:
             self.client.subscribe_topic(topic, lambda event: self._event(event, items))
         try:
-            while queue or done.count():
-                while queue and done.count() < IN_FLIGHT_PER_THREAD * max(threads, 1):
+            while queue or inflight:
+                while queue and len(inflight) < IN_FLIGHT_PER_THREAD * max(threads, 1):
                     for i, why in send(queue.popleft()).items():
                         yield i, shards.infrastructure_graded(course, assignment, why, items[i])
-                fut = next(done)
-                shard, attempt = meta.pop(fut)
-                rows = self._answer(fut, shard, attempt, course, assignment, send)
-                fut.release()
-                for i, g in rows:
-                    if items.pop(i, None) is not None:   # once per submission, whatever retried
-                        yield i, g
+                try:
+                    finished = wait(list(inflight), timeout=POLL_S,
+                                    return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    self._unstick(inflight, send)
+                    continue
+                for fut in finished:
+                    shard, attempt, _workers = inflight.pop(fut)
+                    rows = self._answer(fut, shard, attempt, course, assignment, send)
+                    fut.release()
+                    for i, g in rows:
+                        if items.pop(i, None) is not None:  # once per submission, whatever retried
+                            yield i, g
         finally:
             if self.progress is not None:
                 self.client.unsubscribe_topic(topic)
-            self.client.cancel(list(meta))
+            self.client.cancel(list(inflight))
         for i, item in sorted(items.items()):  # only if a worker's answer left one out
             yield i, shards.infrastructure_graded(course, assignment, "no answer for it", item)
+
+    def _good_workers(self):
+        """None (any worker) until one refuses; then the others, as they are now."""
+        if not self.refused:
+            return None
+        good = sorted(set(self.client.nthreads()) - set(self.refused))
+        if not good:
+            raise ClusterError("every Dask worker refused to grade:\n  " +
+                               "\n  ".join(sorted(set(self.refused.values()))))
+        return good
+
+    def _unstick(self, inflight, send):
+        """Send again a shard held for workers that have all left (else it waits forever)."""
+        alive = set(self.client.nthreads())
+        for fut, (shard, attempt, workers) in list(inflight.items()):
+            if workers and not alive & set(workers):
+                del inflight[fut]
+                fut.cancel()
+                send(shard, attempt)
 
     def _answer(self, fut, shard, attempt, course, assignment, send):
         """[(index, Graded)] from one finished shard; [] when it was sent elsewhere."""
@@ -160,13 +187,9 @@ class DaskRunner:
             if answer["worker"] not in self.refused:
                 self.refused[answer["worker"]] = answer["refused"]
                 self.log(f"grader: {answer['refused']}; its shards go to the other workers")
-            good = sorted(set(self.client.nthreads()) - set(self.refused))
-            if not good:
-                raise ClusterError("every Dask worker refused to grade:\n  " +
-                                   "\n  ".join(sorted(set(self.refused.values()))))
             if attempt >= MAX_ATTEMPTS:
                 return self._lost(shard, course, assignment, answer["refused"])
-            send(shard, attempt + 1, workers=good)
+            send(shard, attempt + 1)
             return []
         by_index = {i: item for i, item, _d in shard}
         return shards.read_rows(answer, by_index)
@@ -234,7 +257,7 @@ def connect(address, course=None, clusters_file=None, log=None):
     cluster, planned, wait_s = None, 0, LOCAL_WAIT_S
     if re.match(r"^[a-z][a-z0-9+]*://", address):
         try:
-            client = Client(address, timeout=LOCAL_WAIT_S)
+            client = Client(address, timeout=CONNECT_S)
         except (OSError, TimeoutError) as err:
             raise ClusterError(f"cannot reach the Dask scheduler at {address}: {err}") from None
     elif re.match(r"^local(:|$)", address):

@@ -86,9 +86,10 @@ def free_port():
 
 
 @contextmanager
-def dask_cluster(tmp_path, n_workers, scheduler_env=None):
+def dask_cluster(tmp_path, n_workers, scheduler_env=None, grader_at=None):
     """A `dask scheduler` and `n_workers` `dask worker` processes on 127.0.0.1; yields
-    (address, Client, {worker name: Popen}). Workers import this checkout's grader."""
+    (address, Client, {worker name: Popen}). Workers import this checkout's grader,
+    or the one in the folder `grader_at[name]`."""
     from distributed import Client
     address = f"tcp://127.0.0.1:{free_port()}"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -105,9 +106,11 @@ def dask_cluster(tmp_path, n_workers, scheduler_env=None):
         start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port",
                             address.rsplit(":", 1)[1], "--no-dashboard"], scheduler_env)
         for k in range(n_workers):
-            workers[f"w{k}"] = start(f"w{k}", [
+            name = f"w{k}"
+            workers[name] = start(name, [
                 "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
-                "--no-dashboard", "--name", f"w{k}", "--local-directory", str(tmp_path)])
+                "--no-dashboard", "--name", name, "--local-directory", str(tmp_path)],
+                {"PYTHONPATH": str((grader_at or {}).get(name, ROOT))})
         client = Client(address, timeout=30)
         client.wait_for_workers(n_workers, timeout=60)
         yield address, client, workers
@@ -127,13 +130,21 @@ def dask_cluster(tmp_path, n_workers, scheduler_env=None):
 
 def test_a_scheduler_and_two_workers_grade_like_a_local_run(course_file, klass, local,
                                                             tmp_path):
+    """...and a third worker with another grader build refuses every shard it is given."""
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "grader", other / "grader",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    with open(other / "grader" / "__init__.py", "a") as fh:
+        fh.write("# another build of the grader\n")
     out = tmp_path / "gb.csv"
-    with dask_cluster(tmp_path, 2) as (address, client, _workers):
+    with dask_cluster(tmp_path, 3, grader_at={"w2": other}) as (address, client, _workers):
         rows, output = grade_all(course_file, klass, out, "--cluster", address)
-        assert rows == local                       # row by row, every column
+        assert rows == local, output               # row by row, every column
         assert "1 could not be graded" in output and "graded 14/14" in output   # hal
-        ran = client.run(lambda dask_worker: dask_worker.state.executed_count)
-        assert len(ran) == 2 and all(ran.values()), ran   # both workers graded shards
+        assert "has a different grader installed" in output, output
+        ran = {client.scheduler_info()["workers"][a]["name"]: n for a, n in client.run(
+            lambda dask_worker: dask_worker.state.executed_count).items()}
+        assert ran["w0"] and ran["w1"], ran        # both good workers graded shards
     # The cache the cluster wrote is the local run's: nothing is graded again here.
     again, output = grade_all(course_file, klass, out)
     assert again == local and "14 submissions (13 unchanged" in output   # hal is never cached
