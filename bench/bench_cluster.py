@@ -1,6 +1,6 @@
 """Benchmark: grade-all here against grade-all on a Dask LocalCluster, on the same class.
 
-    .venv/bin/python bench/bench_cluster.py [--n 12] [--workers 2] [--assignment hw1_autograd] [--split]
+    .venv/bin/python bench/bench_cluster.py [--n 12] [--workers 2] [--assignment A] [--split]
 
 In one run, on N copies of the reference solution (the whole assignment, every check):
 1 local     grade_all with W threads (the fork-server pool): wall, worker-seconds per submission

@@ -37,8 +37,8 @@ from types import SimpleNamespace
 
 from grader.bulk import gradeall, shards
 
-SHARDS_PER_THREAD = 4    # enough shards that a slow one does not leave the others idle at the end
-MIN_SHARD = 2            # a shard pays one fork server's start (imports): share it
+SHARDS_PER_THREAD = 2    # enough shards that a slow one does not leave the others idle at the end
+MIN_SHARD = 4            # a shard pays one fork server's start (imports, 1-5 s): share it
 MAX_SHARD = 50           # bounds what a lost worker costs and the bytes of one task
 IN_FLIGHT_PER_THREAD = 2  # shards packed and sent ahead of the workers (bounds the parent's memory)
 MAX_ATTEMPTS = 5         # a shard refused this many times gets infrastructure rows
@@ -301,7 +301,7 @@ def local_cluster(address):
         raise ClusterError(f"--cluster {address!r}: expected local or local:N with N >= 1")
     n = int(m.group(1) or os.cpu_count() or 1)
     return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=logging.CRITICAL)
+                        dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
 
 
 # ------------------------------------------------------------- clusters file

@@ -1,4 +1,4 @@
-"""The clusters file (`grade-all --cluster NAME`) and the Slurm cluster built from it, no Slurm needed."""
+"""The clusters file (`grade-all --cluster NAME`) and the Slurm cluster built from it (no Slurm)."""
 import textwrap
 
 import pytest
@@ -19,7 +19,7 @@ clusters:
       walltime: "01:30:00"
       job-extra-directives: ["--account=cs101"]
       python: /opt/course/.venv/bin/python
-      scheduler-options: {host: 127.0.0.1, dashboard_address: null}
+      scheduler-options: {host: 127.0.0.1, dashboard_address: "127.0.0.1:0"}
   small:
     kind: slurm
 """
@@ -84,3 +84,8 @@ def test_local_addresses_are_checked():
         C.local_cluster("local:0")
     with pytest.raises(C.ClusterError, match="local or local:N"):
         C.local_cluster("local:two")
+
+
+def test_the_example_clusters_file_is_valid(root):
+    spec = C.load_clusters(root / "examples" / "clusters.yml")["campus"]
+    assert spec["kind"] == "slurm" and spec["jobs"] == 4 and spec["jobqueue"]["cores"] == 16

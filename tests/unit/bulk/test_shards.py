@@ -1,4 +1,4 @@
-"""Shards for a Dask cluster: packing as bytes, refusals, infrastructure rows, the runner contract."""
+"""Shards for Dask: bytes on the wire, refusals, infrastructure rows, the runner contract."""
 import io
 import os
 import tarfile
@@ -175,6 +175,6 @@ def test_count_once_counts_each_student_once_whoever_tells_first():
 
 
 @pytest.mark.parametrize("n, threads, size", [
-    (12, 2, 2), (100, 2, 13), (100_000, 100, 50), (3, 8, 2), (1, 4, 1), (40, 1, 10)])
+    (12, 2, 4), (100, 2, 25), (100_000, 100, 50), (3, 8, 3), (1, 4, 1), (40, 1, 20)])
 def test_shard_size_from_class_size_and_worker_threads(n, threads, size):
     assert shard_size(n, threads) == size
