@@ -1,8 +1,7 @@
 """Grade a class on a Dask cluster: `grade-all --cluster ADDRESS`.
 
-    with connect(address, course) as (client, planned):       # scheduler, LocalCluster or Slurm
-        runner = DaskRunner(client, planned_threads=planned, progress=progress)
-        graded = gradeall.grade_all(items, course, a, runner=runner, ...)
+    with runner_for(address, course, progress) as (runner, counted):   # connects, then closes
+        graded = gradeall.grade_all(items, course, a, runner=runner, progress=counted, ...)
 
 `grade_all` stays in charge: it reads the cache, hands what is missing to the
 runner, caches what comes back (never a crashed row) and calls `progress`;
@@ -40,7 +39,8 @@ from grader.bulk import gradeall, shards
 SHARDS_PER_THREAD = 2    # enough shards that a slow one does not leave the others idle at the end
 MIN_SHARD = 4            # a shard pays one fork server's start (imports, 1-5 s): share it
 MAX_SHARD = 50           # bounds what a lost worker costs and the bytes of one task
-IN_FLIGHT_PER_THREAD = 2  # shards packed and sent ahead of the workers (bounds the parent's memory)
+IN_FLIGHT_EXTRA = 0.25   # shards sent beyond one per worker thread, so none waits for its next
+#                          one; bounded, since the scheduler holds each in-flight shard's bytes
 MAX_ATTEMPTS = 5         # a shard refused this many times gets infrastructure rows
 POLL_S = 5.0             # how often to look for shards held for workers that have left
 LOCAL_WAIT_S = 60        # a scheduler or LocalCluster should have workers within this
@@ -114,6 +114,7 @@ class DaskRunner:
         threads = self.threads()
         size = self.shard or shard_size(len(todo), threads)
         queue = deque(todo[k:k + size] for k in range(0, len(todo), size))
+        limit = threads + max(2, math.ceil(IN_FLIGHT_EXTRA * threads))
         self.shards = len(queue)
         run = uuid.uuid4().hex[:12]
         version = gradeall.grader_version(course)
@@ -136,9 +137,10 @@ class DaskRunner:
             self.client.subscribe_topic(topic, lambda event: self._event(event, items))
         try:
             while queue or inflight:
-                while queue and len(inflight) < IN_FLIGHT_PER_THREAD * max(threads, 1):
-                    for i, why in send(queue.popleft()).items():
-                        yield i, shards.infrastructure_graded(course, assignment, why, items[i])
+                while queue and len(inflight) < limit:
+                    for i, why in send(queue.popleft()).items():   # could not be packed
+                        yield i, shards.infrastructure_graded(course, assignment, why,
+                                                              items.pop(i))
                 try:
                     finished = wait(list(inflight), timeout=POLL_S,
                                     return_when="FIRST_COMPLETED").done

@@ -178,3 +178,22 @@ def test_count_once_counts_each_student_once_whoever_tells_first():
     (12, 2, 4), (100, 2, 25), (100_000, 100, 50), (3, 8, 3), (1, 4, 1), (40, 1, 20)])
 def test_shard_size_from_class_size_and_worker_threads(n, threads, size):
     assert shard_size(n, threads) == size
+
+
+@pytest.mark.slow
+def test_a_submission_too_large_to_send_gets_one_infrastructure_row(tmp_path, fast_course,
+                                                                    monkeypatch):
+    from distributed import Client, LocalCluster
+
+    from grader.bulk.cluster import DaskRunner
+    monkeypatch.setattr(shards, "MAX_PACK_BYTES", 4)
+    items = [Item(f"s{i}", write(tmp_path / f"s{i}.py", f"x = {i}\n")) for i in range(5)]
+    with LocalCluster(n_workers=1, processes=False,
+                      dashboard_address="127.0.0.1:0") as lc, Client(lc) as client:
+        seen = []
+        graded = grade_all(items, fast_course, A, runner=DaskRunner(client, shard=2),
+                           progress=seen.append)
+    students = ["s0", "s1", "s2", "s3", "s4"]
+    assert [g.item.student for g in graded] == sorted(g.item.student for g in seen) == students
+    assert all(g.crashed and "too large to send" in g.report.notes[0] for g in graded)
+    assert {c.status for g in graded for c in g.report.checks} == {INFRASTRUCTURE}
