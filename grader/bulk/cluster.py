@@ -56,10 +56,16 @@ class ClusterError(RuntimeError):
 
 
 def shard_size(n, threads):
-    """Submissions per shard for `n` submissions on `threads` Dask worker threads:
-    about SHARDS_PER_THREAD shards per thread, within [MIN_SHARD, MAX_SHARD]."""
-    want = math.ceil(n / (SHARDS_PER_THREAD * max(threads, 1)))
-    return max(1, min(n, max(MIN_SHARD, min(MAX_SHARD, want))))
+    """Submissions per shard for `n` submissions on `threads` Dask worker threads.
+
+    Every thread gets the same number of equal shards (else one thread grades
+    a shard more at the end while the others wait): SHARDS_PER_THREAD each,
+    fewer when that would make shards smaller than MIN_SHARD, more when
+    larger than MAX_SHARD."""
+    per_thread = math.ceil(n / max(threads, 1))
+    rounds = max(1, min(SHARDS_PER_THREAD, per_thread // MIN_SHARD),
+                 math.ceil(per_thread / MAX_SHARD))
+    return max(1, math.ceil(per_thread / rounds))
 
 
 # ------------------------------------------------------------------- progress

@@ -10,6 +10,7 @@ from grader.bulk import gradeall, shards
 from grader.bulk.cluster import CountOnce, shard_size
 from grader.bulk.gradeall import Item, content_digest, grade_all
 from grader.config import load_course
+from grader.judge.grade import zero_report
 from grader.status import INFRASTRUCTURE
 
 A = "hw1_autograd"
@@ -151,8 +152,7 @@ def test_infrastructure_rows_are_never_cached_and_a_rerun_grades_only_them(tmp_p
             if item.student in ("s1", "s3"):
                 yield i, shards.infrastructure_graded(course, assignment, "lost", item)
             else:
-                yield i, gradeall.Graded(item, shards.infrastructure_graded(
-                    course, assignment, "x", item).report)   # a recorded result
+                yield i, gradeall.Graded(item, zero_report(course, assignment, "graded"))
     first = grade_all(items, fast_course, A, cache_path=cache, runner=flaky)
     assert [g.crashed for g in first] == [False, True, False, True]
     asked = []
@@ -175,7 +175,8 @@ def test_count_once_counts_each_student_once_whoever_tells_first():
 
 
 @pytest.mark.parametrize("n, threads, size", [
-    (12, 2, 4), (100, 2, 25), (100_000, 100, 50), (3, 8, 3), (1, 4, 1), (40, 1, 20)])
+    (12, 2, 6), (14, 3, 5), (100, 2, 25), (100_000, 100, 50), (100_001, 100, 48), (3, 8, 1),
+    (1, 4, 1), (40, 1, 20), (0, 2, 1)])
 def test_shard_size_from_class_size_and_worker_threads(n, threads, size):
     assert shard_size(n, threads) == size
 
