@@ -1,13 +1,15 @@
 """Benchmark: grade-all here against grade-all on a Dask LocalCluster, on the same class.
 
-    .venv/bin/python bench/bench_cluster.py [--n 12] [--workers 2] [--assignment A] [--split]
+    .venv/bin/python bench/bench_cluster.py [--n 12] [--workers 2] [--assignment A] [--rounds 3]
+                                            [--split]
 
-In one run, on N copies of the reference solution (the whole assignment, every check):
+In one run, on N copies of the reference solution (the whole assignment, every check), local
+and Dask runs alternating for --rounds rounds against the drift of a shared machine's load:
 1 local     grade_all with W threads (the fork-server pool): wall, worker-seconds per submission
-2 dask      the same through `--cluster local:W` (W worker processes, one thread each): the
-            cluster's start, then grading with the automatic shard size; Dask's overhead per
-            submission in worker-seconds (with --split also with shards half as large: from
-            the two, what one more shard costs)
+2 dask      the same through `--cluster local:W` (W worker processes, one thread each, started
+            once): grading with the automatic shard size; Dask's overhead per submission in
+            worker-seconds (with --split also with shards half as large: from the two, what
+            one more shard costs)
 3 micro     what a shard pays once: a fork server's start (ZygotePool, the assignment's
             preloads); a no-op Dask task's round trip; packing + sha256 of one submission
 Grading runs in-process through the library (the CLI adds only its start). Caching is off.
@@ -59,6 +61,9 @@ def main():
     ap.add_argument("--n", type=int, default=12)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--assignment", default="hw1_autograd")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="local and Dask runs alternate this many times (a shared machine's "
+                         "load drifts: the overhead is the median of each round's difference)")
     ap.add_argument("--split", action="store_true", help="also shards half as large")
     args = ap.parse_args()
     n, w, a = args.n, args.workers, args.assignment
@@ -67,37 +72,49 @@ def main():
     try:
         items = make_class(scratch / "class", a, n)
         print(f"class: {n} copies of solutions/{a}; {w} workers; "
-              f"{len(course.checks_for(a))} checks each")
-
-        t_local, ref = timed(lambda: gradeall.grade_all(items, course, a, workers=w))
-        c = t_local * w / n
-        print(f"1 local   grade_all -j {w}: {t_local:6.1f} s wall, {n / t_local:5.2f} sub/s, "
-              f"{c:5.2f} worker-s per submission")
-
+              f"{len(course.checks_for(a))} checks each; {args.rounds} rounds")
         with ExitStack() as stack:
             t_up, (client, planned, wait_s) = timed(lambda: stack.enter_context(
                 cluster.connect(f"local:{w}")))
             t_join, _ = timed(lambda: client.wait_for_workers(w, timeout=wait_s))
-            print(f"2 dask    LocalCluster({w} processes, 1 thread each) up in "
-                  f"{t_up + t_join:.1f} s (paid once per run)")
             auto = cluster.shard_size(n, w)
-            runs = {}
-            for label, size in (("auto", auto), ("half", max(1, auto // 2)))[:1 + args.split]:
-                runner = cluster.DaskRunner(client, shard=size, planned_threads=planned,
-                                            wait_s=wait_s)
-                t, graded = timed(lambda: gradeall.grade_all(items, course, a, runner=runner))
-                check(graded, ref)
-                over = (t - t_local) * w / n
-                runs[label] = (t, runner.shards)
-                print(f"          shard size {size:3d} ({runner.shards:2d} shards, {label}): "
-                      f"{t:6.1f} s wall, {n / t:5.2f} sub/s, overhead {over:+6.3f} worker-s "
-                      f"per submission ({100 * over / c:+.0f}% of {c:.2f})")
-            if "half" in runs and runs["half"][1] > runs["auto"][1]:
-                extra = (runs["half"][1] - runs["auto"][1]) / w    # more shards per thread
-                per_shard = (runs["half"][0] - runs["auto"][0]) / extra
-                print(f"          => one shard more costs {per_shard:+.2f} worker-s (its fork "
-                      "server start, its task's round trip)")
+            sizes = {"auto": auto, "half": max(1, auto // 2)} if args.split else {"auto": auto}
+            walls = {"local": [], **{k: [] for k in sizes}}
+            shard_counts = {}
+            for r in range(args.rounds):
+                t, ref = timed(lambda: gradeall.grade_all(items, course, a, workers=w))
+                walls["local"].append(t)
+                line = [f"local {t:6.1f} s"]
+                for label, size in sizes.items():
+                    runner = cluster.DaskRunner(client, shard=size, planned_threads=planned,
+                                                wait_s=wait_s)
+                    t, graded = timed(lambda: gradeall.grade_all(items, course, a,
+                                                                 runner=runner))
+                    check(graded, ref)
+                    walls[label].append(t)
+                    shard_counts[label] = runner.shards
+                    line.append(f"dask/{size} {t:6.1f} s")
+                print(f"  round {r + 1}: " + ", ".join(line), flush=True)
             rt = _noop_round_trip(client)
+        local = statistics.median(walls["local"])
+        c = local * w / n
+        print(f"1 local   grade_all -j {w}: median {local:6.1f} s wall, {n / local:5.2f} sub/s, "
+              f"{c:5.2f} worker-s per submission")
+        print(f"2 dask    LocalCluster({w} processes, 1 thread each) up in {t_up + t_join:.1f} s "
+              "(once per run)")
+        for label, size in sizes.items():
+            t = statistics.median(walls[label])
+            over = statistics.median(d - l for d, l in zip(walls[label], walls["local"])) * w / n
+            print(f"          shard size {size:3d} ({shard_counts[label]:2d} shards, {label}): "
+                  f"median {t:6.1f} s wall, {n / t:5.2f} sub/s; overhead {over:+6.3f} worker-s "
+                  f"per submission ({100 * over / c:+.0f}% of {c:.2f}; median of the rounds' "
+                  "differences)")
+        if args.split and shard_counts["half"] > shard_counts["auto"]:
+            extra = (shard_counts["half"] - shard_counts["auto"]) / w   # more shards per thread
+            per_shard = statistics.median(
+                h - d for h, d in zip(walls["half"], walls["auto"])) / extra
+            print(f"          => one shard more costs {per_shard:+.2f} worker-s (its fork "
+                  "server start, its task's round trip)")
         print(f"3 micro   fork server start (ZygotePool, {a}'s preloads): "
               f"{_zygote_start(course, a):.2f} s (median of 3)")
         print(f"          no-op Dask task round trip: {1000 * rt:.1f} ms (median of 50)")
