@@ -7,7 +7,8 @@ strings, numbers, lists and dicts.
     payload = {"run": id, "version": grader_version, "assignment": a,
                "require_sandbox": bool, "course": {"yml": bytes, "sha256": hex},
                "items": [{"index": i, "student": s, "name": file or folder name,
-                          "tar": bytes, "sha256": hex of the tar}, ...]}
+                          "tar": bytes, "sha256": hex of the tar,
+                          "notes": [what locating it said, e.g. which file counts]}, ...]}
     answer  = {"worker": address, "graded": [{"index": i, "report": Report.to_dict(),
                "plots": [...], "seconds": s, "crashed": bool}, ...]}
            or {"worker": address, "refused": why}   (wrong grader, no sandbox when required)
@@ -138,7 +139,7 @@ def pack_shard(run_id, version, course, assignment, require_sandbox, todo):
             unpackable[i] = str(err)
             continue
         items.append({"index": i, "student": item.student, "name": name, "tar": blob,
-                      "sha256": sha256(blob)})
+                      "sha256": sha256(blob), "notes": [str(n) for n in item.notes]})
     return {"run": run_id, "version": version, "assignment": assignment,
             "require_sandbox": bool(require_sandbox),
             "course": {"yml": course_yml, "sha256": sha256(course_yml)},
@@ -171,7 +172,7 @@ def grade_shard(payload):
                 rows[entry["index"]] = row(infrastructure_graded(
                     course, assignment, f"at worker {where}: {err}"), entry["index"])
                 continue
-            item = gradeall.Item(entry["student"], path)
+            item = gradeall.Item(entry["student"], path, notes=list(entry.get("notes", [])))
             items.append(item)
             index_of[id(item)] = entry["index"]
         try:

@@ -122,10 +122,12 @@ def test_a_shard_is_graded_by_the_local_engine_and_answers_plain_data(tmp_path, 
     payload = payload_for(fast_course, tmp_path, [good, "def decaying_cosine(x):\n"
                                                         "    raise NotImplementedError\n"])
     payload["items"][1]["tar"] += b"\0"                 # arrives corrupted: not its fault
+    payload["items"][0]["notes"] = ["two files handed in; s0.py counts"]   # from locating it
     answer = shards.grade_shard(payload)
     assert [r["index"] for r in answer["graded"]] == [0, 1]
     rows = dict(shards.read_rows(answer, {0: Item("s0", tmp_path), 1: Item("s1", tmp_path)}))
     assert rows[0].report.score == rows[0].report.max_score == 5 and not rows[0].crashed
+    assert "two files handed in; s0.py counts" in rows[0].report.notes
     assert rows[1].crashed and rows[1].report.score == 0
     assert {c.status for c in rows[1].report.checks} == {INFRASTRUCTURE}
     assert "corrupted" in rows[1].report.notes[0]
