@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk bench-cluster clean
+.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk bench-load bench-cluster clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: setup
 
 bench-bulk: setup
 	$(BIN)/python bench/bench_bulk.py
+
+# Quiet vs loaded (4 busy processes per core, each in its own session): scores must be equal.
+bench-load: setup
+	$(BIN)/python bench/bench_load.py
 
 # grade-all here against `--cluster local:2` (Dask) on the same class: the overhead per submission.
 bench-cluster: setup sandbox

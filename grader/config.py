@@ -52,7 +52,11 @@ class AssignmentSpec(_Strict):
 class Limits(_Strict):
     memory_mb: int = Field(default=4096, ge=256)
     output_kb: int = Field(default=64, ge=1)
-    load_time_s: float = Field(default=30, gt=0)
+    load_time_s: float = Field(default=30, gt=0)     # CPU seconds to run the files
+    # Time limits count CPU seconds (grader/execution/cputime.py); a request may take at
+    # most wall_factor x its limit + wall_extra_s of wall-clock time (the backstop).
+    wall_factor: float = Field(default=5, ge=1)
+    wall_extra_s: float = Field(default=30, ge=0)
     max_processes: int = Field(default=64, ge=1)
     # Isolation of official grading (grader/sandbox.py): auto = bubblewrap when it
     # works here, else a plain process with a loud warning; bwrap = refuse without it.
@@ -60,6 +64,9 @@ class Limits(_Strict):
     tmp_mb: int = Field(default=64, ge=1)          # size of the child's private /tmp and /dev/shm (each)
     file_mb: int = Field(default=256, ge=1)        # largest file the child may write
     submission_mb: int = Field(default=50, ge=1)   # a submission's files, unpacked
+    # Largest reply of the child the parent reads (checked on the length prefix, before
+    # anything is allocated); correct submissions send at most a few KB per probe.
+    reply_kb: int = Field(default=1024, ge=16)
     # Caps on what the parent reads before any sandbox (grader/submission/inputs.py).
     input_file_mb: int = Field(default=25, ge=1)   # any single submitted file
     source_mb: int = Field(default=5, ge=1)        # one .py file or notebook's text

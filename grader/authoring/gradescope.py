@@ -47,7 +47,7 @@ RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
 cd "$ROOT/source" || true
-PYTHONPATH="$ROOT/source" GRADER_COURSE="$ROOT/source/course.yml" \\
+PYTHONPATH="$ROOT/source" GRADER_COURSE="$ROOT/source/course.yml" __ALLOW__\\
   "$PY" -I -c 'import sys; sys.path.insert(0, sys.argv[1]); from grader.authoring.gradescope import run; run(sys.argv[2], sys.argv[3])' \\
   "$ROOT/source" "$ROOT" "__ASSIGNMENT__" 2>"$ROOT/results/grader.log"
 status=$?
@@ -60,12 +60,15 @@ exit 0
 """
 
 
-def bundle_files(course, assignment):
-    """{name in zip: bytes}: scripts, the grader package, course.yml, requirements.lock."""
+def bundle_files(course, assignment, allow_unsandboxed=False):
+    """{name in zip: bytes}: scripts, the grader package, course.yml, requirements.lock.
+    allow_unsandboxed: run_autograder grades even where student code would run as root."""
     package = PACKAGE_DIR
     root = course.root
+    script = RUN_AUTOGRADER.replace("__ASSIGNMENT__", assignment).replace(
+        "__ALLOW__", "GRADER_ALLOW_UNSANDBOXED=1 " if allow_unsandboxed else "")
     files = {"setup.sh": SETUP_SH.encode(),
-             "run_autograder": RUN_AUTOGRADER.replace("__ASSIGNMENT__", assignment).encode(),
+             "run_autograder": script.encode(),
              "course.yml": Path(course.path).read_bytes()}
     lock = root / "requirements.lock"
     if not lock.is_file():
@@ -77,9 +80,9 @@ def bundle_files(course, assignment):
     return files
 
 
-def build_autograder_zip(course, assignment, out):
+def build_autograder_zip(course, assignment, out, allow_unsandboxed=False):
     """Write the zip; returns the names it holds."""
-    files = bundle_files(course, assignment)
+    files = bundle_files(course, assignment, allow_unsandboxed)
     tmp = Path(str(out) + ".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():
@@ -96,6 +99,8 @@ def run(root, assignment):
     root = Path(root)
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
+    if results.exists() or results.is_symlink():
+        results.unlink()  # only what this run writes, after every child is dead, counts
     try:
         from grader.files import write_atomic
         from grader.config import load_course
@@ -103,11 +108,18 @@ def run(root, assignment):
         from grader.bulk.gradeall import Item, grade_one
         from grader.judge.grade import zero_report
         from grader.execution.session import session_factory
+        from grader.execution.hiding import prepare_official
         course = load_course(start=root / "source")  # GRADER_COURSE first (config.py)
         factory = session_factory(course.spec.limits)
+        # No bubblewrap (most Gradescope containers): the child runs as an unprivileged
+        # uid and source/, results/ and submission/ are closed to it; where even that is
+        # impossible, refuse unless the bundle was built with --allow-unsandboxed.
+        prepare_official(factory.sandbox, root / "source",
+                         [root / "submission", results.parent],
+                         os.environ.get("GRADER_ALLOW_UNSANDBOXED") == "1")
         # What is graded inside the upload: submission/locate.py's rule, as everywhere.
         graded = grade_one(Item("submission", root / "submission"), course, assignment, factory,
-                           mode=getattr(factory, "mode", None))
+                           mode=factory.isolation)
         rep = graded.report
         if not rep.checks:
             rep = zero_report(course, assignment, "nothing was graded")

@@ -97,8 +97,9 @@ class DaskRunner:
     """
 
     def __init__(self, client, shard=None, require_sandbox=False, progress=None,
-                 planned_threads=0, wait_s=LOCAL_WAIT_S, log=None):
+                 planned_threads=0, wait_s=LOCAL_WAIT_S, log=None, allow_unsandboxed=False):
         self.client, self.shard, self.require_sandbox = client, shard, require_sandbox
+        self.allow_unsandboxed = allow_unsandboxed
         self.progress, self.planned, self.wait_s = progress, planned_threads, wait_s
         self.log = log or (lambda text: print(text, file=sys.stderr))
         self.refused = {}      # worker address -> why
@@ -129,7 +130,8 @@ class DaskRunner:
 
         def send(shard, attempt=1):
             payload, unpackable = shards.pack_shard(run, version, course, assignment,
-                                                    self.require_sandbox, shard)
+                                                    self.require_sandbox, shard,
+                                                    self.allow_unsandboxed)
             # Strict: a loose restriction would let an idle refusing worker steal it.
             workers = self._good_workers()
             fut = self.client.submit(shards.grade_shard, payload, pure=False, retries=1,
@@ -235,7 +237,7 @@ def _describe(fut):
 # -------------------------------------------------------------------- connect
 @contextmanager
 def runner_for(address, course, progress=None, shard=None, require_sandbox=False,
-               clusters_file=None, log=None):
+               clusters_file=None, log=None, allow_unsandboxed=False):
     """Yields (runner, progress) for grade_all: (None, progress) without an
     address (grade here), else a DaskRunner on `connect(address)` and its
     CountOnce progress; closes the client and any cluster it started."""
@@ -244,7 +246,8 @@ def runner_for(address, course, progress=None, shard=None, require_sandbox=False
         return
     counted = CountOnce(progress) if progress is not None else None
     with connect(address, course, clusters_file, log) as (client, planned, wait_s):
-        yield DaskRunner(client, shard, require_sandbox, counted, planned, wait_s, log), counted
+        yield DaskRunner(client, shard, require_sandbox, counted, planned, wait_s, log,
+                         allow_unsandboxed), counted
 
 
 @contextmanager

@@ -24,13 +24,15 @@ from functools import partial
 from pathlib import Path
 
 from grader.judge import results as R
-from grader.execution.sandbox import NO_SANDBOX_NOTE
+from grader.execution.sandbox import isolation_note
 from grader.judge.grade import grade, zero_report
 from grader.reports.plots import ObservingSession, hidden_digests
 from grader.judge.results import Report
+from grader.submission.inputs import (InputError, check_file, entry_problem, regular_files)
 from grader.submission.load import SubmissionError
 from grader.submission.locate import find_submissions as located, load_submission
 from grader.execution.forkserver import ZygotePool
+from grader.execution.hiding import prepare_official
 from grader.bulk import late
 from grader import PACKAGE_DIR
 
@@ -43,6 +45,7 @@ class Item:
     student: str
     path: Path
     timestamp: str = ""
+    problem: str = ""    # why the submission must not be read (a recorded zero), or ''
     notes: list = field(default_factory=list)  # e.g. several files handed in: which one counts
 
 
@@ -65,10 +68,15 @@ def find_submissions(folder, assignment):
     A student folder in which nothing gradable was found still gets an item
     (graded, it becomes a recorded zero with the reason) so nobody drops out.
     """
-    items = [Item(student, Path(path), notes=notes)
-             for student, path, notes in located(folder, assignment)]
+    items = []
+    for student, path, notes in located(folder, assignment):
+        path = Path(path)
+        # lstat before anything is read: a link out of the folder, a FIFO, a device
+        problem = entry_problem(path, path.parent) or ""
+        items.append(Item(student, path, notes=notes, problem=problem))
     for item in items:
-        if not item.timestamp:  # nbgrader's format, from timestamp.txt or the files' mtime
+        if not item.timestamp and not item.problem:
+            # nbgrader's format, from timestamp.txt or the files' mtime
             item.timestamp = late.nbgrader_time(late.submitted_at(item.path))
     return sorted(items, key=lambda i: i.student)
 
@@ -81,14 +89,15 @@ def missing_from_roster(graded, roster, course, assignment):
 
 
 # ---------------------------------------------------------------------- cache
-IGNORED_DIRS = ("__pycache__", ".ipynb_checkpoints")  # not part of a submission's content
-
-
 def content_digest(path):
-    """sha256 of a file, or of a folder's relative paths and bytes."""
+    """sha256 of a file, or of a folder's relative paths and bytes (regular files
+    within the size limit only; InputError for a file that must not be read)."""
     path, h = Path(path), hashlib.sha256()
-    files = [path] if path.is_file() else sorted(
-        p for p in path.rglob("*") if p.is_file() and not set(IGNORED_DIRS) & set(p.parts))
+    if path.is_dir():
+        files = regular_files(path)
+    else:
+        check_file(path)
+        files = [path]
     for f in files:
         h.update(str(f.relative_to(path) if f != path else f.name).encode() + b"\0")
         h.update(f.read_bytes())
@@ -152,7 +161,8 @@ class Cache:
 
 # -------------------------------------------------------------------- grading
 def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
-    """Grade one submission; never raises (a failure is a zero row with the reason)."""
+    """Grade one submission; never raises (a failure is a zero row with the reason).
+    mode: the run's isolation ('bwrap' | 'uid' | 'unsandboxed'), for the report's note."""
     started, plots, crashed, sessions = time.perf_counter(), [], False, []
 
     def observed(request):
@@ -178,18 +188,21 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
         rep, crashed = zero_report(course, assignment, "The grader could not grade this "
                                    f"submission ({type(err).__name__}: {err}); it was recorded "
                                    "as zero. Please tell your instructor."), True
-    if mode == "none" and not crashed:
-        rep.notes.append(NO_SANDBOX_NOTE)
+    note = isolation_note(mode)
+    if note and not crashed:
+        rep.notes.append(note)
     return Graded(item, rep, plots, time.perf_counter() - started, crashed=crashed)
 
 
 def grade_all(items, course, assignment, workers=None, cache_path=None, progress=None,
-              require_sandbox=False, runner=None):
+              require_sandbox=False, official=None, runner=None):
     """Grade `items` in parallel; returns Graded in the order of `items`.
 
     Args: workers: parallel submissions (default: CPU count); cache_path:
     where to keep results for re-runs (None: no cache); progress: a
     callable(Graded) called as each one finishes (cached ones included);
+    official: for official grading, {"allow_unsandboxed": bool, "hide": [paths]}
+    (see execution.hiding.prepare_official), checked before anything runs;
     runner: who grades what the cache lacks, a callable(todo, course,
     assignment) yielding (index, Graded) exactly once per (index, item,
     digest) of `todo`, in any order (default: `grade_here`, this machine's
@@ -201,8 +214,10 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
     done, todo = {}, []
     for i, item in enumerate(items):
         try:
+            if item.problem:
+                raise InputError(item.problem)
             digest = content_digest(item.path)
-        except OSError as err:
+        except (OSError, InputError) as err:
             g = Graded(item, zero_report(course, assignment, f"The submission could not be "
                                                              f"read: {err}"), crashed=True)
             done[i] = g
@@ -216,7 +231,8 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
         if progress:
             progress(g)
     if todo:
-        run = runner or partial(grade_here, workers=workers, require_sandbox=require_sandbox)
+        run = runner or partial(grade_here, workers=workers, require_sandbox=require_sandbox,
+                                official=official)
         digests = {i: digest for i, _item, digest in todo}
         results = run(todo, course, assignment)
         try:
@@ -233,12 +249,16 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
     return [done[i] for i in range(len(items))]
 
 
-def grade_here(todo, course, assignment, workers=1, require_sandbox=False):
+def grade_here(todo, course, assignment, workers=1, require_sandbox=False, official=None):
     """The local runner: `workers` threads, each forking from its own zygote;
-    yields (index, Graded) as each of `todo`'s (index, item, digest) finishes."""
+    yields (index, Graded) as each of `todo`'s (index, item, digest) finishes
+    (`official`: as for grade_all, checked before anything runs)."""
     pool = ZygotePool(course, require_sandbox)
-    skip = hidden_digests(course, assignment)
     try:
+        if official is not None:
+            prepare_official(pool.sandbox, course.root, official.get("hide", ()),
+                             official.get("allow_unsandboxed", False))
+        skip = hidden_digests(course, assignment)
         with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
             futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
                        for i, item, _digest in todo}
@@ -251,7 +271,7 @@ def grade_here(todo, course, assignment, workers=1, require_sandbox=False):
 def _pooled(pool, item, course, assignment, skip):
     try:
         factory = pool.session_factory(assignment)
-        return grade_one(item, course, assignment, factory, skip, pool.mode)
+        return grade_one(item, course, assignment, factory, skip, pool.isolation)
     except Exception as err:  # noqa: BLE001 - e.g. the zygote cannot start at all
         return Graded(item, zero_report(course, assignment, f"The grader could not grade this "
                                         f"submission ({type(err).__name__}: {err})."),

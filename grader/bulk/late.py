@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from grader.submission.inputs import read_small_text
+
 NBGRADER_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
@@ -51,13 +53,12 @@ def submitted_at(path):
     path = Path(path)
     folder = path if path.is_dir() else None
     stamp = folder / "timestamp.txt" if folder else None
-    if stamp and stamp.is_file():
-        try:
-            when = parse_time(stamp.read_text(encoding="utf-8")[:100])
-            if when:
-                return when
-        except OSError:
-            pass
+    if stamp:
+        # At most 100 bytes of a regular file that is no link: never a FIFO's wait
+        # or a link to a huge file (the student controls this file).
+        when = parse_time(read_small_text(stamp, 100))
+        if when:
+            return when
     try:
         files = [p for p in path.rglob("*") if p.is_file()] if folder else [path]
         newest = max((p.stat().st_mtime for p in files), default=None)

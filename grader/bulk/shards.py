@@ -5,7 +5,7 @@ reads the answer back (`read_rows`). Nothing but plain data travels: bytes,
 strings, numbers, lists and dicts.
 
     payload = {"run": id, "version": grader_version, "assignment": a,
-               "require_sandbox": bool, "course": {"yml": bytes, "sha256": hex},
+               "require_sandbox": bool, "allow_unsandboxed": bool, "course": {"yml": bytes, "sha256": hex},
                "items": [{"index": i, "student": s, "name": file or folder name,
                           "tar": bytes, "sha256": hex of the tar,
                           "notes": [what locating it said, e.g. which file counts]}, ...]}
@@ -36,6 +36,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.bulk import gradeall
 from grader.execution.sandbox import SandboxUnavailable
+from grader.submission.inputs import SKIPPED_DIRS
 from grader.judge import results as R
 from grader.judge.grade import zero_report
 
@@ -55,8 +56,8 @@ def sha256(data):
 def pack(path):
     """The file or folder at `path` as (name, tar bytes): members `name` and
     `name/<relative path>`, in sorted order with fixed metadata (the same
-    content gives the same bytes); the folders `content_digest` ignores are
-    left out; symbolic links are stored as links, other special files skipped."""
+    content gives the same bytes); the folders the loaders skip are left
+    out; symbolic links are stored as links, other special files skipped."""
     path = Path(path)
     buf, total = io.BytesIO(), 0
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -86,7 +87,7 @@ def _members(path):
     if not path.is_dir():
         return
     for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if d not in gradeall.IGNORED_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
         for name in sorted(dirnames) + sorted(filenames):
             full = Path(dirpath, name)
             yield full, full.relative_to(path)
@@ -127,7 +128,8 @@ def unpack(blob, digest, dest):
     return dest / top.pop()
 
 
-def pack_shard(run_id, version, course, assignment, require_sandbox, todo):
+def pack_shard(run_id, version, course, assignment, require_sandbox, todo,
+               allow_unsandboxed=False):
     """The payload of one shard: `todo` is [(index, Item, digest)]. A submission
     that cannot be packed is returned apart as {index: message}."""
     course_yml = Path(course.path).read_bytes()
@@ -142,6 +144,7 @@ def pack_shard(run_id, version, course, assignment, require_sandbox, todo):
                       "sha256": sha256(blob), "notes": [str(n) for n in item.notes]})
     return {"run": run_id, "version": version, "assignment": assignment,
             "require_sandbox": bool(require_sandbox),
+            "allow_unsandboxed": bool(allow_unsandboxed),
             "course": {"yml": course_yml, "sha256": sha256(course_yml)},
             "items": items}, unpackable
 
@@ -179,7 +182,11 @@ def grade_shard(payload):
             graded = gradeall.grade_all(
                 items, course, assignment, workers=1, cache_path=None,
                 progress=_progress(payload["run"], index_of),
-                require_sandbox=payload["require_sandbox"])
+                require_sandbox=payload["require_sandbox"],
+                # Official grading, by the local rule: no isolation, no grading unless
+                # allowed; in uid mode the course and this shard's files are hidden.
+                official={"allow_unsandboxed": payload.get("allow_unsandboxed", False),
+                          "hide": [scratch]})
         except SandboxUnavailable as err:
             return {"worker": where, "refused": f"worker {where} cannot grade officially: {err}"}
         for g in graded:

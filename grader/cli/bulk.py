@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli.main import HIDDEN_FEEDBACK, _course, cli, exit_for_score, hidden_policy, infer_assignment
+from grader.cli.main import (ALLOW_UNSANDBOXED, HIDDEN_FEEDBACK, _course, cli, exit_for_score,
+                             hidden_policy, infer_assignment)
 from grader.files import write_atomic
 from grader.reports.formats import FORMATS, render
 
@@ -37,6 +38,7 @@ from grader.reports.formats import FORMATS, render
 @click.option("--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
               help="Refuse to run submissions without the bubblewrap sandbox "
                    "(with --cluster: on every worker).")
+@ALLOW_UNSANDBOXED
 @click.option("--cluster", metavar="ADDRESS",
               help="Grade on a Dask cluster: tcp://host:port of a running scheduler, "
                    "local[:N] (N worker processes here), or a cluster's name in the clusters "
@@ -49,8 +51,8 @@ from grader.reports.formats import FORMATS, render
                    "clusters.yml next to course.yml].")
 @click.pass_context
 def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate, roster,
-                  no_cache, hidden_feedback, require_sandbox, cluster, shard_size,
-                  cluster_config):
+                  no_cache, hidden_feedback, require_sandbox, allow_unsandboxed, cluster,
+                  shard_size, cluster_config):
     """Grade every submission in FOLDER in parallel and write a gradebook.
 
     FOLDER may be an nbgrader course's submitted/ (or the course root), a folder
@@ -85,10 +87,12 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     started = time.monotonic()
     try:
         with _runner(cluster, course, progress, shard_size, require_sandbox,
-                     cluster_config) as (runner, counted):
-            graded = gradeall.grade_all(items, course, assignment, workers=workers,
-                                        cache_path=cache_path, progress=counted,
-                                        require_sandbox=require_sandbox, runner=runner)
+                     allow_unsandboxed, cluster_config) as (runner, counted):
+            graded = gradeall.grade_all(
+                items, course, assignment, workers=workers, cache_path=cache_path,
+                progress=counted, require_sandbox=require_sandbox, runner=runner,
+                official={"allow_unsandboxed": allow_unsandboxed,
+                          "hide": [folder, str(out.resolve().parent), feedback]})
     except Exception as err:  # noqa: BLE001 - e.g. SandboxUnavailable: grading could not run
         raise click.ClickException(str(err)) from None
     finally:
@@ -111,13 +115,15 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     click.echo(f"gradebook: {out}" + (f"; feedback: {feedback}/" if feedback else ""), err=True)
 
 
-def _runner(cluster, course, progress, shard_size, require_sandbox, cluster_config):
+def _runner(cluster, course, progress, shard_size, require_sandbox, allow_unsandboxed,
+            cluster_config):
     """(runner, progress) for grade_all: this machine's pool, or a Dask cluster's."""
     if not cluster:
         from contextlib import nullcontext
         return nullcontext((None, progress))
     from grader.bulk.cluster import runner_for
     return runner_for(cluster, course, progress, shard_size, require_sandbox, cluster_config,
+                      allow_unsandboxed=allow_unsandboxed,
                       log=lambda text: click.echo(text, err=True))
 
 
@@ -125,8 +131,11 @@ def _runner(cluster, course, progress, shard_size, require_sandbox, cluster_conf
 @click.argument("assignment")
 @click.option("--out", type=click.Path(dir_okay=False), default="autograder.zip",
               show_default=True)
+@click.option("--allow-unsandboxed", is_flag=True,
+              help="Let run_autograder grade where student code would run as root (no "
+                   "bubblewrap and no unprivileged uid): only for trusted submissions.")
 @click.pass_context
-def gradescope_cmd(ctx, assignment, out):
+def gradescope_cmd(ctx, assignment, out, allow_unsandboxed):
     """Build a Gradescope autograder zip (setup.sh, run_autograder, grader, course.yml)."""
     from grader.authoring.gradescope import build_autograder_zip
     from grader.config import ConfigError
@@ -135,7 +144,7 @@ def gradescope_cmd(ctx, assignment, out):
         course.assignment(assignment)
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
-    names = build_autograder_zip(course, assignment, out)
+    names = build_autograder_zip(course, assignment, out, allow_unsandboxed=allow_unsandboxed)
     click.echo(f"wrote {out} ({len(names)} files)")
 
 

@@ -54,6 +54,19 @@ def hidden_policy(ctx, given):
 REQUIRE_SANDBOX = click.option(
     "--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
     help="Refuse to run submissions without the bubblewrap sandbox.")
+ALLOW_UNSANDBOXED = click.option(
+    "--allow-unsandboxed", is_flag=True, envvar="GRADER_ALLOW_UNSANDBOXED",
+    help="Grade even where student code would run as your own user (no bubblewrap, no "
+         "unprivileged uid): only for submissions you trust. Every report says so.")
+
+
+def official(factory, course, hide=(), allow_unsandboxed=False):
+    """Refuse unsandboxed official grading unless allowed; in uid mode hide our files."""
+    from grader.execution.hiding import prepare_official
+    try:
+        return prepare_official(factory.sandbox, course.root, hide, allow_unsandboxed)
+    except SandboxUnavailable as err:
+        raise click.ClickException(str(err)) from None
 
 
 @click.group()
@@ -95,16 +108,27 @@ def check(ctx, path, assignment, exercise, require_sandbox):
               help="Exit with status 3 if the score is below this (grading still ran).")
 @HIDDEN_FEEDBACK
 @REQUIRE_SANDBOX
+@ALLOW_UNSANDBOXED
 @click.pass_context
-def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, require_sandbox):
+def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, require_sandbox,
+              allow_unsandboxed):
     """Official grading of PATH with every check, public and hidden.
 
     Exit status: 0 grading ran, 1 grading could not run, 2 bad command line,
     3 score below --fail-under.
     """
+    import os
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
-    rep = grade_path(course, path, assignment, sessions(course, require_sandbox))
+    factory = sessions(course, require_sandbox)
+    # In uid mode closed to the submission: the submission, its folder (other students'
+    # beside it), the results folder.
+    official(factory, course, [path, os.path.dirname(os.path.abspath(path)),
+                               os.path.dirname(os.path.abspath(out)) if out else None],
+             allow_unsandboxed)
+    if out and os.path.lexists(out):
+        os.unlink(out)  # whatever was there is not this grading's; written once children are dead
+    rep = grade_path(course, path, assignment, factory)
     # The text table is the instructor's terminal: everything, unless asked otherwise.
     policy = hidden_feedback or ("message" if fmt == "text" else course.spec.feedback.hidden)
     text = render(rep, fmt, policy)

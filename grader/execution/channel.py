@@ -16,7 +16,6 @@ import os
 import socket
 import struct
 import threading
-import time
 
 from grader import wire
 from grader.status import CHILD_STATUSES
@@ -34,6 +33,15 @@ class ChildFault(Exception):
         self.status, self.message = status, message
 
 
+class OversizedReply(ChildFault):
+    """A reply larger than the parent accepts. `drained`: its bytes were read and
+    dropped, so the channel is still in step and the child may serve the next check."""
+
+    def __init__(self, message, drained):
+        super().__init__("error", message)
+        self.drained = drained
+
+
 class Channel:
     """Length-prefixed JSON messages over a connected socket, read under deadlines."""
 
@@ -41,6 +49,7 @@ class Channel:
         """sock: our end of a socketpair; on_eof(): the message to report when the
         child closes its end (it died), e.g. 'the process was killed by SIGKILL'."""
         self.sock, self.on_eof = sock, on_eof
+        self.last_length = 0   # bytes of the last message's body, as announced
 
     def send(self, message):
         body = json.dumps(message, allow_nan=False).encode("utf-8")
@@ -49,31 +58,53 @@ class Channel:
         except OSError:
             pass  # the child died; the next receive says so
 
-    def receive(self, deadline, max_bytes=wire.MAX_MESSAGE_BYTES):
-        """One decoded JSON object, or ChildFault (timeout, death, oversize, garbage)."""
-        (length,) = struct.unpack(">Q", self._read_exact(8, deadline))
-        if length > max_bytes:
-            raise ChildFault("error", f"the submission returned {length} bytes of data, more "
-                                      f"than the {max_bytes // (1024 * 1024)} MB the grader accepts")
+    def receive(self, watch, max_bytes=wire.MAX_MESSAGE_BYTES):
+        """One decoded JSON object, or ChildFault (time spent, death, oversize, garbage).
+
+        watch: a cputime.Watch; it is checked between short blocking reads, so the
+        child's CPU use is polled while the parent waits."""
+        (length,) = struct.unpack(">Q", self._read_exact(8, watch))
+        self.last_length = length
+        if length > max_bytes:  # refused on the prefix: the body is never kept
+            message = (f"the submission returned {_size(length)} of data, more than the "
+                       f"{_size(max_bytes)} the grader accepts per check")
+            drained = length <= wire.MAX_MESSAGE_BYTES and self._discard(length, watch)
+            raise OversizedReply(message, drained)
         try:
-            message = json.loads(self._read_exact(length, deadline).decode("utf-8"))
+            message = json.loads(self._read_exact(length, watch).decode("utf-8"))
         except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
             raise ChildFault("error", "the grader child sent malformed data") from None
         if not isinstance(message, dict):
             raise ChildFault("error", "the grader child sent malformed data")
         return message
 
-    def _read_exact(self, n, deadline):
+    def _discard(self, n, watch):
+        """Read and drop `n` bytes in small blocks (the channel stays in step, so the
+        child can go on with the next check); True when done."""
+        block = bytearray(1 << 16)
+        while n > 0:
+            watch.check()
+            self.sock.settimeout(watch.poll_interval())
+            try:
+                got = self.sock.recv_into(block, min(n, len(block)))
+            except socket.timeout:
+                continue
+            except OSError:
+                got = 0
+            if not got:
+                raise ChildFault("error", self.on_eof())
+            n -= got
+        return True
+
+    def _read_exact(self, n, watch):
         buf = bytearray()
         while len(buf) < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ChildFault("timeout", "time limit exceeded")
-            self.sock.settimeout(remaining)
+            watch.check()
+            self.sock.settimeout(watch.poll_interval())
             try:
                 chunk = self.sock.recv(min(n - len(buf), 1 << 20))
             except socket.timeout:
-                raise ChildFault("timeout", "time limit exceeded") from None
+                continue
             except OSError:
                 chunk = b""
             if not chunk:
@@ -86,6 +117,10 @@ class Channel:
             self.sock.close()
         except OSError:
             pass
+
+
+def _size(n):
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 # ------------------------------------------------------- what the child may say

@@ -39,7 +39,9 @@ import threading
 import time
 
 from grader.execution import seccomp
+from grader.execution.cgroups import JailCgroup
 from grader.execution.channel import Channel, ChildFault, OutputTap
+from grader.execution.cputime import CgroupMeter, ProcTreeMeter
 from grader.execution.sandbox import (CHILD_WORK, chown_tree, copy_submission, python_dirs,
                                       seccomp_fd)
 from grader.execution.session import ChildSession, PipeSession, child_env, default_sandbox
@@ -63,6 +65,7 @@ class Zygote:
         self.proc = self.sock = self.jail = self.tap = None
         self.lock = threading.Lock()
         self.sweeps, self.wipes, self.broken = False, [], False
+        self.own_pids = set()
         self.isolated = False
 
     def start(self):
@@ -97,7 +100,16 @@ class Zygote:
             time.sleep(0.1)  # let the tap read what the fork server wrote on its way out
             raise ChildFault("infrastructure", f"the grader's fork server failed to start: "
                              f"{reply.get('message', reply)} {self.tap.text()[-500:]}".strip())
+        self.own_pids = set(self.processes())
         return self
+
+    def processes(self):
+        """Host pids of the zygote's jail: its cgroup, or the process tree under it.
+        After a fork, what is here but not in `own_pids` is the new submission's."""
+        cgroup = self.jail.cgroup if self.jail else None
+        if cgroup:
+            return cgroup.pids()
+        return ProcTreeMeter(self.proc.pid).pids()[0] if self.proc else []
 
     def _world(self):
         """What each fork needs to build a submission's own world (bwrap mode), or None."""
@@ -224,7 +236,7 @@ class ZygoteSession(PipeSession):
     def __init__(self, zygote, load_request, limits):
         super().__init__(load_request, limits)
         self.zygote = zygote
-        self.pid = self.host_dir = None
+        self.pid = self.host_dir = self.cgroup = None
 
     def _spawn(self, request):
         self.host_dir, cwd = self.zygote.workdir(request.get("path"))
@@ -245,11 +257,34 @@ class ZygoteSession(PipeSession):
             os.close(out_w)
         self.channel = Channel(ours, self._on_eof)
         self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
+        self._account()
         return request
+
+    def _account(self):
+        """A cgroup of this submission's own (CPU time, CPU share, process cap): the
+        parent moves the forked process into it before sending the load request,
+        so nothing of the student's has run yet. Without cgroups: the zygote's
+        process tree minus the zygote itself."""
+        self.cgroup = JailCgroup.create(os.urandom(12).hex(), self.limits.max_processes)
+        moved, ok = set(), self.cgroup is not None
+        for _ in range(3):  # building the submission's world may fork once more: follow it
+            new = set(self.zygote.processes()) - self.zygote.own_pids - moved
+            if not ok or not new:
+                break
+            ok = all(self.cgroup.add(pid) for pid in new)
+            moved |= new
+        if ok and moved and self.cgroup.counts_cpu:
+            self.meter = CgroupMeter(self.cgroup)
+            return
+        root = self.zygote.proc.pid if self.zygote.proc else self.pid
+        self.meter = ProcTreeMeter(root, exclude=self.zygote.own_pids)
 
     def _kill(self):
         if self.pid is None:
             return
+        if self.cgroup:
+            self.cgroup.remove_in_background()
+            self.cgroup = None
         self.zygote.kill(self.pid)
         if self.zygote.sweeps or self.zygote.wipes:
             # Kill what escaped the group (it would hold the pipe open) and delete the
@@ -305,6 +340,10 @@ class ZygotePool:
     def mode(self):
         return self.sandbox.mode
 
+    @property
+    def isolation(self):
+        return self.sandbox.isolation
+
     def zygote(self, assignment):
         """This thread's fork server for `assignment`, started on first use; None if it
         could not start (it is not retried for every submission)."""
@@ -334,7 +373,7 @@ class ZygotePool:
             if zygote is None or zygote.broken:
                 return ChildSession(load_request, limits, sandbox=self.sandbox)
             return ZygoteSession(zygote, load_request, limits)
-        make.mode = self.mode
+        make.mode, make.isolation = self.mode, self.isolation
         return make
 
     def close(self):

@@ -9,7 +9,6 @@ import contextlib
 import io
 import signal
 import threading
-import time
 import warnings
 
 from grader.checks import registry, student
@@ -33,20 +32,22 @@ class InProcessSession:
         registry.load_assignment_checks(self.load_request["assignment"])
         return {"op": "loaded", "chunks": [], "import_s": 0.0}
 
-    def probe(self, request, deadline):
+    def probe(self, request, budget):
+        """budget: a cputime.Budget; in the student's own kernel only its CPU
+        seconds serve, as a plain wall-clock alarm (a convenience, not a guarantee)."""
         files = _cell_files(self.namespace)
         added = files - student.STUDENT_FILES
         student.STUDENT_FILES.update(added)  # so error messages point into the notebook
         timer = _Timer()
         try:
-            with _captured(self.captured), _alarm(deadline, timer):
+            with _captured(self.captured), _alarm(budget.cpu_s, timer):
                 reply = run_probe(request, student.Student(self.namespace))
         except _TimeLimit:  # the alarm rang just after the probe returned
             timer.fired = True
         finally:
             student.STUDENT_FILES.difference_update(added)
         if timer.fired:
-            raise ChildFault("timeout", "time limit exceeded")
+            raise ChildFault("timeout", f"ran longer than the {budget.cpu_s:g} s limit")
         err = reply.get("error") or {}
         if isinstance(err.get("message"), str):
             for name in files:
@@ -92,7 +93,7 @@ class _TimeLimit(BaseException):
 
 
 @contextlib.contextmanager
-def _alarm(deadline, timer):
+def _alarm(seconds, timer):
     """Interrupt the probe at the deadline (main thread only; elsewhere no limit)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield timer
@@ -103,7 +104,7 @@ def _alarm(deadline, timer):
         raise _TimeLimit("time limit exceeded")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
     try:
         yield timer
     finally:

@@ -56,11 +56,25 @@ import threading
 import time
 from pathlib import Path
 from grader import PACKAGE_DIR
+from grader.execution.cgroups import JailCgroup
 from grader.execution import seccomp
 
 MODES = ("auto", "bwrap", "none")
-NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (bubblewrap unavailable or sandbox: none): the "
-                   "submission could read files and use the network")
+NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (--allow-unsandboxed: no bubblewrap and no "
+                   "unprivileged uid to run it as): the submission ran as the grader's own "
+                   "user and could read and change its files, including this report")
+UID_NOTE = ("graded without bubblewrap, as an unprivileged uid of its own: the submission "
+            "could use the network and read the machine's world-readable files, but not the "
+            "grader, course.yml, the results or other submissions")
+# How the submissions of a run are isolated (Sandbox.isolation), from strong to none.
+ISOLATIONS = ("bwrap", "uid", "unsandboxed")
+
+
+def isolation_note(isolation):
+    """The note every report of a run with this isolation carries (None for bwrap);
+    'none', the old name, means unsandboxed."""
+    return {"uid": UID_NOTE, "unsandboxed": NO_SANDBOX_NOTE, "none": NO_SANDBOX_NOTE}.get(
+        isolation)
 CHILD_ROOT = "/sandbox"
 CHILD_LIB = CHILD_ROOT + "/lib"
 CHILD_WORK = CHILD_ROOT + "/work"
@@ -156,12 +170,54 @@ def resolve_mode(wanted, require=False):
     if wanted == "bwrap" or require:
         raise SandboxUnavailable(f"a sandbox is required but {why}; install the OS package "
                                  "`bubblewrap` (or run without --require-sandbox)")
-    warn_once("no-sandbox", f"NO SANDBOX: {why}. Submissions run as plain processes: they "
-              "can read any file this user can (including solutions/ and hidden checks) and "
-              "use the network. Use --require-sandbox to refuse to grade like this.")
+    if uid_drop_possible():
+        warn_once("no-sandbox", f"NO BUBBLEWRAP: {why}. Submissions run as an unprivileged "
+                  "uid of their own; official grading closes the grader's files, course.yml, "
+                  "the results and the submissions to that uid. They can still use the "
+                  "network. Use --require-sandbox to refuse to grade like this.")
+    else:
+        warn_once("no-sandbox", f"NO SANDBOX: {why}, and no unprivileged uid to run "
+                  "submissions as. They run as plain processes of your user: they can read "
+                  "any file you can (including solutions/ and hidden checks) and use the "
+                  "network. Official grading refuses unless --allow-unsandboxed.")
     return "none"
 
 
+# ------------------------------------------------------------ where jails live
+_jail_base = None
+
+
+def traversable_by_others(path):
+    """True if a process of an unrelated uid (no group in common) can reach `path`:
+    every directory on the way has the others' x bit."""
+    path = os.path.realpath(path)
+    while True:
+        try:
+            if not os.stat(path).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        if path == "/":
+            return True
+        path = os.path.dirname(path)
+
+
+def jail_base():
+    """The folder for jails and the staged grader: the temp dir, unless a dropped uid
+    could not reach it (TMPDIR below a 0700 dir), then a 0711 folder of our own in
+    the first world-traversable one of /tmp, /var/tmp, /dev/shm (removed at exit)."""
+    global _jail_base
+    with _lock:
+        if _jail_base is None:
+            _jail_base = tempfile.gettempdir()
+            if os.geteuid() == 0 and not traversable_by_others(_jail_base):
+                import atexit
+                top = next((d for d in ("/tmp", "/var/tmp", "/dev/shm")
+                            if traversable_by_others(d)), _jail_base)
+                _jail_base = tempfile.mkdtemp(prefix="grader-jails-", dir=top)
+                os.chmod(_jail_base, 0o711)
+                atexit.register(shutil.rmtree, _jail_base, True)
+        return _jail_base
 def _check_seccomp(require):
     """bwrap without its seccomp filter still drops every capability, but the list of
     seccomp.py is the second wall: refuse under --require-sandbox, warn loudly otherwise."""
@@ -197,7 +253,7 @@ def staged_grader_lib():
         if _staged_lib is None or not Path(_staged_lib, "grader").is_dir():
             import atexit
             here = PACKAGE_DIR
-            lib = tempfile.mkdtemp(prefix="grader-lib-")
+            lib = tempfile.mkdtemp(prefix="grader-lib-", dir=jail_base())
             shutil.copytree(here, Path(lib, "grader"),
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             # The child gets probes only: no expected values it could import.
@@ -227,6 +283,28 @@ class Sandbox:
     def from_limits(cls, limits, require=False):
         return cls(resolve_mode(limits.sandbox, require), limits)
 
+    @property
+    def isolation(self):
+        """'bwrap'; 'uid' (no bwrap, but the child drops to an unprivileged uid of its
+        own: the grader runs as root and that uid can run Python); or 'unsandboxed'."""
+        if self.mode == "bwrap":
+            return "bwrap"
+        return "uid" if uid_drop_possible() else "unsandboxed"
+
+    def require_isolation(self, allow_unsandboxed=False):
+        """Official grading: raise SandboxUnavailable when student code would run as the
+        grader's own user, unless the instructor allowed it (--allow-unsandboxed)."""
+        if self.isolation == "unsandboxed" and not allow_unsandboxed:
+            why = ("bubblewrap cannot run here" if self.mode == "none" and self.limits.sandbox
+                   != "none" else "course.yml says sandbox: none")
+            raise SandboxUnavailable(
+                f"refusing to grade without a sandbox: {why}, and student code cannot run as "
+                "an unprivileged uid (the grader is not root, or other uids cannot run this "
+                "Python). It would run as you and could read solutions and forge results. "
+                "Install bubblewrap, run as root with a Python other users can run, or pass "
+                "--allow-unsandboxed if you trust every submission.")
+        return self
+
     def jail(self, submission_dir=None):
         return Jail(self, submission_dir)
 
@@ -237,19 +315,21 @@ class Jail:
     def __init__(self, sandbox, submission_dir=None):
         self.sandbox, self.mode, self.limits = sandbox, sandbox.mode, sandbox.limits
         self.token = secrets.token_hex(12)
-        self.root = tempfile.mkdtemp(prefix="grader-jail-")
+        self.root = tempfile.mkdtemp(prefix="grader-jail-", dir=jail_base())
         self.work = os.path.join(self.root, "work")
         os.mkdir(self.work)
         if submission_dir:
             copy_submission(submission_dir, self.work, self.limits)
         self.uid = _fresh_uid() if os.geteuid() == 0 and self._can_drop() else None
-        self.cgroup = PidsCgroup.create(self.token, self.limits.max_processes)
+        # Process cap, CPU accounting and a CPU share of its own (grader/execution/cgroups.py).
+        self.cgroup = JailCgroup.create(self.token, self.limits.max_processes)
         if self.uid:
             chown_tree(self.root, self.uid)
         os.chmod(self.work, 0o700)
         os.chmod(self.root, 0o700 if not self.uid else 0o711)
         self.lib = staged_grader_lib()
         self.cleaned = False
+        self.seccomp = student_seccomp() if self.uid and self.mode != "bwrap" else None
         self.launch_fds = []
 
     def _can_drop(self):
@@ -321,6 +401,10 @@ class Jail:
             _drop_to(self.uid)
             # Counted per uid, and this uid is the jail's alone.
             resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes, lim.max_processes))
+            if self.mode != "bwrap":  # uid mode: nothing can give the privileges back
+                set_no_new_privs()
+                if self.seccomp is not None:
+                    self.seccomp[1](self.seccomp[0])
 
     def cleanup(self):
         """Kill every process of this jail (idempotent) and remove its files."""
@@ -366,99 +450,38 @@ def copy_submission(src, dst, limits=None):
         shutil.copyfile(path, target)
 
 
-class PidsCgroup:
-    """A pids cgroup of its own for one jail, where the machine lets us make one:
-    caps the number of processes (RLIMIT_NPROC does not bind root) and lists
-    every process of the jail for cleanup, however it detached."""
-
-    def __init__(self, path):
-        self.path = path
-
-    @classmethod
-    def create(cls, token, max_processes):
-        base = _pids_hierarchy()
-        if not base:
-            return None
-        path = os.path.join(base, f"grader-{token}")
-        try:
-            os.mkdir(path)
-        except OSError:
-            return None
-        try:
-            with open(os.path.join(path, "pids.max"), "w") as fh:
-                fh.write(str(int(max_processes)))
-            return cls(path)
-        except OSError:
-            try:
-                os.rmdir(path)
-            except OSError:
-                pass
-            return None
-
-    def enter(self):
-        """Called in the child between fork and exec."""
-        with open(os.path.join(self.path, "cgroup.procs"), "w") as fh:
-            fh.write(str(os.getpid()))
-
-    def pids(self):
-        try:
-            with open(os.path.join(self.path, "cgroup.procs")) as fh:
-                return [int(x) for x in fh.read().split()]
-        except OSError:
-            return []
-
-    def kill_all(self, rounds=200):
-        return kill_until_gone(self.pids, rounds)
-
-    def remove(self):
-        for _ in range(100):
-            try:
-                os.rmdir(self.path)
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                self.kill_all(rounds=5)
-                time.sleep(0.02)
-
-
-_pids_base = False
-
-
-def _pids_hierarchy():
-    """The pids cgroup dir this process is in (v1 or v2), if we may write there."""
-    global _pids_base
-    if _pids_base is not False:
-        return _pids_base
-    _pids_base = None
-    try:
-        with open("/proc/self/cgroup") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, rel = line.split(":", 2)
-        if "pids" in controllers.split(","):
-            cand = os.path.join("/sys/fs/cgroup/pids", rel.lstrip("/"))
-        elif controllers == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
-            cand = os.path.join("/sys/fs/cgroup", rel.lstrip("/"))
-            try:
-                with open(os.path.join(cand, "cgroup.subtree_control")) as fh:
-                    if "pids" not in fh.read().split():
-                        continue
-            except OSError:
-                continue
-        else:
-            continue
-        if os.access(cand, os.W_OK) and os.path.exists(os.path.join(cand, "cgroup.procs")):
-            _pids_base = cand
-            return cand
-    return None
-
-
 # -------------------------------------------------------------- uid helpers
 def _fresh_uid():
     return UID_BASE + random.SystemRandom().randrange(UID_SPAN)
+
+
+def uid_drop_possible():
+    """Can a bare child run as an unprivileged uid of its own here (root, and a Python
+    other uids can run)?"""
+    return os.geteuid() == 0 and _uid_can_run_python()
+
+
+def set_no_new_privs():
+    """prctl(PR_SET_NO_NEW_PRIVS): no setuid binary or file capability can raise this
+    process's privileges again (Linux >= 3.5; silently nothing elsewhere)."""
+    import ctypes
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    except (OSError, AttributeError):
+        pass
+
+
+def student_seccomp():
+    """(filter bytes, loader) for the student seccomp filter of the bubblewrap work
+    (grader/execution/seccomp.py, grader/child/isolate.py), or None where those
+    modules or libseccomp are not there: then the uid drop stands alone."""
+    try:
+        from grader.execution import seccomp
+        from grader.child.isolate import load_filter
+        return seccomp.filter_bpf(seccomp.STUDENT), load_filter
+    except Exception:  # noqa: BLE001 - ImportError, SeccompUnavailable: optional hardening
+        return None
 
 
 def _drop_to(uid):

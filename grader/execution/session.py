@@ -3,7 +3,7 @@
 Every session type has the same protocol, which `judge.grade` relies on:
 
     loaded = session.start()               # {"op": "loaded", "chunks": [...], "import_s"}
-    reply  = session.probe(request, deadline)   # a checked "result" reply, or ChildFault
+    reply  = session.probe(request, budget)     # a checked "result" reply, or ChildFault
     text   = session.output(since=mark)    # what the submission printed (capped)
     mark   = session.output_mark()         # where the output stands now
     session.stop()                         # kill every process of the submission
@@ -14,18 +14,23 @@ Implementations: `ChildSession` (a fresh `python -I` child in its own jail; here
 `PipeSession`: one control channel, one output tap, one check of every reply
 (grader/execution/channel.py), one death message. A fault of the child raises
 ChildFault and stops the session; the judge starts a new one for the next check.
+
+Time: a `cputime.Budget` (CPU seconds of every process of the submission, with
+a wall-clock backstop) per request; PipeSession polls a CPU meter (the jail's
+cgroup, or /proc) while it waits for the reply.
 """
 import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 
 from grader import PACKAGE_DIR
 from grader.execution import sandbox as sandboxing
-from grader.execution.channel import (Channel, ChildFault, OutputTap, clean_loaded,  # noqa: F401
-                                      clean_result, death_message)
+from grader.execution.channel import (Channel, ChildFault, OutputTap,  # noqa: F401
+                                      OversizedReply, clean_loaded, clean_result,
+                                      death_message)
+from grader.execution.cputime import Budget, CgroupMeter, ProcTreeMeter, Watch
 
 GRADER_PARENT = str(PACKAGE_DIR.parent)
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
@@ -36,13 +41,16 @@ class PipeSession:
     """The parent's half of a child process: channel, output tap, replies checked.
 
     Subclasses implement `_spawn(request) -> request` (start the process, set
-    self.channel and self.tap, return the load request as the child must see
-    it), `_kill()` and `_exit_status() -> (signal name | None, exit code | None)`.
+    self.channel, self.tap and self.meter (CPU seconds of the submission's
+    processes), return the load request as the child must see it), `_kill()`
+    and `_exit_status() -> (signal name | None, exit code | None)`.
     """
 
     def __init__(self, load_request, limits):
         self.load_request, self.limits = load_request, limits
-        self.channel = self.tap = None
+        self.channel = self.tap = self.meter = None
+        self.last_cpu_s = None            # CPU seconds the last request used (None: unknown)
+        self.last_reply_bytes = 0         # size of the last reply's body
         self.infra_fault = False          # set when the grader, not the submission, failed
         self.output_parts = []
         self.loaded = None
@@ -51,37 +59,57 @@ class PipeSession:
     def start(self):
         request = self._spawn(dict(self.load_request))
         self.channel.send(request)
-        self.loaded = clean_loaded(self._receive(time.monotonic() + self.limits.load_time_s))
+        budget = Budget.for_limit(self.limits.load_time_s, self.limits)
+        self.loaded = clean_loaded(self._receive(budget))
         return self.loaded
 
-    def probe(self, request, deadline):
+    def probe(self, request, budget):
         """Send a probe request; return the checked 'result' reply (or ChildFault).
 
-        Each request carries a serial number the child echoes. Student code can
-        write to the control socket too: a frame it forged for the current probe
-        is no better than returning the same values, and the genuine reply it
-        displaced arrives with an old number and is skipped by the next probe,
-        so a forgery costs no other check."""
+        budget: a cputime.Budget (CPU seconds, wall-clock backstop) for the whole
+        request, stale frames included. Each request carries a serial number the
+        child echoes. Student code can write to the control socket too: a frame it
+        forged for the current probe is no better than returning the same values,
+        and the genuine reply it displaced arrives with an old number and is
+        skipped by the next probe, so a forgery costs no other check."""
         self.serial += 1
         self.channel.send(dict(request, id=self.serial))
+        watch = Watch(budget, self.meter)
         try:
             while True:
-                reply = self._receive(deadline)
+                reply = self._receive(watch, keep_on_oversize=True)
                 stale = isinstance(reply.get("id"), int) and 0 < reply["id"] < self.serial
                 if not stale:
                     if reply.get("id") != self.serial:
                         raise ChildFault("error", "the grader child sent an unexpected reply")
                     return clean_result(reply)
+        except OversizedReply as fault:
+            if not fault.drained:
+                raise  # _receive stopped the child
+            # Drained: this check is an error and the same child serves the next one.
+            return {"op": "result", "ok": False,
+                    "error": {"status": "error", "message": fault.message}}
         except ChildFault:
             self.stop()
             raise
 
-    def _receive(self, deadline):
+    def _receive(self, watch, keep_on_oversize=False):
+        """One message under `watch` (a cputime.Watch, or a Budget to start one)."""
+        if not isinstance(watch, Watch):
+            watch = Watch(watch, self.meter)
+        channel = self.channel
         try:
-            return self.channel.receive(deadline)
+            return channel.receive(watch, max_bytes=self.limits.reply_kb * 1024)
+        except OversizedReply as fault:
+            if not (keep_on_oversize and fault.drained):
+                self.stop()
+            raise
         except ChildFault:
             self.stop()
             raise
+        finally:
+            self.last_cpu_s = watch.cpu_used()
+            self.last_reply_bytes = channel.last_length
 
     def _on_eof(self):
         sig, code = self._exit_status()
@@ -153,6 +181,9 @@ class ChildSession(PipeSession):
             self.jail.close_launch_fds()
         self.channel = Channel(ours, self._on_eof)
         self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
+        cgroup = self.jail.cgroup
+        self.meter = (CgroupMeter(cgroup) if cgroup and cgroup.counts_cpu
+                      else ProcTreeMeter(self.proc.pid, uid=self.jail.uid))
         return request
 
     def _exit_status(self):
@@ -192,11 +223,12 @@ def default_sandbox(limits, require=False):
 class session_factory:  # noqa: N801 - used like a function
     """A judge.grade session_factory of sandboxed ChildSessions; raises
     sandbox.SandboxUnavailable now (not per submission) if `require` cannot be
-    met. `.mode` says which isolation the sessions get ('bwrap' or 'none')."""
+    met. `.mode` says the sandbox mode ('bwrap' or 'none'), `.isolation` what that
+    gives here ('bwrap', 'uid' or 'unsandboxed')."""
 
     def __init__(self, limits, require=False):
         self.limits, self.sandbox = limits, default_sandbox(limits, require)
-        self.mode = self.sandbox.mode
+        self.mode, self.isolation = self.sandbox.mode, self.sandbox.isolation
 
     def __call__(self, load_request):
         return ChildSession(load_request, self.limits, sandbox=self.sandbox)

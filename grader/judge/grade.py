@@ -16,9 +16,10 @@ from grader.judge import results as R
 from grader import wire
 from grader.checks import hints as known_slips
 from grader.checks.fail import Fail
+from grader.execution.cputime import Budget
 from grader.execution.session import ChildFault, ChildSession
 from grader.judge.results import CheckResult, Report
-from grader.execution.sandbox import NO_SANDBOX_NOTE
+from grader.execution.sandbox import isolation_note
 from grader.submission.load import SubmissionError
 from grader.submission.locate import load_submission
 
@@ -49,7 +50,7 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
                     files=list(submission.files), course_file=str(course.path))
     if include_hidden:
         report.notes += release_copy_warning(course, assignment)
-    grader = _ExerciseRunner(factory, load_request, report)
+    grader = _ExerciseRunner(factory, load_request, report, course.spec.limits)
     try:
         for exercise, group in groupby(checks, key=lambda c: c.exercise):
             limit = (time_limits or {}).get(exercise, spec.exercises[exercise].time_limit_s)
@@ -57,12 +58,25 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     finally:
         grader.close()
     report.output = grader.output()
+    note_not_graded(report)
     if report.checks and all(c.status == R.MISSING for c in report.checks):
         report.notes.append(f"none of the functions {assignment} asks for is defined: is "
                             "this a submission for another assignment, or the wrong file?")
     return report
 
 
+NOT_GRADED_NOTE = "NOT GRADED"
+
+
+def note_not_graded(report):
+    """Say in the report's notes (which every format shows) which checks were not graded."""
+    missing = report.not_graded()
+    if missing and not any(n.startswith(NOT_GRADED_NOTE) for n in report.notes):
+        names = ", ".join(f"{c.exercise}.{c.name}" for c in missing)
+        report.notes.insert(0, f"{NOT_GRADED_NOTE}: {len(missing)} check(s) ({names}) could "
+                               "not be graded because the grader or the machine failed (retried "
+                               "once); their 0 points are not a score. Grade this submission "
+                               "again.")
 def course_note(course):
     """'course file: <path>' (every report names the course.yml it used)."""
     return f"course file: {course.path}"
@@ -104,8 +118,10 @@ def grade_path(course, path, assignment, session_factory, **kwargs):
         rep = grade(sub, course, assignment, session_factory=session_factory, **kwargs)
     finally:
         sub.close()
-    if getattr(session_factory, "mode", None) == "none":
-        rep.notes.append(NO_SANDBOX_NOTE)
+    note = isolation_note(getattr(session_factory, "isolation",
+                                  getattr(session_factory, "mode", None)))
+    if note:
+        rep.notes.append(note)
     return rep
 
 
@@ -117,13 +133,15 @@ class _ExerciseRunner:
     under the same policy as the check it belongs to.
     """
 
-    def __init__(self, factory, load_request, report):
+    def __init__(self, factory, load_request, report, limits):
         self.factory, self.load_request, self.report = factory, load_request, report
+        self.limits = limits
         self.session, self.load_fault, self.load_output = None, None, None
 
     def run_exercise(self, time_limit_s, checks):
-        """Probe each check under its own deadline of the exercise's time limit,
-        so one runaway check costs only itself; a fault restarts the child. A
+        """Probe each check under its own budget of the exercise's time limit (CPU
+        seconds, see cputime.Budget), so one runaway check costs only itself; a
+        fault restarts the child. A
         fault of the grader's own (status infrastructure) is retried once in a
         fresh child before it is recorded."""
         for check in checks:
@@ -138,7 +156,7 @@ class _ExerciseRunner:
         fault = self._ensure_session()
         if fault is not None:
             return _result(check, 0.0, fault.status, fault.message)
-        return self._run_check(check, time.monotonic() + time_limit_s, time_limit_s)
+        return self._run_check(check, Budget.for_limit(time_limit_s, self.limits))
 
     def _ensure_session(self):
         if self.load_fault or self.session:
@@ -169,23 +187,24 @@ class _ExerciseRunner:
             if chunk.get("error") and note not in self.report.notes:  # restarts load again
                 self.report.notes.append(note)
 
-    def _run_check(self, check, deadline, time_limit_s):
+    def _run_check(self, check, budget):
         to_child, cases = plan_cases(check)
         request = {"op": "probe", "assignment": check.assignment, "exercise": check.exercise,
                    "kind": check.kind.name, "cases": to_child}
         session, mark = self.session, self.session.output_mark()
         try:
-            reply = session.probe(request, deadline)
+            reply = session.probe(request, budget)
         except ChildFault as fault:
             self.session = None  # the next check gets a fresh child
             message = fault.message
             if fault.status == "timeout":
-                message = (f"this check's time limit of {time_limit_s:g} s ran out; is there a "
-                           "loop that never ends, or far too many iterations?")
+                message = (f"time limit: {fault.message}. Is there a loop that never ends, "
+                           "or far too many iterations?")
             result = _result(check, 0.0, fault.status, message)
         else:
             result = judge(check, cases, reply, self.report.notes)
         result.output = session.output(since=mark)
+        result.cpu_s = getattr(session, "last_cpu_s", None)
         return result
 
     def output(self):

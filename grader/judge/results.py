@@ -17,9 +17,11 @@ class CheckResult:
     hidden: bool = False
     duration: float = 0.0
     output: str = ""      # what the submission printed while this check ran (capped)
+    cpu_s: float | None = None  # CPU seconds of the submission's processes (None: unknown)
 
     def to_dict(self):
-        return asdict(self)
+        """The fields of the documented JSON format (cpu_s is for benchmarks only)."""
+        return {k: v for k, v in asdict(self).items() if k != "cpu_s"}
 
 
 @dataclass
@@ -31,6 +33,11 @@ class Report:
     output: str = ""     # what the submission's top-level code printed (capped); per check: c.output
     files: list = field(default_factory=list)      # the file(s) graded (submission/locate.py)
     course_file: str = ""                          # the course.yml used
+
+    def not_graded(self):
+        """Checks the grader or the machine failed to grade (status infrastructure):
+        their 0 is not a score, and every report says so."""
+        return [c for c in self.checks if c.status == INFRASTRUCTURE]
 
     def printed(self):
         """Everything the submission printed, in order: its top-level code, then each check."""

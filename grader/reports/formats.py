@@ -30,10 +30,13 @@ def to_gradescope(report, hidden_policy="score", hidden_visibility="after_publis
     tests = []
     for c in shown(report, hidden_policy):
         out = c.message or ("passed" if c.status == R.PASSED else c.status.replace("_", " "))
-        tests.append({"name": check_title(c), "score": c.score, "max_score": c.max_score,
-                      "status": "passed" if c.status == R.PASSED else "failed",
-                      "output": out,
-                      "visibility": hidden_visibility if c.hidden else "visible"})
+        test = {"name": check_title(c), "score": c.score, "max_score": c.max_score,
+                "status": "passed" if c.status == R.PASSED else "failed",
+                "output": out, "visibility": hidden_visibility if c.hidden else "visible"}
+        if c.status == R.INFRASTRUCTURE:  # not graded: no score rather than a zero
+            del test["score"]
+            test["output"] = "NOT GRADED (the grader's fault, not yours): " + out
+        tests.append(test)
     summary = [f"{report.assignment}: {report.score:g} / {report.max_score:g} points"]
     summary += ["Note: " + n for n in report.notes]
     if report.printed().strip():
@@ -51,7 +54,9 @@ def to_junit(report, hidden_policy="score", suite_name=None):
     """JUnit XML text: one testcase per check."""
     report = student_view(report, hidden_policy)
     checks = shown(report, hidden_policy)
-    failures = sum(c.status not in (R.PASSED, *_ERROR_STATUSES) for c in checks)
+    failures = sum(c.status not in (R.PASSED, R.INFRASTRUCTURE, *_ERROR_STATUSES)
+                   for c in checks)
+    skipped = sum(c.status == R.INFRASTRUCTURE for c in checks)
     errors = sum(c.status in _ERROR_STATUSES for c in checks)
     total_time = sum(c.duration for c in checks)
     root = ET.Element("testsuites", name=suite_name or report.assignment,
@@ -59,7 +64,7 @@ def to_junit(report, hidden_policy="score", suite_name=None):
                       time=f"{total_time:.3f}")
     suite = ET.SubElement(root, "testsuite", name=suite_name or report.assignment,
                           tests=str(len(checks)), failures=str(failures), errors=str(errors),
-                          skipped="0", time=f"{total_time:.3f}")
+                          skipped=str(skipped), time=f"{total_time:.3f}")
     props = ET.SubElement(suite, "properties")
     for key, value in (("score", report.score), ("max_score", report.max_score)):
         ET.SubElement(props, "property", name=key, value=f"{value:g}")
@@ -71,6 +76,9 @@ def to_junit(report, hidden_policy="score", suite_name=None):
         for key, value in (("score", c.score), ("max_score", c.max_score)):
             ET.SubElement(cprops, "property", name=key, value=f"{value:g}")
         if c.status == R.PASSED:
+            continue
+        if c.status == R.INFRASTRUCTURE:  # not graded: skipped, not failed
+            ET.SubElement(case, "skipped", message=("not graded: " + c.message)[:500])
             continue
         tag = "error" if c.status in _ERROR_STATUSES else "failure"
         text = visible_message(c, hidden_policy)

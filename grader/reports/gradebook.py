@@ -53,8 +53,20 @@ def rows(graded, course, assignment, duedate="", roster=None):
             row[ex] = _num(by_ex.get(ex, (0.0, 0.0))[0])
         row["checks_passed"] = f"{sum(c.status == 'passed' for c in rep.checks)}/{len(rep.checks)}"
         row["note"] = _note(g)
+        _blank_not_graded(row, rep)
         out.append({k: cell(v) for k, v in row.items()})
     return out
+
+
+def _blank_not_graded(row, report):
+    """Empty score cells (not zeros) where checks were not graded (grader's fault)."""
+    missing = report.not_graded()
+    if not missing:
+        return
+    for key in ("raw_score", "score", *{c.exercise for c in missing}):
+        row[key] = ""
+    if not row["note"]:
+        row["note"] = "; ".join(report.notes)[:500]
 
 
 def _note(g):
@@ -65,9 +77,18 @@ def _note(g):
                      if n.startswith(("several submissions", "late policy", "also found")))[:500]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def cell(value):
-    """THE function every gradebook value passes through on its way to the CSV."""
-    return "" if value is None else str(value)
+    """THE function every gradebook value passes through on its way to the CSV: a cell a
+    spreadsheet will not run as a formula. Text that starts with =, +, -, @, tab or CR
+    gets a leading apostrophe (OWASP's advice for CSV injection; student ids, names,
+    timestamps and notes are the student's text), and line breaks become spaces (a stray
+    CR splits the row in some readers). Our own numbers never start with a sign."""
+    text = "" if value is None else str(value)
+    text = "'" + text if text.startswith(FORMULA_STARTS) else text
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def columns(course, assignment):

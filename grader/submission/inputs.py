@@ -30,9 +30,19 @@ class InputError(ValueError):
 
 
 def check_file(path, limits=None):
-    """Refuse a file that is too large to read (whatever its type)."""
+    """Refuse a file that must not be read: not a regular file once links are followed
+    (a FIFO would block the reader, /dev/zero never ends), too large, or empty.
+    Only metadata is looked at (stat); nothing is opened."""
     limits = limits or Limits()
-    size = os.stat(path).st_size
+    try:
+        st = os.stat(path)
+    except OSError as err:
+        raise InputError(f"{Path(path).name}: cannot be read ({err.strerror or err}); "
+                         "a broken link?") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{Path(path).name}: not a regular file (a FIFO, socket, device or "
+                         "a link to one); submit the file itself")
+    size = st.st_size
     if size > limits.input_file_mb * MB:
         raise InputError(f"{Path(path).name}: {size / 1e6:.1f} MB is larger than the "
                          f"{limits.input_file_mb} MB the grader reads per file (course.yml "
@@ -40,6 +50,61 @@ def check_file(path, limits=None):
                          "& Clear Output) and resubmit")
     if size == 0:
         raise InputError(f"{Path(path).name}: the file is empty (0 bytes); was it saved?")
+
+
+def entry_problem(path, folder, limits=None):
+    """Why the class-folder entry `path` (a student's file or folder in `folder`) must
+    not be read, or None. lstat only: a link that leads out of `folder` is refused
+    whatever it points at (a 1 TB file, /dev/zero, someone else's submission)."""
+    try:
+        st = os.lstat(path)
+    except OSError as err:
+        return f"{Path(path).name}: cannot be read ({err.strerror or err})"
+    if stat.S_ISLNK(st.st_mode) and not inside(folder, path):
+        return (f"{Path(path).name}: a symbolic link to something outside the class folder; "
+                "not read")
+    if stat.S_ISDIR(st.st_mode) or (stat.S_ISLNK(st.st_mode) and Path(path).is_dir()):
+        return None
+    try:
+        check_file(path, limits)
+    except InputError as err:
+        return str(err)
+    return None
+
+
+def read_small_text(path, limit=256):
+    """The first `limit` bytes of a regular file that is not a link, as text; '' for
+    anything else (a FIFO, a device, a link, a missing file): never blocks."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return os.read(fd, limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+
+
+def regular_files(folder, limits=None):
+    """Every regular file under `folder` that is no link and within the size limit,
+    sorted; links, special files and oversized files are left out (lstat only)."""
+    cap = (limits or Limits()).input_file_mb * MB
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # os.walk never follows dir links
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        for name in filenames:
+            p = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_size <= cap:
+                found.append(Path(p))
+    return sorted(found)
 
 
 def inside(folder, path):

@@ -25,7 +25,8 @@ The folder layouts of a whole class (grade-all):
 import ast
 from pathlib import Path
 
-from grader.submission.inputs import InputError, check_file, safe_members, unpack_to_temp
+from grader.submission.inputs import (InputError, check_file, entry_problem, safe_members,
+                                      unpack_to_temp)
 from grader.submission.load import LOADERS, Submission, SubmissionError, load_py_file
 
 SOURCE_SUFFIXES = (".py", ".ipynb", ".zip")
@@ -195,7 +196,10 @@ def find_submissions(folder, assignment):
     student: the candidate with the most attempted functions, with a note.
 
     `folder` may be an nbgrader course directory (its submitted/ is used),
-    the submitted/ folder itself, or a folder of per-student files.
+    the submitted/ folder itself, or a folder of per-student files. Every entry is
+    looked at with lstat first (inputs.entry_problem): a link out of the folder, a
+    FIFO or a device with a source suffix (or any link) is still a student, whose
+    path the caller must not read (a recorded zero with the reason).
     """
     folder = Path(folder)
     if (folder / "submitted").is_dir():
@@ -203,6 +207,11 @@ def find_submissions(folder, assignment):
     by_student = {}
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith((".", "_")):
+            continue
+        if entry_problem(entry, folder):
+            source = entry.suffix.lower() in SOURCE_SUFFIXES
+            if source or entry.is_symlink():  # a student's entry, not a stray file
+                by_student.setdefault(entry.stem if source else entry.name, []).append(entry)
             continue
         if entry.is_dir():
             inner = entry / assignment
@@ -218,6 +227,9 @@ def _one_of(paths, assignment):
         return paths[0], []
     scored = []
     for p in paths:
+        if entry_problem(p, p.parent):
+            scored.append((-2, p))   # never opened
+            continue
         try:
             sub = load_submission(p, assignment=assignment)
             scored.append((len(attempted(sub)), p))

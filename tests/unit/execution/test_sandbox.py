@@ -83,7 +83,7 @@ def test_stop_leaves_nothing_behind(mode):
     session.stop()
     time.sleep(0.1)
     if jail.cgroup:
-        assert not os.path.exists(jail.cgroup.path)
+        assert not any(os.path.exists(d) for d in jail.cgroup.dirs)
     if jail.uid:
         assert not sandbox.pids_of_uid(jail.uid)
     assert sandbox.kill_marked(jail.token, rounds=1)  # True: nothing carried the marker

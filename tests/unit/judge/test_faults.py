@@ -109,3 +109,89 @@ def test_empty_chunk_list_grades_to_zero(fast_course):
     rep = grade(Submission(origin="nothing"), fast_course, "hw1_autograd",
                 exercises=["decaying_cosine"])
     assert rep.score == 0 and len(rep.checks) == 4
+
+
+def _one_second_course(folder, wall_extra_s):
+    """decaying_cosine only: 1 s of CPU per check, a 1 + wall_extra_s s backstop."""
+    data = yaml.safe_load((ROOT / "course.yml").read_text())
+    hw1 = data["assignments"]["hw1_autograd"]
+    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
+    hw1["exercises"]["decaying_cosine"]["time_limit_s"] = 1
+    data["limits"].update(wall_factor=1, wall_extra_s=wall_extra_s)
+    path = folder / "course.yml"
+    path.write_text(yaml.safe_dump(data))
+    return load_course(path)
+
+
+@pytest.fixture(scope="module")
+def tight_course(tmp_path_factory):
+    """1 s of CPU per check, a 3 s wall-clock backstop (for checks that sleep)."""
+    return _one_second_course(tmp_path_factory.mktemp("tight"), 2)
+
+
+@pytest.fixture(scope="module")
+def cpu_course(tmp_path_factory):
+    """1 s of CPU per check, a 30 s backstop: on a busy machine too, CPU binds first."""
+    return _one_second_course(tmp_path_factory.mktemp("cpu"), 29)
+
+
+def _sessions(course, kind):
+    """A session factory of fresh children, or of forks of a fork server."""
+    if kind == "child":
+        return None, None
+    from grader.execution.forkserver import ZygotePool
+    pool = ZygotePool(course)
+    return pool.session_factory("hw1_autograd"), pool
+
+
+SPIN_IN_SUBPROCESSES = """
+import subprocess, sys, time
+def decaying_cosine_grad(x):
+    spin = "while True: pass"
+    procs = [subprocess.Popen([sys.executable, "-c", spin], start_new_session=True)
+             for _ in range(2)]
+    time.sleep(60)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["child", "zygote"])
+def test_cpu_of_every_process_counts_against_the_limit(tmp_path, cpu_course, kind):
+    """The probed function sleeps while two detached processes it started spin:
+    the CPU limit (1 s) binds long before the wall-clock backstop (30 s)."""
+    factory, pool = _sessions(cpu_course, kind)
+    try:
+        rep = grade(reference_plus(tmp_path, "zz_spin.py", SPIN_IN_SUBPROCESSES), cpu_course,
+                    "hw1_autograd", session_factory=factory)
+    finally:
+        if pool:
+            pool.close()
+    checks = by_name(rep)
+    grad = checks[("decaying_cosine", "gradient")]
+    assert grad.status == "timeout", (grad.status, grad.message)
+    assert "s of CPU; the limit is 1 s" in grad.message and grad.duration < 29
+    assert checks[("decaying_cosine", "values")].status == "passed"
+
+
+@pytest.mark.slow
+def test_sleeping_past_the_backstop_is_the_submissions_timeout(tmp_path, tight_course):
+    code = "import time\ndef decaying_cosine_grad(x):\n    time.sleep(60)\n"
+    rep = grade(reference_plus(tmp_path, "zz_sleep.py", code), tight_course, "hw1_autograd")
+    grad = by_name(rep)[("decaying_cosine", "gradient")]
+    assert grad.status == "timeout" and "wall-clock" in grad.message, grad.message
+
+
+@pytest.mark.slow
+def test_a_starved_check_is_retried_then_reported_not_graded(tmp_path, tight_course,
+                                                              monkeypatch):
+    """Every backstop overrun counted as the machine's fault (STARVED_SHARE = 0): the check
+    is tried twice, then recorded as infrastructure, and the report says NOT GRADED."""
+    from grader.execution import cputime
+    monkeypatch.setattr(cputime, "STARVED_SHARE", 0.0)
+    code = "import time\ndef decaying_cosine_grad(x):\n    time.sleep(60)\n"
+    rep = grade(reference_plus(tmp_path, "zz_sleep.py", code), tight_course, "hw1_autograd")
+    grad = by_name(rep)[("decaying_cosine", "gradient")]
+    assert grad.status == "infrastructure" and "not graded" in grad.message
+    assert grad.duration >= 2 * 3 - 0.5          # two attempts of the 3 s backstop
+    assert rep.notes[0].startswith("NOT GRADED") and "decaying_cosine.gradient" in rep.notes[0]
+    assert by_name(rep)[("decaying_cosine", "values")].status == "passed"

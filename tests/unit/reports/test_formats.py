@@ -155,3 +155,68 @@ def test_report_command_converts_a_saved_report(tmp_path):
     assert res.exit_code == 0 and json.loads(res.stdout)["score"] == 2.5
     res = CliRunner().invoke(cli, ["report", str(saved), "--fail-under", "3"], obj={})
     assert res.exit_code == 3
+
+
+def test_a_check_not_graded_is_never_a_zero_in_any_report(root):
+    """A check the machine failed to grade (status infrastructure): every format says it
+    was not graded, and none shows it as a score of 0."""
+    from grader.config import load_course
+    from grader.judge.grade import note_not_graded
+    rep = Report("hw1_autograd")
+    rep.checks = [CheckResult("trid", "values", 1, 1, "passed", "", False, 0.01),
+                  CheckResult("trid", "minimize_hidden", 3, 0, "infrastructure",
+                              "not graded: the machine was too busy", True, 100.0)]
+    note_not_graded(rep)
+    assert rep.notes[0].startswith("NOT GRADED") and "trid.minimize_hidden" in rep.notes[0]
+    for fmt in formats.FORMATS:
+        if fmt != "classroom":
+            assert "NOT GRADED" in formats.render(rep, fmt, "score"), fmt
+    test = {t["name"]: t for t in formats.to_gradescope(rep)["tests"]}["trid: minimize_hidden"]
+    assert "score" not in test and test["output"].startswith("NOT GRADED")
+    case = ET.fromstring(formats.to_junit(rep).split("\n", 1)[1]).find(
+        ".//testcase[@name='minimize_hidden (hidden)']")
+    assert case.find("skipped") is not None and case.find("failure") is None
+    course = load_course(root / "course.yml")
+    row = gradebook.rows([Graded(Item("s1", "x"), rep, crashed=True)], course,
+                         "hw1_autograd")[0]
+    assert row["score"] == row["raw_score"] == row["trid"] == "" and "NOT GRADED" in row["note"]
+    assert "not graded" in to_markdown(rep) and "not graded" in to_html(rep)
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)",
+                                  "\tx", "\rx"])
+def test_student_strings_in_the_gradebook_are_not_formulas(root, text):
+    from grader.config import load_course
+    course = load_course(root / "course.yml")
+    item = Item(text, "x", timestamp=text)
+    out = gradebook.to_csv([Graded(item, make_report(), crashed=True)], course, "hw1_autograd")
+    row = next(csv.DictReader(io.StringIO(out)))
+    for key in ("timestamp", "student_id"):
+        assert row[key] == ("'" + text).replace("\r", " "), (key, row[key])
+    assert float(row["score"]) == pytest.approx(2.5)   # our numbers stay numbers
+
+
+def test_plots_skip_replies_larger_than_their_cap():
+    from grader import wire
+    from grader.reports.plots import MAX_PLOT_REPLY_BYTES, ObservingSession
+
+    class Big:
+        last_reply_bytes = MAX_PLOT_REPLY_BYTES + 1
+
+        def probe(self, request, budget):
+            return {"ok": True, "value": 1.0}
+
+    plots = []
+    request = {"assignment": "hw1_autograd", "exercise": "trid", "kind": "gd_iterates",
+               "cases": wire.encode({"n_iters": 1})}
+    calls = []
+    from grader.reports import plots as plots_module
+    original = plots_module.EXTRACTORS["hw1_autograd.trid.gd_iterates"]
+    plots_module.EXTRACTORS["hw1_autograd.trid.gd_iterates"] = lambda *a: calls.append(a) or []
+    try:
+        ObservingSession(Big(), plots).probe(request, None)
+        Big.last_reply_bytes = 10
+        ObservingSession(Big(), plots).probe(request, None)
+    finally:
+        plots_module.EXTRACTORS["hw1_autograd.trid.gd_iterates"] = original
+    assert len(calls) == 1
