@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk bench-load bench-pytest test-two-doors clean
+.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk bench-load bench-pytest bench-cluster test-two-doors clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench-bulk: setup
 # Quiet vs loaded (4 busy processes per core, each in its own session): scores must be equal.
 bench-load: setup
 	$(BIN)/python bench/bench_load.py
+
+# grade-all here against `--cluster local:2` (Dask) on the same class: the overhead per submission.
+bench-cluster: setup sandbox
+	$(BIN)/python bench/bench_cluster.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

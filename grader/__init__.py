@@ -8,7 +8,7 @@ The packages follow a submission's way through the grader (docs/DEVELOPING.md):
     checks/      check kinds (probe in the child, verify in the parent) and their toolkit
     judge/       grade one submission: plan cases, probe, verify -> Report
     reports/     text, JSON, Gradescope, JUnit, Classroom, gradebook, feedback pages
-    bulk/        grade a whole class: workers, cache, progress
+    bulk/        grade a whole class: workers, cache, progress; shards on a Dask cluster
     authoring/   stubs, notebooks, release bundle, nbgrader course, Gradescope zip, selftest
     cli/         the `grader` command (parse, call, print); notebook.py: check() in Jupyter
 """

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from grader.judge import results as R
@@ -194,14 +195,19 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
 
 
 def grade_all(items, course, assignment, workers=None, cache_path=None, progress=None,
-              require_sandbox=False, official=None):
+              require_sandbox=False, official=None, runner=None):
     """Grade `items` in parallel; returns Graded in the order of `items`.
 
     Args: workers: parallel submissions (default: CPU count); cache_path:
     where to keep results for re-runs (None: no cache); progress: a
     callable(Graded) called as each one finishes (cached ones included);
     official: for official grading, {"allow_unsandboxed": bool, "hide": [paths]}
-    (see execution.hiding.prepare_official), checked before anything runs.
+    (see execution.hiding.prepare_official), checked before anything runs;
+    runner: who grades what the cache lacks, a callable(todo, course,
+    assignment) yielding (index, Graded) exactly once per (index, item,
+    digest) of `todo`, in any order (default: `grade_here`, this machine's
+    fork-server pool; bulk/cluster.py: a Dask cluster). A crashed Graded is
+    recorded but never cached.
     """
     workers = max(1, workers or os.cpu_count() or 1)
     cache = Cache(cache_path, grader_version(course))
@@ -225,33 +231,41 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
         if progress:
             progress(g)
     if todo:
-        pool = ZygotePool(course, require_sandbox)
-        if official is not None:
-            try:
-                prepare_official(pool.sandbox, course.root, official.get("hide", ()),
-                                 official.get("allow_unsandboxed", False))
-            except Exception:
-                pool.close()
-                cache.flush()
-                raise
-        skip = hidden_digests(course, assignment)
+        run = runner or partial(grade_here, workers=workers, require_sandbox=require_sandbox,
+                                official=official)
+        digests = {i: digest for i, _item, digest in todo}
+        results = run(todo, course, assignment)
         try:
-            with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
-                futures = {ex.submit(_pooled, pool, item, course, assignment, skip): (i, digest)
-                           for i, item, digest in todo}
-                for fut in as_completed(futures):
-                    i, digest = futures[fut]
-                    g = fut.result()
-                    g.digest = digest
-                    done[i] = g
-                    if not g.crashed:
-                        cache.put(g, assignment)
-                    if progress:
-                        progress(g)
+            for i, g in results:
+                g.digest = digests[i]
+                done[i] = g
+                if not g.crashed:
+                    cache.put(g, assignment)
+                if progress:
+                    progress(g)
         finally:
-            pool.close()
+            getattr(results, "close", lambda: None)()  # a generator's pool stops now, not at gc
             cache.flush()
     return [done[i] for i in range(len(items))]
+
+
+def grade_here(todo, course, assignment, workers=1, require_sandbox=False, official=None):
+    """The local runner: `workers` threads, each forking from its own zygote;
+    yields (index, Graded) as each of `todo`'s (index, item, digest) finishes
+    (`official`: as for grade_all, checked before anything runs)."""
+    pool = ZygotePool(course, require_sandbox)
+    try:
+        if official is not None:
+            prepare_official(pool.sandbox, course.root, official.get("hide", ()),
+                             official.get("allow_unsandboxed", False))
+        skip = hidden_digests(course, assignment)
+        with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
+            futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
+                       for i, item, _digest in todo}
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+    finally:
+        pool.close()
 
 
 def _pooled(pool, item, course, assignment, skip):

@@ -36,11 +36,23 @@ from grader.reports.formats import FORMATS, render
 @click.option("--no-cache", is_flag=True, help="Regrade everything (the cache is still written).")
 @HIDDEN_FEEDBACK
 @click.option("--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
-              help="Refuse to run submissions without the bubblewrap sandbox.")
+              help="Refuse to run submissions without the bubblewrap sandbox "
+                   "(with --cluster: on every worker).")
 @ALLOW_UNSANDBOXED
+@click.option("--cluster", metavar="ADDRESS",
+              help="Grade on a Dask cluster: tcp://host:port of a running scheduler, "
+                   "local[:N] (N worker processes here), or a cluster's name in the clusters "
+                   "file (README: More than one machine). -j does not apply.")
+@click.option("--shard-size", type=click.IntRange(min=1), default=None,
+              help="With --cluster: submissions per Dask task [default: from the class size "
+                   "and the number of worker threads].")
+@click.option("--cluster-config", type=click.Path(dir_okay=False),
+              help="With --cluster NAME: the clusters file [default: $GRADER_CLUSTERS, else "
+                   "clusters.yml next to course.yml].")
 @click.pass_context
 def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate, roster,
-                  no_cache, hidden_feedback, require_sandbox, allow_unsandboxed):
+                  no_cache, hidden_feedback, require_sandbox, allow_unsandboxed, cluster,
+                  shard_size, cluster_config):
     """Grade every submission in FOLDER in parallel and write a gradebook.
 
     FOLDER may be an nbgrader course's submitted/ (or the course root), a folder
@@ -68,17 +80,19 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     if no_cache and cache_path.exists():
         cache_path.unlink()
     who = gradebook.read_roster(roster) if roster else None
-    click.echo(f"grading {len(items)} submissions of {assignment} with "
-               f"{workers or 'all'} workers", err=True)
+    click.echo(f"grading {len(items)} submissions of {assignment} " + (
+        f"on the Dask cluster {cluster}" if cluster else f"with {workers or 'all'} workers"),
+        err=True)
     progress = gradeall.Progress(len(items))
     started = time.monotonic()
     try:
-        graded = gradeall.grade_all(items, course, assignment, workers=workers,
-                                    cache_path=cache_path, progress=progress,
-                                    require_sandbox=require_sandbox,
-                                    official={"allow_unsandboxed": allow_unsandboxed,
-                                              "hide": [folder, str(out.resolve().parent),
-                                                       feedback]})
+        with _runner(cluster, course, progress, shard_size, require_sandbox,
+                     allow_unsandboxed, cluster_config) as (runner, counted):
+            graded = gradeall.grade_all(
+                items, course, assignment, workers=workers, cache_path=cache_path,
+                progress=counted, require_sandbox=require_sandbox, runner=runner,
+                official={"allow_unsandboxed": allow_unsandboxed,
+                          "hide": [folder, str(out.resolve().parent), feedback]})
     except Exception as err:  # noqa: BLE001 - e.g. SandboxUnavailable: grading could not run
         raise click.ClickException(str(err)) from None
     finally:
@@ -99,6 +113,18 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
         write_feedback(feedback, graded, hidden_policy(ctx, hidden_feedback))
     click.echo(gradeall.summary(graded, wall), err=True)
     click.echo(f"gradebook: {out}" + (f"; feedback: {feedback}/" if feedback else ""), err=True)
+
+
+def _runner(cluster, course, progress, shard_size, require_sandbox, allow_unsandboxed,
+            cluster_config):
+    """(runner, progress) for grade_all: this machine's pool, or a Dask cluster's."""
+    if not cluster:
+        from contextlib import nullcontext
+        return nullcontext((None, progress))
+    from grader.bulk.cluster import runner_for
+    return runner_for(cluster, course, progress, shard_size, require_sandbox, cluster_config,
+                      allow_unsandboxed=allow_unsandboxed,
+                      log=lambda text: click.echo(text, err=True))
 
 
 @cli.command("gradescope")
