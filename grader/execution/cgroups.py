@@ -244,7 +244,7 @@ class JailCgroup:
         threading.Thread(target=self.remove, daemon=True).start()
 
     def kill_all(self, rounds=200):
-        from grader.execution.sandbox import kill_until_gone
+        from grader.execution.processes import kill_until_gone
         return kill_until_gone(self.pids, rounds)
 
     def remove(self):

@@ -40,10 +40,8 @@ without bwrap it kills what the previous submission left and wipes the work
 dir (grader/child/forkserver.py). The jail's cleanup is the backstop.
 """
 import os
-import random
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,10 +51,19 @@ try:  # POSIX only: rlimits are set for official grading (Linux); check() on Win
 except ImportError:
     resource = None
 import threading
-import time
 from pathlib import Path
 from grader import PACKAGE_DIR
 from grader.execution.cgroups import JailCgroup
+from grader.execution.processes import (  # noqa: F401 - some re-exported
+    drop_to,
+    fresh_uid,
+    kill_marked,
+    kill_uid,
+    pids_of_uid,
+    set_no_new_privs,
+    student_seccomp,
+    uid_can_run_python,
+    uid_drop_possible)
 from grader.execution import seccomp
 
 MODES = ("auto", "bwrap", "none")
@@ -81,8 +88,6 @@ CHILD_WORK = CHILD_ROOT + "/work"
 # The uid and gid student code has inside bubblewrap's user namespace: not 0, so
 # nothing in the jail treats it as root (and it holds no capability anyway).
 JAIL_UID = JAIL_GID = 1000
-# Uids the grader hands out to jails when it runs as root: far above real accounts.
-UID_BASE, UID_SPAN = 1_700_000, 200_000
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
              "nsswitch.conf", "ssl", "ca-certificates", "fonts")
@@ -127,7 +132,7 @@ def _try_bwrap():
     exe = bwrap_path()
     if not exe:
         return False
-    attempts = ([_fresh_uid()] if os.geteuid() == 0 else []) + [None]
+    attempts = ([fresh_uid()] if os.geteuid() == 0 else []) + [None]
     err = b""
     for uid in attempts:
         argv = [exe, *_UNPRIVILEGED, "--die-with-parent", "--new-session",
@@ -136,7 +141,7 @@ def _try_bwrap():
         try:
             done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, timeout=60, cwd="/",
-                                  preexec_fn=(lambda u=uid: _drop_to(u)) if uid else None)
+                                  preexec_fn=(lambda u=uid: drop_to(u)) if uid else None)
         except (OSError, subprocess.SubprocessError) as exc:
             err = str(exc).encode()
             continue
@@ -320,7 +325,7 @@ class Jail:
         os.mkdir(self.work)
         if submission_dir:
             copy_submission(submission_dir, self.work, self.limits)
-        self.uid = _fresh_uid() if os.geteuid() == 0 and self._can_drop() else None
+        self.uid = fresh_uid() if os.geteuid() == 0 and self._can_drop() else None
         # Process cap, CPU accounting and a CPU share of its own (grader/execution/cgroups.py).
         self.cgroup = JailCgroup.create(self.token, self.limits.max_processes)
         if self.uid:
@@ -334,7 +339,7 @@ class Jail:
 
     def _can_drop(self):
         # The uid that runs bwrap (or the bare child) must be able to reach the Python install.
-        return _bwrap_drops_uid if self.mode == "bwrap" else _uid_can_run_python()
+        return _bwrap_drops_uid if self.mode == "bwrap" else uid_can_run_python()
 
     @property
     def child_lib(self):
@@ -398,7 +403,7 @@ class Jail:
         if self.cgroup:
             self.cgroup.enter()
         if self.uid:
-            _drop_to(self.uid)
+            drop_to(self.uid)
             # Counted per uid, and this uid is the jail's alone.
             resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes, lim.max_processes))
             if self.mode != "bwrap":  # uid mode: nothing can give the privileges back
@@ -448,132 +453,6 @@ def copy_submission(src, dst, limits=None):
         target = Path(dst, rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-
-
-# -------------------------------------------------------------- uid helpers
-def _fresh_uid():
-    return UID_BASE + random.SystemRandom().randrange(UID_SPAN)
-
-
-def uid_drop_possible():
-    """Can a bare child run as an unprivileged uid of its own here (root, and a Python
-    other uids can run)?"""
-    return os.geteuid() == 0 and _uid_can_run_python()
-
-
-def set_no_new_privs():
-    """prctl(PR_SET_NO_NEW_PRIVS): no setuid binary or file capability can raise this
-    process's privileges again (Linux >= 3.5; silently nothing elsewhere)."""
-    import ctypes
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-    except (OSError, AttributeError):
-        pass
-
-
-def student_seccomp():
-    """(filter bytes, loader) for the student seccomp filter of the bubblewrap work
-    (grader/execution/seccomp.py, grader/child/isolate.py), or None where those
-    modules or libseccomp are not there: then the uid drop stands alone."""
-    try:
-        from grader.execution import seccomp
-        from grader.child.isolate import load_filter
-        return seccomp.filter_bpf(seccomp.STUDENT), load_filter
-    except Exception:  # noqa: BLE001 - ImportError, SeccompUnavailable: optional hardening
-        return None
-
-
-def _drop_to(uid):
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-
-
-_python_as_other = None
-
-
-def _uid_can_run_python():
-    """Can an unprivileged uid run this Python (a pyenv under /root cannot)? Tried once."""
-    global _python_as_other
-    with _lock:
-        if _python_as_other is None:
-            uid = _fresh_uid()
-            try:
-                _python_as_other = subprocess.run(
-                    [sys.executable, "-I", "-c", "import numpy"], cwd="/",
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL, timeout=60,
-                    preexec_fn=lambda: _drop_to(uid)).returncode == 0
-            except (OSError, subprocess.SubprocessError):
-                _python_as_other = False
-        return _python_as_other
-
-
-def pids_of_uid(uid):
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            st = os.stat(f"/proc/{entry}")
-        except OSError:
-            continue
-        if st.st_uid == uid:
-            pids.append(int(entry))
-    return pids
-
-
-def kill_uid(uid, rounds=50):
-    """SIGKILL every process running as `uid` until none is left (forks racing us included)."""
-    for _ in range(rounds):
-        pids = pids_of_uid(uid)
-        if not pids:
-            return True
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.01)
-    return not pids_of_uid(uid)
-
-
-def kill_marked(token, rounds=50):
-    """Best effort without a uid of its own: SIGKILL every process whose
-    environment still holds GRADER_JAIL=token (a submission can strip it)."""
-    needle = f"GRADER_JAIL={token}".encode()
-    if not os.path.isdir("/proc"):
-        return False  # not Linux: the process group kill is all there is
-
-    def marked():
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and int(entry) != os.getpid():
-                try:
-                    with open(f"/proc/{entry}/environ", "rb") as fh:
-                        if needle in fh.read().split(b"\0"):
-                            found.append(int(entry))
-                except OSError:
-                    pass
-        return found
-
-    return kill_until_gone(marked, rounds)
-
-
-def kill_until_gone(list_pids, rounds):
-    """SIGKILL what list_pids() returns until it returns nothing (True) or rounds run out."""
-    for _ in range(rounds):
-        pids = list_pids()
-        if not pids:
-            return True
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.01)
-    return False
 
 
 # ------------------------------------------------------------ mount helpers
