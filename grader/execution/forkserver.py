@@ -45,6 +45,7 @@ from grader.execution.cputime import CgroupMeter, ProcTreeMeter
 from grader.execution.sandbox import (CHILD_WORK, chown_tree, copy_submission, python_dirs,
                                       seccomp_fd)
 from grader.execution.session import ChildSession, PipeSession, child_env, default_sandbox
+from grader.execution.processes import kill_group
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
         "import grader.child.forkserver as z; z.zygote_main()")
@@ -166,7 +167,7 @@ class Zygote:
         """SIGKILL the process group of the zygote's child `pid` (a pid of the zygote's
         namespace: in bwrap it names another process on the host)."""
         if not self.isolated:
-            _kill_group(pid)
+            kill_group(pid)
             return
         with self.lock:
             try:
@@ -195,10 +196,7 @@ class Zygote:
 
     def close(self):
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_group(self.proc.pid)
             self.proc.wait()
             self.proc = None
         if self.jail is not None:
@@ -311,14 +309,6 @@ class ZygoteSession(PipeSession):
         if os.WIFSIGNALED(status):
             return signal.Signals(os.WTERMSIG(status)).name, None
         return None, os.WEXITSTATUS(status)
-
-
-def _kill_group(pid):
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 class ZygotePool:

@@ -95,17 +95,7 @@ def pids_of_uid(uid):
 
 def kill_uid(uid, rounds=50):
     """SIGKILL every process running as `uid` until none is left (forks racing us included)."""
-    for _ in range(rounds):
-        pids = pids_of_uid(uid)
-        if not pids:
-            return True
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.01)
-    return not pids_of_uid(uid)
+    return kill_until_gone(lambda: pids_of_uid(uid), rounds) or not pids_of_uid(uid)
 
 
 def kill_marked(token, rounds=50):
@@ -128,6 +118,16 @@ def kill_marked(token, rounds=50):
         return found
 
     return kill_until_gone(marked, rounds)
+
+
+def kill_group(pid):
+    """SIGKILL the process group led by `pid` (a child started in a session of its own),
+    then `pid` itself in case it left the group; quietly if they are gone."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def kill_until_gone(list_pids, rounds):

@@ -31,6 +31,7 @@ from grader.execution.channel import (Channel, ChildFault, OutputTap,  # noqa: F
                                       OversizedReply, clean_loaded, clean_result,
                                       death_message)
 from grader.execution.cputime import Budget, CgroupMeter, ProcTreeMeter, Watch
+from grader.execution.processes import kill_group
 
 GRADER_PARENT = str(PACKAGE_DIR.parent)
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
@@ -195,10 +196,7 @@ class ChildSession(PipeSession):
 
     def _kill(self):
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_group(self.proc.pid)
             self.proc.wait()
         if self.jail is not None:
             self.jail.cleanup()
