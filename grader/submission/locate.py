@@ -83,9 +83,10 @@ def _choose(folder, order, limits):
     if not candidates:
         return Submission(origin=str(folder), path=str(folder), notes=notes + [
             f"{folder.name}: no .py files or notebooks found"])
-    scored = sorted(candidates, key=lambda c: -len(attempted(c)))  # stable: .py first
+    asked = exercise_functions(candidates)
+    scored = sorted(candidates, key=lambda c: -len(attempted(c, asked)))  # stable: .py first
     best = scored[0]
-    best.notes = notes + best.notes + _others_note(best, scored[1:])
+    best.notes = notes + best.notes + _others_note(best, scored[1:], asked)
     best.path = str(folder)
     return best
 
@@ -134,17 +135,30 @@ def _candidates(folder, order, limits):
     return out, notes
 
 
-def attempted(sub):
-    """Names of the top-level functions `sub` defines with more than a stub body."""
-    names = set()
+def _functions(sub):
+    """(name, is a stub) of the top-level functions `sub` defines."""
     for chunk in sub.chunks:
         try:
             tree = ast.parse(chunk.code)
         except SyntaxError:
             continue
-        names |= {n.name for n in tree.body
-                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _stub(n)}
-    return names
+        yield from ((n.name, _stub(n)) for n in tree.body
+                    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+
+def exercise_functions(candidates):
+    """The functions the assignment asks for, as far as the candidates tell: those some
+    candidate still has as a stub (the notebook's plot helpers and worked examples are
+    nobody's stub). None when no candidate has a stub left (then every function counts)."""
+    names = {name for sub in candidates for name, stub in _functions(sub) if stub}
+    return names or None
+
+
+def attempted(sub, asked=None):
+    """Names of the top-level functions `sub` defines with more than a stub body (only
+    those in `asked`, the exercise functions, when it is given)."""
+    return {name for name, stub in _functions(sub)
+            if not stub and (asked is None or name in asked)}
 
 
 def _stub(fn):
@@ -170,13 +184,13 @@ def _label(sub):
     return ", ".join(sub.files) or sub.origin
 
 
-def _others_note(best, others):
-    worked = [o for o in others if attempted(o)]
+def _others_note(best, others, asked=None):
+    worked = [o for o in others if attempted(o, asked)]
     if not worked:
         return []
-    return [f"also found {_label(o)} with {len(attempted(o))} attempted function(s); it was "
-            f"NOT graded: {_label(best)} has more ({len(attempted(best))}). Hand in one "
-            "version of your work." for o in worked]
+    return [f"also found {_label(o)} with {len(attempted(o, asked))} attempted function(s); it "
+            f"was NOT graded: {_label(best)} has more ({len(attempted(best, asked))}). Hand in "
+            "one version of your work." for o in worked]
 
 
 def graded_note(sub):

@@ -30,6 +30,17 @@ def test_a_completed_notebook_beats_untouched_stubs(tmp_path):
     assert sub.path == str(tmp_path)
 
 
+def test_notebook_helpers_are_not_attempted_exercises(tmp_path):
+    """The release bundle: the student filled in the .py file; the untouched notebook's
+    plot helpers and worked examples are no exercise and must not outvote it."""
+    (tmp_path / "trid.py").write_text(DONE)
+    helpers = "def plot_it(x):\n    return x\n\ndef square(x):\n    return x * x\n"
+    notebook(tmp_path / "hw.ipynb", helpers, STUB)
+    sub = load_submission(tmp_path)
+    assert sub.files == ["trid.py"]
+    assert not any("NOT graded" in n for n in sub.notes)
+
+
 def test_two_candidates_with_work_the_larger_wins_and_the_other_is_named(tmp_path):
     (tmp_path / "trid.py").write_text(DONE + "\ndef trid_grad(x_D):\n    return x_D\n")
     notebook(tmp_path / "hw.ipynb", DONE)
