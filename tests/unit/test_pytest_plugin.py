@@ -15,11 +15,17 @@ load_course(ROOT / "course.yml")
 
 TRID = (ROOT / "solutions" / "hw1_autograd" / "trid.py").read_text(encoding="utf-8")
 STUB = (ROOT / "assignments" / "hw1_autograd" / "trid.py").read_text(encoding="utf-8")
-# minimize_trid right in 2 dimensions only: 2 of the minimize check's 3 starts.
+# minimize_trid right in 2 dimensions only: 2 of the minimize check's 3 starts. Elsewhere
+# it stops after three gradient steps (gradient descent, so the runtime evidence holds).
 HALF_MINIMIZE = """
 _right = minimize_trid
 def minimize_trid(init_x_D):
-    return _right(init_x_D) if len(init_x_D) == 2 else init_x_D
+    if len(init_x_D) == 2:
+        return _right(init_x_D)
+    x_D = init_x_D
+    for _ in range(3):
+        x_D = x_D - 0.01 * trid_grad(x_D)
+    return x_D
 """
 PLUGIN = ("-p", "grader.pytest_plugin", "-W", "ignore::pytest.PytestAssertRewriteWarning")
 
