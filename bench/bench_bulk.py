@@ -219,8 +219,7 @@ def main():
     parser.add_argument("--skip", nargs="*", default=[], choices=["1", "2", "3"])
     args = parser.parse_args()
     course = load_course(ROOT / "course.yml")
-    sys.path.insert(0, str(ROOT / "tests"))
-    from nbgrader_samples import filled
+    from tests.e2e.nbgrader_samples import filled
     cores = os.cpu_count()
     print(f"machine: {cores} CPUs, load average now {os.getloadavg()[0]:.2f}; "
           f"python {sys.version.split()[0]}")
