@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from grader.authoring.pins import key, lock_file, lock_pins
 from grader.config import ConfigError
 from grader import PACKAGE_DIR
 
@@ -94,38 +95,25 @@ def build_release(course, assignment, out):
         encoding="utf-8")
     copy_grader(PACKAGE_DIR, out / "grader", assignment)
     (out / "requirements.txt").write_text(
-        requirements(course, assignment, _lock_file(root)), encoding="utf-8")
+        requirements(course, assignment, lock_file(root)), encoding="utf-8")
     title = course.assignment(assignment).title
     (out / "README.txt").write_text(README.format(title=title, a=assignment), encoding="utf-8")
     return out
 
 
-def _lock_file(root):
-    lock = Path(root) / "requirements.lock"
-    return lock if lock.is_file() else PACKAGE_DIR.parent / "requirements.lock"
-
-
 def requirements(course, assignment, lock):
     """requirements.txt: exact pins from `lock` for what the self-check imports."""
-    pins = {}
-    for line in Path(lock).read_text(encoding="utf-8").splitlines():
-        if "==" in line and not line.lstrip().startswith("#"):
-            name, version = line.split("==", 1)
-            pins[_norm(name)] = f"{name.strip()}=={version.split()[0].strip()}"
+    pins = lock_pins(Path(lock).read_text(encoding="utf-8"))
     top = [m.split(".")[0] for m in course.assignment(assignment).preload]
     wanted = BASE_PACKAGES + [DISTRIBUTIONS.get(m, m) for m in top]
-    missing = [w for w in wanted if _norm(w) not in pins]
+    missing = [w for w in wanted if key(w) not in pins]
     if missing:
         raise ConfigError(f"{lock}: no pin for {', '.join(missing)}")
-    lines = sorted({pins[_norm(w)] for w in wanted}, key=str.lower)
+    lines = sorted({pins[key(w)] for w in wanted}, key=str.lower)
     extra = ["--extra-index-url https://download.pytorch.org/whl/cpu"] if "torch" in wanted else []
     return ("# The self-check's dependencies, pinned (written by `grader release`).\n"
             "# Install: python -m pip install -r requirements.txt\n"
             + "\n".join(extra + lines) + "\n")
-
-
-def _norm(name):
-    return name.strip().lower().replace("_", "-")
 
 
 def copy_grader(src, dst, assignment):

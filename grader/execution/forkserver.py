@@ -40,7 +40,7 @@ import time
 
 from grader.execution import seccomp
 from grader.execution.cgroups import JailCgroup
-from grader.execution.channel import Channel, ChildFault, OutputTap
+from grader.execution.channel import ChildFault, OutputTap
 from grader.execution.cputime import CgroupMeter, ProcTreeMeter
 from grader.execution.sandbox import (CHILD_WORK, chown_tree, copy_submission, python_dirs,
                                       seccomp_fd)
@@ -241,20 +241,13 @@ class ZygoteSession(PipeSession):
         if cwd and request.get("path"):
             # An isolated child finds its own work dir bound on the jail's work dir.
             request["path"] = CHILD_WORK if self.zygote.isolated else cwd
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        out_r, out_w = os.pipe()
-        try:
-            self.pid = self.zygote.fork(theirs.fileno(), out_w, cwd)
-        except ChildFault:
-            os.close(out_r)
-            ours.close()
-            self._remove_workdir()
-            raise
-        finally:
-            theirs.close()
-            os.close(out_w)
-        self.channel = Channel(ours, self._on_eof)
-        self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
+        def launch(theirs, out_w):
+            try:
+                self.pid = self.zygote.fork(theirs.fileno(), out_w, cwd)
+            except ChildFault:
+                self._remove_workdir()
+                raise
+        self._connect(launch)
         self._account()
         return request
 

@@ -112,6 +112,24 @@ class PipeSession:
             self.last_cpu_s = watch.cpu_used()
             self.last_reply_bytes = channel.last_length
 
+    def _connect(self, launch):
+        """Make the control socketpair and the output pipe, call launch(child's socket,
+        write end of the pipe) to start the child with them, then keep our ends as
+        self.channel and self.tap. If launch raises, our ends are closed too."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        try:
+            launch(theirs, out_w)
+        except BaseException:
+            ours.close()
+            os.close(out_r)
+            raise
+        finally:
+            theirs.close()
+            os.close(out_w)
+        self.channel = Channel(ours, self._on_eof)
+        self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
+
     def _on_eof(self):
         sig, code = self._exit_status()
         return death_message(sig, code, self.limits)
@@ -165,23 +183,17 @@ class ChildSession(PipeSession):
         argv = self.jail.argv([sys.executable, "-I", "-c", BOOT, self.jail.child_lib])
         kwargs = self.jail.popen_kwargs(child_env())
         kwargs["env"]["GRADER_JAIL"] = self.jail.token
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        out_r, out_w = os.pipe()
-        try:
-            self.proc = subprocess.Popen(argv, stdin=theirs, stdout=theirs, stderr=out_w,
-                                         **kwargs)
-        except (OSError, subprocess.SubprocessError) as err:
-            ours.close()
-            os.close(out_r)
-            self.jail.cleanup()
-            raise ChildFault("infrastructure",
-                             f"the grader could not start a process ({err})") from None
-        finally:
-            theirs.close()
-            os.close(out_w)
-            self.jail.close_launch_fds()
-        self.channel = Channel(ours, self._on_eof)
-        self.tap = OutputTap(out_r, self.limits.output_kb * 1024)
+        def launch(theirs, out_w):
+            try:
+                self.proc = subprocess.Popen(argv, stdin=theirs, stdout=theirs, stderr=out_w,
+                                             **kwargs)
+            except (OSError, subprocess.SubprocessError) as err:
+                self.jail.cleanup()
+                raise ChildFault("infrastructure",
+                                 f"the grader could not start a process ({err})") from None
+            finally:
+                self.jail.close_launch_fds()
+        self._connect(launch)
         cgroup = self.jail.cgroup
         self.meter = (CgroupMeter(cgroup) if cgroup and cgroup.counts_cpu
                       else ProcTreeMeter(self.proc.pid, uid=self.jail.uid))
