@@ -30,7 +30,9 @@ README = """\
 # Grader for {a} (GitHub Classroom)
 
 Built by `grader classroom {a}`; checked out by the assignment's workflow
-(.github/workflows/classroom.yml, from the course's templates/github-classroom.yml).
+(.github/workflows/classroom.yml, from the course's templates/github-classroom.yml:
+CLASSROOM "true" reports to GitHub Classroom, "false" is plain GitHub Actions with
+the points in the job summary).
 
     pip install -r {req}
     PYTHONPATH=. python -m grader --course course.yml grade SUBMISSION -a {a}
