@@ -38,8 +38,11 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the image.
 set -euo pipefail
 __FIND_ROOT__export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q bubblewrap || true   # the sandbox, where the container allows it
+# Neither is fatal: without bubblewrap the grader runs in uid mode (Gradescope runs as
+# root), and a python3 of 3.11 or newer needs no package.
+apt-get update -q || echo "setup.sh: apt-get update failed; going on" >&2
+apt-get install -y -q bubblewrap ||
+  echo "setup.sh: no bubblewrap; submissions will run as an unprivileged uid (uid mode)" >&2
 # The grader needs Python >= 3.11 (Ubuntu 22.04's python3 is 3.10).
 PY=""
 for v in 3.12 3.11; do
@@ -47,7 +50,8 @@ for v in 3.12 3.11; do
 done
 PY="${PY:-python3}"
 "$PY" -c 'import sys; assert sys.version_info >= (3, 11), sys.version'
-"$PY" -m venv "$ROOT/venv"
+# A second run (on your own machine) keeps the venv and checks its pins.
+[ -x "$ROOT/venv/bin/python" ] || "$PY" -m venv "$ROOT/venv"
 # Exact pins of what grading needs; the file names the CPU wheel index when torch is in it.
 "$ROOT/venv/bin/pip" install --quiet -r "$ROOT/source/__REQUIREMENTS__"
 "$ROOT/venv/bin/python" -c "import click, pydantic, yaml, IPython, __PRELOAD__"

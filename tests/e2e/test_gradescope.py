@@ -134,6 +134,10 @@ def test_the_container_route_fresh_venv_uid_mode_and_default_variables(bundle, p
         os.symlink(venv, ag / "venv")   # where setup.sh puts it
         for folder in (ag.parent, ag):
             os.chmod(folder, 0o755)
+        if name == "reference":
+            started = time.perf_counter()
+            run_setup_sh(ag, public)
+            TIMINGS["setup.sh over the fresh venv"] = time.perf_counter() - started
         started = time.perf_counter()
         done = run_public(["bash", ag / "source" / "run_autograder"])  # no GRADER_* in env
         TIMINGS[f"run_autograder, {name}"] = time.perf_counter() - started
@@ -145,3 +149,22 @@ def test_the_container_route_fresh_venv_uid_mode_and_default_variables(bundle, p
         assert data["score"] == expected, (data.get("output", "")[-1500:], log[-1500:])
         assert "unprivileged uid" in data.get("output", ""), data.get("output")
     print("\n" + "\n".join(f"{k:<45} {v:6.1f} s" for k, v in TIMINGS.items()))
+
+
+def run_setup_sh(ag, public):
+    """setup.sh as written, found ROOT from its own place, where apt-get fails (no bwrap,
+    no python3.12 package) and python3 is this machine's base Python 3.11: it (re)makes
+    ROOT/venv (here the cached fresh venv, so its pip finds everything installed) and
+    checks that the assignment's imports work there."""
+    shims = public / "setup-shims"
+    if not shims.exists():
+        shims.mkdir()
+        (shims / "apt-get").write_text("#!/bin/sh\nexit 100\n")
+        (shims / "apt-get").chmod(0o755)
+        os.symlink(getattr(sys, "_base_executable", sys.executable), shims / "python3")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GRADER_", "PYTHON", "VIRTUAL_ENV"))}
+    env["PATH"] = str(shims)
+    done = subprocess.run([shutil.which("bash"), str(ag / "source" / "setup.sh")], env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
