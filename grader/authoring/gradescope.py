@@ -1,28 +1,48 @@
 """Gradescope autograder bundle: `grader gradescope A --out autograder.zip`.
 
-The zip holds setup.sh (installs the pinned dependencies: requirements.lock,
-torch==2.13.0 from the CPU wheel index), run_autograder, the grader package
-and course.yml; never solutions/. run_autograder grades
-/autograder/submission into /autograder/results/results.json and ALWAYS
+The zip holds setup.sh, run_autograder, the grader package, course.yml and
+requirements-grading.txt (pins.grading_requirements: the grader's dependencies
+and A's preloads with everything they need, exact pins from requirements.lock,
+torch==2.13.0 from the CPU wheel index when A needs it; no Jupyter, nbgrader or
+Dask); never solutions/. setup.sh installs that file into ROOT/venv;
+run_autograder grades ROOT/submission into ROOT/results/results.json and ALWAYS
 leaves a results file: a submission that crashes gets its zeros from the
 grader; if the grader itself cannot run, a fallback file says so.
-GRADER_AUTOGRADER_ROOT (default /autograder) and GRADER_PYTHON let a test
-run the bundle against a temporary root.
+
+Both scripts find ROOT themselves: GRADER_AUTOGRADER_ROOT if set, else the
+folder above source/ they were unzipped into (so an unzipped bundle runs as
+`bash DIR/source/run_autograder` on any machine), else /autograder.
+GRADER_PYTHON (default ROOT/venv/bin/python, else python3) is the Python that
+grades.
 """
 import json
 import os
 import sys
 import zipfile
 from pathlib import Path
+
 from grader import PACKAGE_DIR
+from grader.authoring.pins import grading_requirements, lock_file
+
+REQUIREMENTS = "requirements-grading.txt"
+# ROOT for both scripts (bash builtins only: the container's PATH may be bare).
+FIND_ROOT = """case "${BASH_SOURCE[0]}" in */*) HERE="${BASH_SOURCE[0]%/*}" ;; *) HERE=. ;; esac
+HERE="$(cd "$HERE" 2>/dev/null && pwd)"
+if [ -n "${GRADER_AUTOGRADER_ROOT:-}" ]; then ROOT="$GRADER_AUTOGRADER_ROOT"
+elif [ "${HERE##*/}" = source ] && [ -f "$HERE/course.yml" ]; then ROOT="${HERE%/source}"
+elif [ -f "$HERE/source/course.yml" ]; then ROOT="$HERE"
+else ROOT=/autograder; fi
+"""
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the image.
 set -euo pipefail
-ROOT="${GRADER_AUTOGRADER_ROOT:-/autograder}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q bubblewrap || true   # the sandbox, where the container allows it
+__FIND_ROOT__export DEBIAN_FRONTEND=noninteractive
+# Neither is fatal: without bubblewrap the grader runs in uid mode (Gradescope runs as
+# root), and a python3 of 3.11 or newer needs no package.
+apt-get update -q || echo "setup.sh: apt-get update failed; going on" >&2
+apt-get install -y -q bubblewrap ||
+  echo "setup.sh: no bubblewrap; submissions will run as an unprivileged uid (uid mode)" >&2
 # The grader needs Python >= 3.11 (Ubuntu 22.04's python3 is 3.10).
 PY=""
 for v in 3.12 3.11; do
@@ -30,19 +50,17 @@ for v in 3.12 3.11; do
 done
 PY="${PY:-python3}"
 "$PY" -c 'import sys; assert sys.version_info >= (3, 11), sys.version'
-"$PY" -m venv "$ROOT/venv"
-"$ROOT/venv/bin/pip" install --quiet --upgrade pip
-# torch: the CPU build (an unpinned torch pulls gigabytes of CUDA packages).
-"$ROOT/venv/bin/pip" install --quiet \\
-  --index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple \\
-  -r "$ROOT/source/requirements.lock"
-"$ROOT/venv/bin/python" -c "import numpy, autograd, torch, click, pydantic, yaml"
+# A second run (on your own machine) keeps the venv and checks its pins.
+[ -x "$ROOT/venv/bin/python" ] || "$PY" -m venv "$ROOT/venv"
+# Exact pins of what grading needs; the file names the CPU wheel index when torch is in it.
+"$ROOT/venv/bin/pip" install --quiet -r "$ROOT/source/__REQUIREMENTS__"
+"$ROOT/venv/bin/python" -c "import click, pydantic, yaml, IPython, __PRELOAD__"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this per submission. Always leaves results/results.json behind.
-ROOT="${GRADER_AUTOGRADER_ROOT:-/autograder}"
-PY="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
+__FIND_ROOT__PY="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
+[ -n "${GRADER_PYTHON:-}" ] || [ -x "$PY" ] || PY=python3
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
@@ -61,19 +79,21 @@ exit 0
 
 
 def bundle_files(course, assignment, allow_unsandboxed=False):
-    """{name in zip: bytes}: scripts, the grader package, course.yml, requirements.lock.
+    """{name in zip: bytes}: scripts, the grader package, course.yml, requirements-grading.txt.
     allow_unsandboxed: run_autograder grades even where student code would run as root."""
     package = PACKAGE_DIR
-    root = course.root
-    script = RUN_AUTOGRADER.replace("__ASSIGNMENT__", assignment).replace(
+    preload = course.assignment(assignment).preload
+    script = RUN_AUTOGRADER.replace("__FIND_ROOT__", FIND_ROOT).replace(
+        "__ASSIGNMENT__", assignment).replace(
         "__ALLOW__", "GRADER_ALLOW_UNSANDBOXED=1 " if allow_unsandboxed else "")
-    files = {"setup.sh": SETUP_SH.encode(),
+    setup = SETUP_SH.replace("__FIND_ROOT__", FIND_ROOT).replace(
+        "__REQUIREMENTS__", REQUIREMENTS).replace("__PRELOAD__", ", ".join(preload))
+    lock = lock_file(course.root).read_text(encoding="utf-8")
+    files = {"setup.sh": setup.encode(),
              "run_autograder": script.encode(),
-             "course.yml": Path(course.path).read_bytes()}
-    lock = root / "requirements.lock"
-    if not lock.is_file():
-        lock = package.parent / "requirements.lock"
-    files["requirements.lock"] = lock.read_bytes()
+             "course.yml": Path(course.path).read_bytes(),
+             REQUIREMENTS: grading_requirements(lock, preload,
+                                                f"grader gradescope {assignment}").encode()}
     for f in sorted(package.rglob("*")):
         if f.is_file() and "__pycache__" not in f.parts and f.suffix not in (".pyc",):
             files[str(Path("grader") / f.relative_to(package))] = f.read_bytes()

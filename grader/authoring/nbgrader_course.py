@@ -1,6 +1,7 @@
 """`grader nbgrader init DIR`: a ready nbgrader course directory from course.yml.
 
-    DIR/nbgrader_config.py            course id, Execute timeout, quiet kernels
+    DIR/nbgrader_config.py            course id, Execute timeout, quiet kernels, hidden
+                                      tests restored without false checksum warnings
     DIR/course.yml                    a copy: the kernels' test cells read it
     DIR/source/<a>/<a>.ipynb          every assignment, nbgrader metadata v3
 
@@ -33,6 +34,18 @@ c.Execute.timeout = {timeout}
 # what they run, and library warnings are silenced in every kernel nbgrader starts.
 os.environ["PYTHONWARNINGS"] = "ignore"
 os.environ["GRADER_COURSE"] = os.path.join(here, "course.yml")
+
+# Hidden tests come back at autograde without nbgrader's false "checksum has changed"
+# warning on every untouched hidden test cell (grader/authoring/nbgrader_hidden.py);
+# a test cell a student edited is still reported and overwritten.
+from grader.authoring.nbgrader_hidden import sanitize_preprocessors
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+
+# nbgrader's gradebook code trips SQLAlchemy 2's "Object of type <...> not in session"
+# warning on every submission; the gradebook comes out right all the same (tests/e2e/
+# test_nbgrader.py compares every score with `grader grade`).
+import warnings
+warnings.filterwarnings("ignore", message=r"Object of type <\\w+> not in session")
 
 # Same stub text as `grader build`, so released notebooks match assignments/.
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}

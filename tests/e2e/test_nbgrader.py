@@ -29,6 +29,7 @@ pytest.importorskip("nbgrader")
 ASSIGNMENT = "hw1_autograd"
 BIN = Path(sys.executable).parent
 TIMINGS = {}
+LOGS = {}   # nbgrader step -> what it printed (stdout + stderr)
 
 
 def _run(args, cwd):
@@ -64,8 +65,9 @@ def graded_course(tmp_path_factory, course):
     ours = pool.submit(_grade_all, base, sorted(samples), course)
     for step in (["autograde", ASSIGNMENT], ["generate_feedback", ASSIGNMENT], ["export"]):
         started = time.perf_counter()
-        _run(["nbgrader"] + step, base)
+        proc = _run(["nbgrader"] + step, base)
         TIMINGS[f"nbgrader {step[0]}"] = time.perf_counter() - started
+        LOGS[step[0]] = proc.stdout + proc.stderr
     reports = ours.result()
     pool.shutdown()
     print("\n" + "\n".join(f"{k:<28} {v:6.1f} s" for k, v in TIMINGS.items()))
@@ -129,6 +131,55 @@ def test_test_cells_never_write_stderr_and_feedback_exists(graded_course):
                        or (o.output_type == "stream" and o.name == "stderr")]
                 assert not bad, (student, meta["grade_id"], bad)
         assert (base / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+
+
+@pytest.mark.nbgrader
+def test_autograde_is_quiet_about_hidden_tests_and_sqlalchemy(graded_course, course):
+    """Hidden tests restored at autograde without nbgrader's false checksum warning
+    (jupyter/nbgrader#1961; authoring/nbgrader_hidden.py), and no SQLAlchemy warnings;
+    the scores are the tests above."""
+    base, reports = graded_course
+    log = LOGS["autograde"]
+    assert any(c.hidden for c in course.checks_for(ASSIGNMENT))
+    assert "Attribute 'checksum'" not in log and "has changed" not in log, log[-3000:]
+    assert "SAWarning" not in log and "not in session" not in log, log[-3000:]
+    assert log.count("Autograding ") >= len(reports)   # it did grade every student
+
+
+def test_restore_hidden_tests_warns_only_about_an_edited_cell(course, caplog):
+    """RestoreHiddenTests on one hidden test cell: the released form comes back whole and
+    silently (nbgrader's OverwriteCells warns about it); an edited one is still reported,
+    and both end as the gradebook's source."""
+    from types import SimpleNamespace
+    from nbformat.v4 import new_code_cell
+    from nbgrader.preprocessors import OverwriteCells
+    from nbgrader.utils import compute_checksum
+    from grader.authoring.nbgrader_hidden import RestoreHiddenTests
+    from grader.authoring.notebooks import test_cell_source
+    check = next(c for c in course.checks_for(ASSIGNMENT) if c.hidden)
+    meta = {"grade": True, "grade_id": "test-x-hidden", "locked": True, "solution": False,
+            "points": check.points, "schema_version": 3, "task": False}
+    full = test_cell_source(ASSIGNMENT, check.exercise, check)
+    released = "\n".join(l for l in full.split("\n") if "HIDDEN TESTS" not in l
+                         and "grade_check(" not in l)
+    stored = SimpleNamespace(cell_type="code", locked=True, source=full,
+                             checksum=compute_checksum(new_code_cell(full, metadata={"nbgrader": meta})))
+    book = SimpleNamespace(find_source_cell=lambda *a: stored,
+                           find_graded_cell=lambda *a: SimpleNamespace(max_score=check.points))
+
+    def overwrite(kind, source):
+        pp = kind()
+        pp.gradebook, pp.notebook_id, pp.assignment_id = book, "nb", ASSIGNMENT
+        pp.log.propagate = True
+        cell = new_code_cell(source, metadata={"nbgrader": dict(meta)})
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            pp.preprocess_cell(cell, {}, 0)
+        return cell.source, "checksum' for cell test-x-hidden has changed" in caplog.text
+
+    assert overwrite(OverwriteCells, released) == (full, True)     # nbgrader's false alarm
+    assert overwrite(RestoreHiddenTests, released) == (full, False)
+    assert overwrite(RestoreHiddenTests, released + "\nprint(1)") == (full, True)
 
 
 @pytest.mark.parametrize("assignment", ["hw1_autograd", "hw2_torch"])

@@ -205,13 +205,16 @@ def test_grader_repo_holds_no_reference_code_or_tests(grader_repo):
 def test_grader_repo_requirements_are_small_and_pinned(grader_repo, course):
     assignment, folder = grader_repo
     lock = set((ROOT / "requirements.lock").read_text().split())
-    pins = [l for l in (folder / REQUIREMENTS).read_text().splitlines()
-            if not l.startswith("#")]
+    lines = (folder / REQUIREMENTS).read_text().splitlines()
+    pins = [l for l in lines if not l.startswith(("#", "--"))]
     names = {p.split("==")[0].lower() for p in pins}
     assert set(pins) <= lock and all("==" in p for p in pins)
     assert {"numpy", "autograd", "pydantic", "pyyaml", "click"} <= names
     assert not names & {"jupyterlab", "notebook", "nbgrader", "matplotlib", "pytest"}
     assert ("torch" in names) == ("torch" in course.assignment(assignment).preload)
+    cpu_index = "--index-url https://download.pytorch.org/whl/cpu"
+    assert (cpu_index in lines) == ("torch" in names)       # never the CUDA build
+    assert "ipython" in names and "pyseccomp" in names      # notebooks; the sandbox's filter
 
 
 def test_grader_repo_course_has_the_hidden_checks_of_its_assignment_only(grader_repo):
