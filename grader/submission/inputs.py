@@ -91,7 +91,11 @@ def read_small_text(path, limit=256):
 
 def regular_files(folder, limits=None):
     """Every regular file under `folder` that is no link and within the size limit,
-    sorted; links, special files and oversized files are left out (lstat only)."""
+    sorted; links, special files, oversized files and SKIPPED_DIRS are left out (lstat
+    only). THE list of a submission folder's files: the loader reads only these
+    (locate.py never follows a link inside a submission), the child's copy of the folder
+    (execution/sandbox.copy_submission) holds exactly these, and grade-all's cache key
+    covers them, so nothing runs that the key does not cover."""
     cap = (limits or Limits()).input_file_mb * MB
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):  # os.walk never follows dir links
@@ -117,12 +121,14 @@ def inside(folder, path):
 
 
 def safe_members(folder, paths, limits=None):
-    """Split `paths` found in `folder` into (kept, notes): a symlink whose target
-    is outside the folder, or a file over the size limit, is left out with a note."""
+    """Split `paths` found in `folder` into (kept, notes): a symbolic link (never read
+    inside a submission: what is graded is what regular_files lists, no more), or a file
+    over the size limit, is left out with a note."""
     kept, notes = [], []
     for p in paths:
-        if p.is_symlink() and not inside(folder, p):
-            notes.append(f"{p.name}: a symbolic link to a file outside the submission; "
+        if p.is_symlink():
+            where = "inside" if inside(folder, p) else "outside"
+            notes.append(f"{p.name}: a symbolic link (to a file {where} the submission); "
                          "not read (submit the file itself)")
             continue
         try:

@@ -95,10 +95,12 @@ def where_to_look(folder, assignment=None):
     """The folder (or lone .zip) inside `folder` that holds the work (rule 1)."""
     folder = Path(folder)
     for inner in ([folder / "assignments" / assignment, folder / assignment] if assignment else []):
-        if inner.is_dir():
+        if _real_dir(inner) and _real_dir(inner.parent):
             return inner
+    # links inside a submission are never followed (inputs.regular_files: what the
+    # child's copy and grade-all's cache key hold)
     entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))
-               and p.name not in ("__MACOSX",)]
+               and p.name not in ("__MACOSX",) and not p.is_symlink()]
     if any(p.suffix.lower() in (".py", ".ipynb") and p.is_file() for p in entries):
         return folder
     zips = [p for p in entries if p.suffix.lower() == ".zip" and p.is_file()]
@@ -108,6 +110,11 @@ def where_to_look(folder, assignment=None):
     if len(dirs) == 1 and not zips:
         return where_to_look(dirs[0], assignment)
     return folder
+
+
+def _real_dir(path):
+    """A folder that is not a symbolic link."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def _candidates(folder, order, limits):
