@@ -101,7 +101,7 @@ def content_digest(path, limits=None):
         check_file(path, limits)
         files = [path]
     for f in files:
-        h.update(str(f.relative_to(path) if f != path else f.name).encode() + b"\0")
+        h.update(os.fsencode(f.relative_to(path) if f != path else f.name) + b"\0")
         h.update(f.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
