@@ -55,6 +55,10 @@ def load_submission(path, order=(), assignment=None, limits=None):
     except InputError as err:
         _remove(tmp)
         raise SubmissionError(str(err)) from None
+    except (OSError, RecursionError) as err:  # a file gone or unreadable mid-way; the unforeseen
+        _remove(tmp)
+        why = getattr(err, "strerror", None) or type(err).__name__
+        raise SubmissionError(f"{path.name}: could not be read ({why}); resubmit it") from None
     except BaseException:
         _remove(tmp)
         raise

@@ -112,24 +112,41 @@ def test_source_the_parser_gives_up_on_is_a_note(tmp_path, what):
     assert status == "graded" and any("SyntaxError" in n for n in sub.notes), sub.notes
 
 
-def test_a_folder_nested_a_thousand_deep():
-    with scratch() as d:   # not tmp_path: pytest's own clean-up recurses and would crash
+@contextmanager
+def deep_folder(levels=1100):
+    """A submission folder with trid.py `levels` folders down, removed afterwards (not in
+    tmp_path: pytest's own clean-up recurses and would crash)."""
+    with scratch() as d:
         deep = path = d / "s"
         path.mkdir()
         try:
-            for _ in range(1100):   # one by one: os.makedirs itself recurses
+            for _ in range(levels):   # one by one: os.makedirs itself recurses
                 path = path / "a"
                 path.mkdir()
             (path / "trid.py").write_text(CODE)
-            assert outcome(deep)[0] in ("graded", "refused")
-            assert regular_files(deep) == []          # deeper than MAX_DEPTH: not read
-            content_digest(deep)
+            yield deep
         finally:
             while path != d:   # bottom up, without recursion
                 for f in path.iterdir():
                     f.unlink()
                 path.rmdir()
                 path = path.parent
+
+
+def test_a_folder_nested_a_thousand_deep():
+    with deep_folder() as deep:
+        assert outcome(deep)[0] in ("graded", "refused")
+        assert regular_files(deep) == []          # deeper than MAX_DEPTH: not read
+        content_digest(deep)
+
+
+def test_a_folder_nested_a_thousand_deep_for_a_cluster(course):
+    from grader.bulk.gradeall import Item
+    from grader.bulk.shards import pack_shard
+    with deep_folder() as deep:
+        _payload, unpackable = pack_shard("run", "v", course, "hw1_autograd", False,
+                                          [(0, Item("s", deep), "digest")])
+        assert "nested too deeply" in unpackable[0]
 
 
 def test_a_file_name_that_is_not_utf8(tmp_path):
@@ -267,3 +284,14 @@ def test_any_folder_is_graded_or_refused_and_its_digest_computed(entries):
         except InputError:
             pass
         assert all(not p.is_symlink() and p.is_file() for p in regular_files(root))
+
+
+def test_a_file_that_cannot_be_read_is_a_refusal(tmp_path, monkeypatch):
+    from pathlib import Path as P
+    (tmp_path / "trid.py").write_text(CODE)
+
+    def gone(self):
+        raise FileNotFoundError(2, "No such file or directory")
+    monkeypatch.setattr(P, "read_bytes", gone)   # deleted between listing and reading
+    status, message = outcome(tmp_path)
+    assert status == "refused" and "No such file" in message, message
