@@ -7,9 +7,12 @@ import sys
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT
-from tests.unit.submission.test_odd_inputs import ODD_NOTEBOOKS, ODD_ZIPS, write_zip
+from tests.unit.submission.test_odd_inputs import (MEMBER, NOTEBOOK, ODD_NOTEBOOKS, ODD_ZIPS,
+                                                   write_zip)
 
 pytestmark = pytest.mark.slow   # subprocesses, and grade-all runs one child
 
@@ -44,11 +47,39 @@ def test_grade_records_a_zero_with_the_reason(tmp_path):
             student, doc["notes"])
 
 
-def test_grade_all_gives_odd_inputs_zero_rows_and_goes_on(tmp_path):
+def fast_course(folder):
+    """course.yml with decaying_cosine only, in `folder` (the CLI finds it from its cwd)."""
     raw = yaml.safe_load((ROOT / "course.yml").read_text())
     hw1 = raw["assignments"]["hw1_autograd"]
     hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    (tmp_path / "course.yml").write_text(yaml.safe_dump(raw))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "course.yml").write_text(yaml.safe_dump(raw))
+    return folder
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(NOTEBOOK.map(lambda nb: ("hw.ipynb", json.dumps(nb).encode())),
+                 st.lists(MEMBER, min_size=1, max_size=4).map(lambda m: ("hw.zip", m))))
+def test_grade_of_generated_odd_inputs_is_a_recorded_result(tmp_path_factory, generated):
+    where = fast_course(tmp_path_factory.mktemp("gen"))
+    name, data = generated
+    path = where / name
+    if name.endswith(".zip"):
+        try:
+            write_zip(path, data)
+        except (ValueError, OSError, IndexError):   # zipfile refuses the name itself
+            return
+    else:
+        path.write_bytes(data)
+    proc = run("grade", str(path), "-a", "hw1_autograd", "--format", "json", cwd=where)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["checks"] and doc["max_score"] > 0
+
+
+def test_grade_all_gives_odd_inputs_zero_rows_and_goes_on(tmp_path):
+    fast_course(tmp_path)
     klass = tmp_path / "class"
     odd = odd_inputs(klass)
     (klass / "ann.py").write_text(
