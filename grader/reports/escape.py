@@ -67,7 +67,7 @@ def xml_text(text):
     return plain(text)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\n")   # after plain(): a CR is a newline
 
 
 def csv_cell(value):
@@ -76,7 +76,6 @@ def csv_cell(value):
     leading apostrophe (OWASP's advice for CSV injection: student ids, names, timestamps
     and notes are the student's text), and line breaks become spaces (a stray CR splits
     the row in some readers). Our own numbers never start with a sign."""
-    text = "" if value is None else str(value)
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    text = plain(value)   # CRs are newlines now
     text = "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
-    return _CONTROL.sub(REPLACEMENT, text.replace("\r", " ").replace("\n", " "))
+    return text.replace("\n", " ")
