@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from grader.bulk.gradeall import content_digest
 from grader.config import Limits
+from grader.execution.sandbox import copy_submission
 from grader.submission.inputs import InputError, regular_files
 from grader.submission.load import Submission, SubmissionError, load_notebook
 from grader.submission.locate import load_submission
@@ -283,7 +284,13 @@ def test_any_folder_is_graded_or_refused_and_its_digest_computed(entries):
             content_digest(root, Limits())
         except InputError:
             pass
-        assert all(not p.is_symlink() and p.is_file() for p in regular_files(root))
+        listed = regular_files(root)
+        assert all(not p.is_symlink() and p.is_file() for p in listed)
+        jail = d / "jail"   # the child's copy holds exactly what the cache key covers
+        jail.mkdir()
+        copy_submission(root, jail, Limits())
+        copied = sorted(p.relative_to(jail) for p in jail.rglob("*") if p.is_file())
+        assert copied == [p.relative_to(root) for p in listed]
 
 
 def test_a_file_that_cannot_be_read_is_a_refusal(tmp_path, monkeypatch):
