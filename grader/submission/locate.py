@@ -100,10 +100,10 @@ def where_to_look(folder, assignment=None):
     not recursion: a submission may be folders nested a thousand deep."""
     folder = Path(folder)
     while True:
-        for inner in ([folder / "assignments" / assignment, folder / assignment]
-                      if assignment else []):
-            if _real_dir(inner) and _real_dir(inner.parent):
-                return inner
+        for parts in ([("assignments", assignment), (assignment,)] if assignment else []):
+            steps = [folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)]
+            if all(_real_dir(step) for step in steps):
+                return steps[-1]
         # links inside a submission are never followed (inputs.regular_files: what the
         # child's copy and grade-all's cache key hold)
         entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))

@@ -112,3 +112,13 @@ def test_links_inside_a_submission_are_not_read(tmp_path):
     (tmp_path / "inner" / "trid.py").write_text("x = 1\n")
     assert load_submission(tmp_path, assignment="hw1_autograd").files == ["trid.py"]
     assert load_submission(tmp_path, assignment="hw1_autograd").path == str(tmp_path)
+
+
+def test_a_student_entry_that_is_a_link_inside_the_class_folder_is_still_graded(tmp_path):
+    from grader.submission.locate import load_submission
+    store = tmp_path / ".store" / "alice" / "hw1_autograd"
+    store.mkdir(parents=True)
+    (store / "trid.py").write_text("x = 1\n")
+    os.symlink(tmp_path / ".store" / "alice", tmp_path / "alice")   # the entry itself
+    sub = load_submission(tmp_path / "alice", assignment="hw1_autograd")
+    assert sub.files == ["trid.py"] and sub.path == str(tmp_path / "alice" / "hw1_autograd")
