@@ -16,7 +16,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from tests.conftest import ROOT
+
 from grader.bulk.gradeall import Graded, Item
+from grader.config import load_course
 from grader.judge.results import CheckResult, Report
 from grader.reports import escape, formats, gradebook
 from grader.reports.pages import to_html, to_markdown, write_feedback
@@ -118,14 +121,12 @@ def test_junit_is_valid_xml_whatever_the_student_text(text):
 
 
 # ------------------------------------------------------------------------------ CSV
+COURSE = load_course(ROOT / "course.yml")
 @FUZZ
 @given(STUDENT_TEXT)
 def test_csv_cells_are_never_formulas(text):
-    from tests.conftest import ROOT
-    from grader.config import load_course
-    course = load_course(ROOT / "course.yml")
     item = Item("s" + text if not text[:1].isspace() else text, "x", timestamp=text)
-    out = gradebook.to_csv([Graded(item, report_with(text), crashed=True)], course,
+    out = gradebook.to_csv([Graded(item, report_with(text), crashed=True)], COURSE,
                            "hw1_autograd")
     out.encode("utf-8")
     rows = list(csv.reader(io.StringIO(out)))

@@ -134,6 +134,7 @@ def deep_folder(levels=1100):
                 path = path.parent
 
 
+@pytest.mark.slow
 def test_a_folder_nested_a_thousand_deep():
     with deep_folder() as deep:
         assert outcome(deep)[0] in ("graded", "refused")
@@ -141,6 +142,7 @@ def test_a_folder_nested_a_thousand_deep():
         content_digest(deep)
 
 
+@pytest.mark.slow
 def test_a_folder_nested_a_thousand_deep_for_a_cluster(course):
     from grader.bulk.gradeall import Item
     from grader.bulk.shards import pack_shard
