@@ -130,7 +130,8 @@ def _decode(data, budget, depth):
             return {_hashable(_decode(k, budget, depth + 1)): _decode(v, budget, depth + 1)
                     for k, v in pairs}
         if "__unsupported__" in data:
-            return Unsupported(data["__unsupported__"])
+            name = data["__unsupported__"]
+            return Unsupported(name if isinstance(name, str) else "an unknown type")
     raise WireError(f"unexpected item of type {type(data).__name__}")
 
 
@@ -139,7 +140,8 @@ def _hashable(key):
 
 
 def _decode_array(data, budget):
-    dtype = _DTYPES.get(data.get("dtype"))
+    dtype = data.get("dtype")
+    dtype = _DTYPES.get(dtype) if isinstance(dtype, str) else None
     shape = data.get("shape")
     if dtype is None or not isinstance(shape, list) or not all(
             isinstance(n, int) and 0 <= n for n in shape):

@@ -89,17 +89,19 @@ def missing_from_roster(graded, roster, course, assignment):
 
 
 # ---------------------------------------------------------------------- cache
-def content_digest(path):
-    """sha256 of a file, or of a folder's relative paths and bytes (regular files
-    within the size limit only; InputError for a file that must not be read)."""
+def content_digest(path, limits=None):
+    """sha256 of a file, or of a folder's relative paths and bytes; InputError for a
+    file that must not be read. A folder's files are inputs.regular_files(path, limits),
+    the very list the loader reads and the child's copy holds (links and .git/ in neither),
+    so the key covers everything the child can read of the submission."""
     path, h = Path(path), hashlib.sha256()
     if path.is_dir():
-        files = regular_files(path)
+        files = regular_files(path, limits)
     else:
-        check_file(path)
+        check_file(path, limits)
         files = [path]
     for f in files:
-        h.update(str(f.relative_to(path) if f != path else f.name).encode() + b"\0")
+        h.update(os.fsencode(f.relative_to(path) if f != path else f.name) + b"\0")
         h.update(f.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
@@ -216,7 +218,7 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
         try:
             if item.problem:
                 raise InputError(item.problem)
-            digest = content_digest(item.path)
+            digest = content_digest(item.path, course.spec.limits)
         except (OSError, InputError) as err:
             g = Graded(item, zero_report(course, assignment, f"The submission could not be "
                                                              f"read: {err}"), crashed=True)

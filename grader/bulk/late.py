@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from grader.submission.inputs import read_small_text
+from grader.submission.inputs import read_small_text, regular_files
 
 NBGRADER_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -60,7 +60,7 @@ def submitted_at(path):
         if when:
             return when
     try:
-        files = [p for p in path.rglob("*") if p.is_file()] if folder else [path]
+        files = regular_files(path) if folder else [path]   # the files that are graded
         newest = max((p.stat().st_mtime for p in files), default=None)
     except OSError:
         return None

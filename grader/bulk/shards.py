@@ -140,6 +140,9 @@ def pack_shard(run_id, version, course, assignment, require_sandbox, todo,
         except (PackError, OSError) as err:
             unpackable[i] = str(err)
             continue
+        except RecursionError:  # os.walk recurses (Python 3.11): folders nested ~1000 deep
+            unpackable[i] = f"{Path(item.path).name}: folders nested too deeply to send"
+            continue
         items.append({"index": i, "student": item.student, "name": name, "tar": blob,
                       "sha256": sha256(blob), "notes": [str(n) for n in item.notes]})
     return {"run": run_id, "version": version, "assignment": assignment,

@@ -65,6 +65,7 @@ from grader.execution.processes import (  # noqa: F401 - some re-exported
     uid_can_run_python,
     uid_drop_possible)
 from grader.execution import seccomp
+from grader.submission.inputs import regular_files
 
 MODES = ("auto", "bwrap", "none")
 NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (--allow-unsandboxed: no bubblewrap and no "
@@ -436,12 +437,13 @@ def chown_tree(top, uid):
 
 
 def copy_submission(src, dst, limits=None):
-    """Copy the files of a submission folder (regular files only, no symlinks,
-    bounded in count and size) into the jail's work dir."""
+    """Copy the files of a submission folder into the jail's work dir: exactly
+    submission.inputs.regular_files (no links, no .git/ or other skipped folders, the
+    files grade-all's cache key covers), bounded in count and size."""
     src = Path(src)
     max_bytes = limits.submission_mb * 1024 * 1024
     total, count = 0, 0
-    files = [src] if src.is_file() else sorted(src.rglob("*"))
+    files = [src] if src.is_file() else regular_files(src, limits)
     for path in files:
         if path.is_symlink() or not path.is_file():
             continue

@@ -12,6 +12,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from grader.judge import results as R
+from grader.reports.escape import plain, xml_text
 from grader.reports.policy import shown, student_view, visible_message
 from grader.status import points
 
@@ -31,19 +32,22 @@ def to_gradescope(report, hidden_policy="score", hidden_visibility="after_publis
     tests = []
     for c in shown(report, hidden_policy):
         out = c.message or ("passed" if c.status == R.PASSED else c.status.replace("_", " "))
-        test = {"name": check_title(c), "score": c.score, "max_score": c.max_score,
+        test = {"name": plain(check_title(c)), "score": c.score, "max_score": c.max_score,
                 "status": "passed" if c.status == R.PASSED else "failed",
-                "output": out, "visibility": hidden_visibility if c.hidden else "visible"}
+                "output": plain(out), "output_format": "text",
+                "visibility": hidden_visibility if c.hidden else "visible"}
         if c.status == R.INFRASTRUCTURE:  # not graded: no score rather than a zero
             del test["score"]
-            test["output"] = "NOT GRADED (the grader's fault, not yours): " + out
+            test["output"] = "NOT GRADED (the grader's fault, not yours): " + plain(out)
         tests.append(test)
     summary = [f"{report.assignment}: {report.score:g} / {report.max_score:g} points"]
     summary += ["Note: " + n for n in report.notes]
     if report.printed().strip():
         summary += ["", "Your code printed (first lines):"]
         summary += ["  " + line for line in report.printed().strip().splitlines()[:20]]
-    return {"score": report.score, "output": "\n".join(summary), "tests": tests,
+    # output_format "text": Gradescope shows student text as text, never as HTML or Markdown
+    return {"score": report.score, "output": plain("\n".join(summary)), "output_format": "text",
+            "test_output_format": "text", "test_name_format": "text", "tests": tests,
             "visibility": "visible", "stdout_visibility": "hidden"}
 
 
@@ -90,8 +94,19 @@ def to_junit(report, hidden_policy="score", suite_name=None):
     if report.notes or report.printed().strip():
         ET.SubElement(suite, "system-out").text = "\n".join(
             ["Note: " + n for n in report.notes] + [report.printed().strip()])
+    _xml_safe(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _xml_safe(root):
+    """Every text and attribute of the tree through escape.xml_text (student text holds
+    control characters and undecodable names that would make the XML invalid)."""
+    for el in root.iter():
+        if el.text is not None:
+            el.text = xml_text(el.text)
+        for key, value in el.attrib.items():
+            el.attrib[key] = xml_text(value)
 
 
 def to_classroom(report, hidden_policy="score", fail_under=None):
@@ -128,8 +143,8 @@ def _classroom_test(name, checks, message):
     statuses = {_CLASSROOM_STATUS.get(c.status, "error") for c in checks}
     status = "error" if "error" in statuses else "fail" if "fail" in statuses else "pass"
     head = f"{points(score)}/{points(top)} points"
-    return {"name": name, "status": status, "score": score,
-            "message": f"{head}. {message}" if message else head,
+    return {"name": plain(name), "status": status, "score": score,
+            "message": plain(f"{head}. {message}" if message else head),
             "test_code": "", "filename": "", "line_no": 0,
             "execution_time": f"{sum(c.duration for c in checks):.2f}s"}
 

@@ -7,11 +7,14 @@ spreadsheets built on `nbgrader export` keep working; per-exercise scores,
 the number of checks passed and a note follow. One row per student (a roster
 student who handed nothing in gets a zero row, note "no submission");
 `late_submission_penalty` is the late policy's points (bulk/late.py) and
-`score` = raw_score - late_submission_penalty. Every value goes through `cell`.
+`score` = raw_score - late_submission_penalty. Every value goes through `cell`
+(reports/escape.csv_cell).
 """
 import csv
 import io
 from pathlib import Path
+
+from grader.reports.escape import csv_cell
 
 NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name",
                     "first_name", "email", "raw_score", "late_submission_penalty", "score",
@@ -77,18 +80,10 @@ def _note(g):
                      if n.startswith(("several submissions", "late policy", "also found")))[:500]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def cell(value):
-    """THE function every gradebook value passes through on its way to the CSV: a cell a
-    spreadsheet will not run as a formula. Text that starts with =, +, -, @, tab or CR
-    gets a leading apostrophe (OWASP's advice for CSV injection; student ids, names,
-    timestamps and notes are the student's text), and line breaks become spaces (a stray
-    CR splits the row in some readers). Our own numbers never start with a sign."""
-    text = "" if value is None else str(value)
-    text = "'" + text if text.startswith(FORMULA_STARTS) else text
-    return text.replace("\r", " ").replace("\n", " ")
+    """THE way every gradebook value reaches the CSV (reports/escape.csv_cell: not a
+    spreadsheet formula, one line)."""
+    return csv_cell(value)
 
 
 def columns(course, assignment):

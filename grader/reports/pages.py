@@ -1,16 +1,21 @@
-"""Per-student feedback pages: HTML and Markdown, with plots embedded as base64 PNG.
+"""Per-student feedback pages: HTML (plots embedded as base64 PNG) and Markdown
+(plots as PNG files beside it, `<student>_files/plot-1.png`, linked relatively:
+GitHub and most LMSs do not show `data:` images in Markdown).
 
 The plots are drawn here, in the trusted parent, from plain-data series
-(plotdata.py) with matplotlib's Agg backend; nothing of the student's code
+(plots.py) with matplotlib's Agg backend; nothing of the student's code
 runs. Hidden checks show their points; their messages only if the course's
-policy (`hidden_policy`: "message" | "score" | "none") allows it.
+policy (`hidden_policy`: "message" | "score" | "none") allows it. Every
+student-controlled string goes through reports/escape.py for its format: in
+Markdown, messages, notes and printed output are fenced blocks, never markup.
 """
 import base64
-import html
 import io
 from pathlib import Path
+from urllib.parse import quote
 
 from grader.status import WORD
+from grader.reports.escape import html_text, md_block, md_inline, plain
 from grader.reports.policy import shown, student_view, visible_message
 
 
@@ -51,36 +56,44 @@ def _png_b64(spec):
         return None
 
 
-def to_markdown(report, student="", plots=(), hidden_policy="score"):
+def to_markdown(report, student="", plots=(), hidden_policy="score", plot_files=None):
+    """The feedback page in Markdown. plot_files: the relative paths (one per plot spec,
+    None for a plot that could not be drawn) of the PNG files write_feedback put beside
+    the page; None: the plots are left out (Markdown renderers do not show data: URIs).
+    Student text (messages, notes, printed output, the student's id) is fenced or a
+    code span (escape.md_block, md_inline): it can never become markup here."""
     report = student_view(report, hidden_policy)
-    lines = [f"# {report.assignment}: feedback" + (f" for {student}" if student else ""), "",
+    lines = [f"# {plain(report.assignment)}: feedback"
+             + (f" for {md_inline(student)}" if student else ""), "",
              f"**Score: {report.score:g} / {report.max_score:g}**", ""]
     for ex, (s, m) in report.by_exercise().items():
-        lines.append(f"## {ex}: {s:g} / {m:g}")
-        lines.append("")
-        lines.append("| check | points | status |")
-        lines.append("|---|---|---|")
+        lines += [f"## {plain(ex)}: {s:g} / {m:g}", "", "| check | points | status |",
+                  "|---|---|---|"]
         msgs = []
         for c in shown(report, hidden_policy):
             if c.exercise != ex:
                 continue
-            name = c.name + (" (hidden)" if c.hidden else "")
-            lines.append(f"| {name} | {c.score:g}/{c.max_score:g} | {WORD.get(c.status, c.status)} |")
+            # check names come from course.yml (the instructor's), not the student
+            name = plain(c.name + (" (hidden)" if c.hidden else "")).replace("|", "\\|")
+            status = WORD.get(c.status, c.status)
+            lines.append(f"| {name} | {c.score:g}/{c.max_score:g} | {status} |")
             text = visible_message(c, hidden_policy) if c.status != "passed" else ""
             if text:
-                msgs.append(f"- **{name}**: {text}")
-        lines += [""] + msgs + ([""] if msgs else [])
+                msgs += [f"**{plain(c.name)}**" + (" (hidden)" if c.hidden else "") + ":",
+                         "", md_block(text), ""]
+        lines += [""] + msgs
     if report.notes:
-        lines += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
-    if plots:
+        lines += ["## Notes", "", md_block("\n".join(f"- {n}" for n in report.notes)), ""]
+    links = [f for f in (plot_files or []) if f]
+    if links:
         lines += ["## Plots", ""]
-        for spec in plots:
-            b64 = _png_b64(spec)
-            if b64:
-                lines += [f"![{spec.get('title', 'plot')}](data:image/png;base64,{b64})", ""]
+        for spec, link in zip(plots, plot_files):
+            if link:
+                alt = plain(spec.get("title", "plot")).replace("[", "(").replace("]", ")")
+                lines += [f"![{alt}]({link})", ""]
     if report.printed().strip():
-        lines += ["## What your code printed (first lines)", "", "```"]
-        lines += report.printed().strip().splitlines()[:30] + ["```", ""]
+        lines += ["## What your code printed (first lines)", "",
+                  md_block("\n".join(report.printed().strip().splitlines()[:30])), ""]
     return "\n".join(lines)
 
 
@@ -93,7 +106,7 @@ _CSS = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
 
 def to_html(report, student="", plots=(), hidden_policy="score"):
     report = student_view(report, hidden_policy)
-    e = html.escape
+    e = html_text
     title = f"{report.assignment}: feedback" + (f" for {student}" if student else "")
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body>", f"<h1>{e(title)}</h1>",
@@ -128,16 +141,40 @@ def to_html(report, student="", plots=(), hidden_policy="score"):
 
 
 def write_feedback(folder, graded, hidden_policy="score", formats=("html", "md")):
-    """feedback/<student>.html and .md for each graded submission."""
+    """feedback/<student>.html (plots embedded) and <student>.md with its plots in
+    feedback/<student>_files/plot-<n>.png for each graded submission."""
     from grader.files import write_atomic
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for g in graded:
         plots = [dict(spec, png_b64=_png_b64(spec)) for spec in g.plots]  # draw each once
-        safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in g.item.student)
+        safe = safe_name(g.item.student)
         if "html" in formats:
             write_atomic(folder / f"{safe}.html",
                          to_html(g.report, g.item.student, plots, hidden_policy))
         if "md" in formats:
+            files = write_plot_files(folder, safe, plots)
             write_atomic(folder / f"{safe}.md",
-                         to_markdown(g.report, g.item.student, plots, hidden_policy))
+                         to_markdown(g.report, g.item.student, plots, hidden_policy, files))
+
+
+def safe_name(student):
+    """A file name for a student's id (their folder name, the student's text)."""
+    return "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in plain(student)) \
+        .lstrip(".") or "_"
+
+
+def write_plot_files(folder, safe, plots):
+    """Write each drawn plot as `<safe>_files/plot-<n>.png` in `folder`; the links (relative
+    to `folder`, URL-quoted) in the plots' order, None for a plot not drawn."""
+    from grader.files import write_atomic
+    links = []
+    for n, spec in enumerate(plots, 1):
+        if not spec.get("png_b64"):
+            links.append(None)
+            continue
+        sub = Path(folder, f"{safe}_files")
+        sub.mkdir(exist_ok=True)
+        write_atomic(sub / f"plot-{n}.png", base64.b64decode(spec["png_b64"]))
+        links.append(quote(f"{safe}_files/plot-{n}.png"))
+    return links

@@ -2,7 +2,7 @@
 
 The parent reads submissions outside any sandbox, so every path is checked
 first: size limits that apply to every file whatever its loader, symlinks
-that lead out of a submitted folder (skipped, never followed), and .zip
+inside a submitted folder (skipped, never followed), bounded depth, and .zip
 archives, which are unpacked only after each member passes: no absolute
 names, no `..`, no symlinks or devices, bounded count, size and
 compression ratio (a zip bomb is refused before it is inflated), counted
@@ -23,6 +23,8 @@ from grader.config import Limits
 #   zip_ratio      inflated / compressed, for members above 1 MB
 MB = 1024 * 1024
 SKIPPED_DIRS = ("__MACOSX", ".git", ".ipynb_checkpoints", "__pycache__")
+MAX_DEPTH = 32     # folders below a submission's top; deeper files are not read (a zip: refused)
+MAX_NAME_BYTES = 255   # one file or folder name (the file system's limit)
 
 
 class InputError(ValueError):
@@ -91,19 +93,29 @@ def read_small_text(path, limit=256):
 
 def regular_files(folder, limits=None):
     """Every regular file under `folder` that is no link and within the size limit,
-    sorted; links, special files and oversized files are left out (lstat only)."""
+    sorted; links, special files, oversized files and SKIPPED_DIRS are left out (lstat
+    only). THE list of a submission folder's files: the loader reads only these
+    (locate.py never follows a link inside a submission), the child's copy of the folder
+    (execution/sandbox.copy_submission) holds exactly these, and grade-all's cache key
+    covers them, so nothing runs that the key does not cover."""
     cap = (limits or Limits()).input_file_mb * MB
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):  # os.walk never follows dir links
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-        for name in filenames:
-            p = os.path.join(dirpath, name)
+    found, todo = [], [(os.fspath(folder), 0)]
+    while todo:  # a loop (Python 3.11's os.walk recurses), never below MAX_DEPTH
+        top, depth = todo.pop()
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for entry in entries:
             try:
-                st = os.lstat(p)
+                st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if stat.S_ISREG(st.st_mode) and st.st_size <= cap:
-                found.append(Path(p))
+            if stat.S_ISDIR(st.st_mode):   # a link to a folder is a link: not followed
+                if entry.name not in SKIPPED_DIRS and depth < MAX_DEPTH:
+                    todo.append((entry.path, depth + 1))
+            elif stat.S_ISREG(st.st_mode) and st.st_size <= cap:
+                found.append(Path(entry.path))
     return sorted(found)
 
 
@@ -117,12 +129,14 @@ def inside(folder, path):
 
 
 def safe_members(folder, paths, limits=None):
-    """Split `paths` found in `folder` into (kept, notes): a symlink whose target
-    is outside the folder, or a file over the size limit, is left out with a note."""
+    """Split `paths` found in `folder` into (kept, notes): a symbolic link (never read
+    inside a submission: what is graded is what regular_files lists, no more), or a file
+    over the size limit, is left out with a note."""
     kept, notes = [], []
     for p in paths:
-        if p.is_symlink() and not inside(folder, p):
-            notes.append(f"{p.name}: a symbolic link to a file outside the submission; "
+        if p.is_symlink():
+            where = "inside" if inside(folder, p) else "outside"
+            notes.append(f"{p.name}: a symbolic link (to a file {where} the submission); "
                          "not read (submit the file itself)")
             continue
         try:
@@ -142,6 +156,10 @@ def _member_problem(info, ratio):
         return "an absolute path"
     if ".." in pure.parts:
         return "a '..' path that leads out of the archive"
+    if len(pure.parts) > MAX_DEPTH + 1:
+        return f"a path more than {MAX_DEPTH} folders deep"
+    if any(len(os.fsencode(p)) > MAX_NAME_BYTES for p in pure.parts):
+        return f"a name longer than {MAX_NAME_BYTES} bytes"
     ftype = stat.S_IFMT(info.external_attr >> 16)
     if ftype and ftype not in (stat.S_IFREG, stat.S_IFDIR):
         return "a symbolic link or special file"
@@ -163,7 +181,7 @@ def unpack_zip(path, dest, limits=None):
     unzipped = limits.submission_mb * MB
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as err:
         raise InputError(f"{Path(path).name}: not a readable .zip archive ({err}); "
                          "re-create it and resubmit") from None
     with zf:
@@ -176,7 +194,7 @@ def unpack_zip(path, dest, limits=None):
             problem = _member_problem(info, limits.zip_ratio)
             if problem:
                 raise InputError(f"{Path(path).name}: refused, the archive member "
-                                 f"'{info.filename[:200]}' has {problem}")
+                                 f"'{shown(info.filename)}' has {problem}")
         too_big = InputError(f"{Path(path).name}: more than {limits.submission_mb} MB once "
                              "unpacked (course.yml limits.submission_mb)")
         if sum(i.file_size for i in infos) > unzipped:
@@ -187,8 +205,8 @@ def unpack_zip(path, dest, limits=None):
             if not parts or any(p in SKIPPED_DIRS for p in parts) or info.is_dir():
                 continue
             target = Path(dest, *parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "wb") as out:
                     while True:
                         block = src.read(65536)
@@ -198,13 +216,24 @@ def unpack_zip(path, dest, limits=None):
                         if budget < 0:
                             raise too_big
                         out.write(block)
-            except (zipfile.BadZipFile, zlib_error(), OSError, EOFError) as err:
+            except OSError as err:  # a file and a folder of one name; a name the OS refuses
+                raise InputError(f"{Path(path).name}: the archive member "
+                                 f"'{shown(info.filename)}' cannot be unpacked "
+                                 f"({err.strerror or type(err).__name__}; a file and a folder "
+                                 "of the same name?); re-create the archive and resubmit") from None
+            except (zipfile.BadZipFile, zlib_error(), EOFError, ValueError,
+                    NotImplementedError) as err:  # NotImplementedError: an unknown compression
                 raise InputError(f"{Path(path).name}: the archive is corrupt "
                                  f"({type(err).__name__}); re-create it and resubmit") from None
     entries = [p for p in Path(dest).iterdir()]
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]
     return Path(dest)
+
+
+def shown(name, width=80):
+    """A member name as a message shows it: at most `width` characters."""
+    return name if len(name) <= width else name[:width - 3] + "..."
 
 
 def zlib_error():

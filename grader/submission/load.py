@@ -77,6 +77,19 @@ def read_text(path, limits=None):
                               "save the file as UTF-8") from None
 
 
+def parse(code):
+    """ast.parse(code), with every way the parser gives up on odd input as SyntaxError:
+    a deep expression (`x = ----...1`) is a MemoryError or RecursionError inside CPython's
+    parser, a NUL byte a ValueError; none of them may escape into the grader."""
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        raise
+    except (MemoryError, RecursionError, ValueError) as err:
+        raise SyntaxError(f"the parser gave up ({type(err).__name__}: the code is nested "
+                          "too deeply or holds a NUL byte)") from None
+
+
 def split_source(text, name):
     """Chunks of a source file: the whole file if it parses, else top-level groups.
 
@@ -85,7 +98,7 @@ def split_source(text, name):
     one function leaves the other functions defined.
     """
     try:
-        ast.parse(text)
+        parse(text)
         return [Chunk(name, text, 1)]
     except SyntaxError:
         pass
@@ -107,10 +120,11 @@ def _starts_statement(line, previous):
 
 def _syntax_notes(text, name):
     try:
-        ast.parse(text)
+        parse(text)
         return []
     except SyntaxError as err:
-        return [f"{name} line {err.lineno}: SyntaxError: {err.msg}. Only the statement "
+        where = f"{name} line {err.lineno}" if err.lineno else name
+        return [f"{where}: SyntaxError: {err.msg}. Only the statement "
                 "groups that parse were run; names defined in the broken one are missing."]
 
 
@@ -142,12 +156,11 @@ def load_notebook(path, limits=None):
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _skip_cell(cell):
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = cell_source(cell)
         if not source.strip():
             continue
         code = to_python(source)
-        if DEMO_TAG in ((cell.get("metadata") or {}).get("tags") or []):
+        if DEMO_TAG in cell_tags(cell):
             code = definitions_only(code)
             if not code.strip():
                 continue
@@ -165,6 +178,10 @@ def _notebook_cells(path, limits):
         raise SubmissionError(f"{name}: not a valid notebook, the JSON is broken at line "
                               f"{err.lineno} column {err.colno} ({err.msg}). Was it saved "
                               "completely? Re-save it from Jupyter or restore a checkpoint.") from None
+    except (RecursionError, ValueError) as err:  # nested too deeply; an int over 4300 digits
+        raise SubmissionError(f"{name}: not a notebook the grader can read (its JSON is "
+                              f"nested too deeply or holds a huge number: "
+                              f"{type(err).__name__}). Re-save it from Jupyter.") from None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         fmt = nb.get("nbformat") if isinstance(nb, dict) else None
@@ -198,12 +215,32 @@ def _ordinal(n):
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
+# Notebooks from other tools (Colab, VS Code, nbconvert, old nbformat, hand edits) carry
+# odd metadata; a field of the wrong type counts as absent, never as an error.
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def cell_tags(cell):
+    """The cell's tags that are strings ([] when `metadata.tags` is not a list)."""
+    tags = _dict(cell.get("metadata")).get("tags")
+    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+
+def cell_source(cell):
+    """The cell's source as one string: nbformat's string or list of strings; any other
+    JSON value is shown as its text (Python then reports what is wrong with it)."""
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(p if isinstance(p, str) else json.dumps(p) for p in source)
+    return source if isinstance(source, str) else json.dumps(source)
+
+
 def _skip_cell(cell):
-    meta = cell.get("metadata") or {}
-    nbg = meta.get("nbgrader") or {}
+    nbg = _dict(_dict(cell.get("metadata")).get("nbgrader"))
     if nbg.get("grade") and not nbg.get("solution"):
         return True
-    return bool(SKIPPED_TAGS & set(meta.get("tags") or []))
+    return bool(SKIPPED_TAGS & set(cell_tags(cell)))
 
 
 def to_python(source):
@@ -230,7 +267,7 @@ def definitions_only(code):
     """`code` with only its top-level def/class/import statements (other lines blank,
     so line numbers stay); '' if it does not parse."""
     try:
-        tree = ast.parse(code)
+        tree = parse(code)
     except SyntaxError:
         return ""
     lines = code.split("\n")

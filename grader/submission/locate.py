@@ -27,7 +27,7 @@ from pathlib import Path
 
 from grader.submission.inputs import (InputError, check_file, entry_problem, safe_members,
                                       unpack_to_temp)
-from grader.submission.load import LOADERS, Submission, SubmissionError, load_py_file
+from grader.submission.load import LOADERS, Submission, SubmissionError, load_py_file, parse
 
 SOURCE_SUFFIXES = (".py", ".ipynb", ".zip")
 
@@ -55,6 +55,10 @@ def load_submission(path, order=(), assignment=None, limits=None):
     except InputError as err:
         _remove(tmp)
         raise SubmissionError(str(err)) from None
+    except (OSError, RecursionError) as err:  # a file gone or unreadable mid-way; the unforeseen
+        _remove(tmp)
+        why = getattr(err, "strerror", None) or type(err).__name__
+        raise SubmissionError(f"{path.name}: could not be read ({why}); resubmit it") from None
     except BaseException:
         _remove(tmp)
         raise
@@ -92,22 +96,32 @@ def _choose(folder, order, limits):
 
 
 def where_to_look(folder, assignment=None):
-    """The folder (or lone .zip) inside `folder` that holds the work (rule 1)."""
+    """The folder (or lone .zip) inside `folder` that holds the work (rule 1). A loop,
+    not recursion: a submission may be folders nested a thousand deep."""
     folder = Path(folder)
-    for inner in ([folder / "assignments" / assignment, folder / assignment] if assignment else []):
-        if inner.is_dir():
-            return inner
-    entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))
-               and p.name not in ("__MACOSX",)]
-    if any(p.suffix.lower() in (".py", ".ipynb") and p.is_file() for p in entries):
-        return folder
-    zips = [p for p in entries if p.suffix.lower() == ".zip" and p.is_file()]
-    dirs = [p for p in entries if p.is_dir()]
-    if len(zips) == 1:
-        return zips[0]
-    if len(dirs) == 1 and not zips:
-        return where_to_look(dirs[0], assignment)
-    return folder
+    while True:
+        for parts in ([("assignments", assignment), (assignment,)] if assignment else []):
+            steps = [folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)]
+            if all(_real_dir(step) for step in steps):
+                return steps[-1]
+        # links inside a submission are never followed (inputs.regular_files: what the
+        # child's copy and grade-all's cache key hold)
+        entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))
+                   and p.name not in ("__MACOSX",) and not p.is_symlink()]
+        if any(p.suffix.lower() in (".py", ".ipynb") and p.is_file() for p in entries):
+            return folder
+        zips = [p for p in entries if p.suffix.lower() == ".zip" and p.is_file()]
+        dirs = [p for p in entries if p.is_dir()]
+        if len(zips) == 1:
+            return zips[0]
+        if len(dirs) != 1 or zips:
+            return folder
+        folder = dirs[0]
+
+
+def _real_dir(path):
+    """A folder that is not a symbolic link."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def _candidates(folder, order, limits):
@@ -139,7 +153,7 @@ def _functions(sub):
     """(name, is a stub) of the top-level functions `sub` defines."""
     for chunk in sub.chunks:
         try:
-            tree = ast.parse(chunk.code)
+            tree = parse(chunk.code)
         except SyntaxError:
             continue
         yield from ((n.name, _stub(n)) for n in tree.body

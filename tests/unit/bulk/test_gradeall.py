@@ -216,3 +216,40 @@ def test_files_one_submission_leaves_are_gone_for_the_next(tmp_path, fast_course
     rep = grade(load_submission(look), fast_course, "hw1_autograd", session_factory=factory)
     values = next(c for c in rep.checks if c.name == "values")
     assert "got 100 " in values.message, values.message
+
+
+# ------------------------------------------------ the cache key covers what the child reads
+HIDDEN_IMPORT = ("import os, sys\n"
+                 "sys.path.insert(0, os.path.join(os.getcwd(), '.git'))\n"
+                 "from helper import decaying_cosine\n")
+
+
+def _hidden_import_class(folder, root, helper):
+    """alice's graded file imports her function from .git/, a folder the loader skips."""
+    write(folder / "alice" / "decaying_cosine.py", HIDDEN_IMPORT)
+    write(folder / "alice" / ".git" / "helper.py", helper)
+    return find_submissions(folder, "hw1_autograd")
+
+
+@pytest.mark.slow
+def test_the_cache_never_keeps_a_score_from_code_outside_its_key(tmp_path, fast_course, root):
+    """Issue 18 class 4, in the fork-server path grade-all uses: code in .git/ changed
+    after a graded run; the cached score must be what a fresh grade gives."""
+    items = _hidden_import_class(tmp_path / "class", root, reference(root))
+    cache = tmp_path / "gradebook.csv.cache.json"
+    first = grade_all(items, fast_course, "hw1_autograd", workers=1, cache_path=cache)[0]
+    write(tmp_path / "class" / "alice" / ".git" / "helper.py",
+          "def decaying_cosine(x):\n    return 0.0\n")
+    again = grade_all(items, fast_course, "hw1_autograd", workers=1, cache_path=cache)[0]
+    fresh = grade_all(items, fast_course, "hw1_autograd", workers=1)[0]
+    assert again.report.score == fresh.report.score
+    assert first.report.score == 0   # .git/ is not in the child's copy: the import fails
+
+
+@pytest.mark.slow
+def test_a_fresh_child_gets_no_skipped_folder_either(tmp_path, fast_course, root):
+    """The same attack through `grader grade`'s route (a fresh child, its own jail)."""
+    _hidden_import_class(tmp_path / "class", root, reference(root))
+    sub = load_submission(tmp_path / "class" / "alice", assignment="hw1_autograd")
+    rep = grade(sub, fast_course, "hw1_autograd")
+    assert rep.score == 0, [c.message for c in rep.checks]

@@ -1,6 +1,7 @@
 """Class-folder entries are judged by lstat before the parent opens anything."""
 import os
 import threading
+from pathlib import Path
 
 from grader.bulk.gradeall import content_digest, find_submissions
 from grader.bulk.late import submitted_at
@@ -71,3 +72,53 @@ def test_digest_reads_only_small_regular_files(tmp_path):
     first = content_digest(tmp_path)
     (tmp_path / "a.py").write_text("x = 2\n")
     assert content_digest(tmp_path) != first
+
+
+def _folder_with_hidden_parts(tmp_path):
+    (tmp_path / ".git").mkdir(parents=True)
+    (tmp_path / ".git" / "helper.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "trid.cpython-311.pyc").write_bytes(b"\0" * 16)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.csv").write_text("1,2\n")
+    (tmp_path / "trid.py").write_text("from helper import f\n")
+    os.symlink(".git/helper.py", tmp_path / "linreg_bias.py")   # a link into a skipped folder
+    return tmp_path
+
+
+def test_the_childs_copy_holds_exactly_what_the_digest_covers(tmp_path):
+    from grader.config import Limits
+    from grader.execution.sandbox import copy_submission
+    src = _folder_with_hidden_parts(tmp_path / "src")
+    dst = tmp_path / "dst"
+    dst.mkdir()
+    copy_submission(src, dst, Limits())
+    copied = sorted(p.relative_to(dst) for p in dst.rglob("*") if p.is_file())
+    assert copied == [p.relative_to(src) for p in regular_files(src)]
+    assert copied == [Path("data/x.csv"), Path("trid.py")]
+    before = content_digest(src)
+    (src / ".git" / "helper.py").write_text("def f():\n    return 2\n")
+    assert content_digest(src) == before   # not covered, and not in the child's copy either
+
+
+def test_links_inside_a_submission_are_not_read(tmp_path):
+    from grader.submission.locate import load_submission
+    src = _folder_with_hidden_parts(tmp_path)
+    sub = load_submission(src)
+    assert sub.files == ["trid.py"]
+    assert any("linreg_bias.py: a symbolic link" in n for n in sub.notes), sub.notes
+    (tmp_path / "inner").mkdir()
+    os.symlink("inner", tmp_path / "hw1_autograd")   # a link where the work would be
+    (tmp_path / "inner" / "trid.py").write_text("x = 1\n")
+    assert load_submission(tmp_path, assignment="hw1_autograd").files == ["trid.py"]
+    assert load_submission(tmp_path, assignment="hw1_autograd").path == str(tmp_path)
+
+
+def test_a_student_entry_that_is_a_link_inside_the_class_folder_is_still_graded(tmp_path):
+    from grader.submission.locate import load_submission
+    store = tmp_path / ".store" / "alice" / "hw1_autograd"
+    store.mkdir(parents=True)
+    (store / "trid.py").write_text("x = 1\n")
+    os.symlink(tmp_path / ".store" / "alice", tmp_path / "alice")   # the entry itself
+    sub = load_submission(tmp_path / "alice", assignment="hw1_autograd")
+    assert sub.files == ["trid.py"] and sub.path == str(tmp_path / "alice" / "hw1_autograd")
