@@ -294,14 +294,16 @@ def format_headroom(rows, load=None):
     solution's CPU and name, limit / slowest, LOW when under HEADROOM_FACTOR.
     load: the machine's 1-minute load average while it ran (said in the heading)."""
     during = f"; load average {load:.1f} at the end" if load is not None else ""
+    names = [f"{r.assignment}.{r.exercise}.{r.check}" for r in rows]
+    width = max(map(len, names), default=5)
     lines = ["", f"headroom: CPU seconds per check (flagged LOW when the slowest correct "
              f"solution is under {HEADROOM_FACTOR:g}x below the limit{during}):",
-             f"  {'check':<44} {'limit':>6} {'ref':>7} {'slowest':>8}  {'ratio':>6}  which"]
-    for r in rows:
+             f"  {'check':<{width}} {'limit':>6} {'ref':>7} {'slowest':>8} {'ratio':>7}  which"]
+    for name, r in zip(names, rows):
         ref = f"{r.reference_s:7.2f}" if r.reference_s is not None else f"{'-':>7}"
-        lines.append(f"  {r.assignment + '.' + r.exercise + '.' + r.check:<44} {r.limit_s:6g} "
-                     f"{ref} {r.slowest_s:8.2f}  {r.ratio:5.1f}x  {r.slowest}"
-                     + ("  LOW" if r.flagged else ""))
+        ratio = f"{r.ratio:6.1f}x" if r.ratio < 1000 else " >999x"
+        lines.append(f"  {name:<{width}} {r.limit_s:6g} {ref} {r.slowest_s:8.2f} {ratio}  "
+                     f"{r.slowest}" + ("  LOW" if r.flagged else ""))
     low = [r for r in rows if r.flagged]
     lines.append(f"headroom: {len(low)} of {len(rows)} checks under {HEADROOM_FACTOR:g}x"
                  + (": " + ", ".join(f"{r.exercise}.{r.check}" for r in low) if low else ""))

@@ -57,6 +57,9 @@ def mutant_course(tmp_path_factory):
     for spec in data["assignments"].values():
         for ex in spec["exercises"].values():
             ex["time_limit_s"] = min(ex["time_limit_s"], MUTANT_TIME_LIMIT_S)
+            for check in ex["checks"]:
+                if "time_limit_s" in check:
+                    check["time_limit_s"] = min(check["time_limit_s"], MUTANT_TIME_LIMIT_S)
     path = tmp_path_factory.mktemp("mutant-course") / "course.yml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
