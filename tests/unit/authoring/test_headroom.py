@@ -19,11 +19,29 @@ from tests.conftest import ROOT
 A = "hw1_autograd"
 
 
+def _course_with(tmp_path, edit):
+    data = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
+    edit(data["assignments"][A]["exercises"])
+    path = tmp_path / "course.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_course(path)
+
+
 def _outcome(role, name, exercise, uses):
     """An Outcome whose checks used `uses` = {(exercise, check): (cpu_s, status)}."""
     out = Outcome(Case(A, role, name, ROOT, exercise), 1, 1, True)
     out.cpu = {k: CheckUse(cpu, status) for k, (cpu, status) in uses.items()}
     return out
+
+
+@pytest.fixture
+def course30(tmp_path):
+    """The course with every trid check under the exercise's own limit of 30 CPU-s."""
+    def edit(exercises):
+        exercises["trid"]["time_limit_s"] = 30
+        for check in exercises["trid"]["checks"]:
+            check.pop("time_limit_s", None)
+    return _course_with(tmp_path, edit)
 
 
 @pytest.fixture
@@ -45,8 +63,8 @@ def timings():
     return [ref, slow, stuck, other, mutant]
 
 
-def test_headroom_flags_a_check_whose_slowest_correct_solution_is_under_3x(course, timings):
-    rows = {r.check: r for r in headroom(timings, course) if r.exercise == "trid"}
+def test_headroom_flags_a_check_whose_slowest_correct_solution_is_under_3x(course30, timings):
+    rows = {r.check: r for r in headroom(timings, course30) if r.exercise == "trid"}
     hidden = rows["minimize_hidden"]
     assert (hidden.limit_s, hidden.reference_s, hidden.slowest_s, hidden.slowest) == \
         (30, 1.5, 12.0, "trid_slow")
@@ -60,8 +78,8 @@ def test_headroom_flags_a_check_whose_slowest_correct_solution_is_under_3x(cours
     assert "minimize" not in rows and HEADROOM_FACTOR == 3
 
 
-def test_headroom_table_names_the_low_checks(course, timings):
-    text = format_headroom(headroom(timings, course), load=3.5)
+def test_headroom_table_names_the_low_checks(course30, timings):
+    text = format_headroom(headroom(timings, course30), load=3.5)
     line = next(l for l in text.splitlines() if "trid.minimize_hidden" in l)
     assert line.split()[1:] == ["30", "1.50", "12.00", "2.5x", "trid_slow", "LOW"]
     assert "LOW" not in next(l for l in text.splitlines() if "trid.values " in l)
@@ -77,14 +95,6 @@ def test_judge_case_records_each_checks_cpu():
     out = judge_case(case, rep)
     assert out.cpu == {("trid", "values"): CheckUse(0.25, "passed"),
                        ("trid", "minimize"): CheckUse(None, "timeout")}
-
-
-def _course_with(tmp_path, edit):
-    data = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
-    edit(data["assignments"][A]["exercises"])
-    path = tmp_path / "course.yml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return load_course(path)
 
 
 def test_a_check_may_have_its_own_time_limit(tmp_path):
