@@ -155,3 +155,25 @@ def test_feedback_says_how_much_cpu_a_check_used_against_its_limit(tmp_path):
     assert by_name["values"].message.startswith("This check used 4.0 of 10 CPU-s")
     assert by_name["gradient"].status == "passed" and by_name["gradient"].message == ""
     assert "used 4.0 of 10 CPU-s" in to_text(rep)
+
+
+def test_a_self_check_in_the_notebook_says_so_too(tmp_path, monkeypatch):
+    """check() runs in the student's kernel (InProcessSession): it reads the kernel's own CPU
+    clock around the probe (faked here: 2 CPU-s per probe, against a 3 s limit), and its
+    table shows the line on a passed check."""
+    import types
+
+    from grader.execution import inprocess
+    from grader.notebook import _Table, run_checks
+    readings = iter([100.0, 102.0])
+    monkeypatch.setattr(inprocess, "time", types.SimpleNamespace(
+        process_time=lambda: next(readings)))
+
+    def edit(exercises):
+        exercises["decaying_cosine"]["time_limit_s"] = 3
+    course = _course_with(tmp_path, edit)
+    rep = run_checks(_reference_namespace(), A, exercises=["decaying_cosine"],
+                     check_names=["values"], course=course)
+    (values,) = rep.checks
+    assert values.status == "passed" and "used 2.0 of 3 CPU-s" in values.message, values.message
+    assert "used 2.0 of 3 CPU-s" in _Table(rep, to_text(rep), False)._repr_html_()
