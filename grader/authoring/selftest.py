@@ -15,8 +15,8 @@ shorter: a mutant that loops loses its points either way, and need not hold
 the run for the full limit that correct work is given.
 
 Headroom: every Outcome keeps the CPU seconds each check used (CheckResult.cpu_s,
-measured by execution/cputime.py). `headroom(outcomes, course)` sets, per check,
-its limit against the reference and the slowest alternative (correct work by
+measured by execution/cputime.py). `headroom(outcomes, course)` compares, per check,
+its limit with the CPU of the reference and of the slowest alternative (correct work by
 definition); a check whose slowest correct solution is less than HEADROOM_FACTOR
 times under its limit is flagged, because CPU time itself grows on a loaded
 machine and an honest but slow student must not time out there.

@@ -1,6 +1,6 @@
 """Time limits in CPU seconds, so that a score does not depend on how busy the machine is.
 
-A check's limit (the exercise's `time_limit_s`, and `limits.load_time_s` for
+A check's limit (its `time_limit_s`, else its exercise's, and `limits.load_time_s` for
 running the files) counts the CPU seconds of ALL processes of the submission,
 measured by a meter:
 

@@ -6,7 +6,7 @@ import yaml
 from grader.authoring.selftest import (HEADROOM_FACTOR, MUTANT_TIME_LIMIT_S, Case, CheckUse,
                                        Outcome, case_time_limits, format_headroom, headroom,
                                        judge_case)
-from grader.config import load_course
+from grader.config import ConfigError, load_course
 from grader.execution.cputime import cpu_note
 from grader.execution.inprocess import InProcessSession
 from grader.judge.grade import Grading, grade
@@ -113,6 +113,13 @@ def test_a_check_may_have_its_own_time_limit(tmp_path):
     by_name = {c.name: c for c in course.checks_for(A, ["trid"])}
     assert grading.time_limit(by_name["values"]) == 5
     assert grading.time_limit(by_name["minimize_hidden"]) == MUTANT_TIME_LIMIT_S
+
+
+def test_a_checks_own_limit_is_validated_with_its_key(tmp_path):
+    def edit(exercises):
+        exercises["trid"]["checks"][0]["time_limit_s"] = 0
+    with pytest.raises(ConfigError, match=r"trid\.checks\[0\]\.time_limit_s"):
+        _course_with(tmp_path, edit)
 
 
 def test_cpu_note_only_past_a_third_of_the_limit():
