@@ -33,6 +33,10 @@ class CheckSpec(_Strict):
     kind: str | None = None        # defaults to name
     points: float = Field(ge=0)
     hidden: bool = False
+    # CPU seconds for this check; default: its exercise's time_limit_s. For an exercise
+    # whose checks differ ~10x in cost (a minimiser on many problems beside value checks),
+    # so that each limit sits a few times above honest solutions and no more.
+    time_limit_s: float | None = Field(default=None, gt=0, le=3600)
     params: dict = {}
 
 
@@ -109,10 +113,11 @@ class CourseSpec(_Strict):
 class Check:
     """A check of course.yml bound to its kind, with validated params."""
 
-    def __init__(self, assignment, exercise, spec, kind, params):
+    def __init__(self, assignment, exercise, spec, kind, params, time_limit_s):
         self.assignment, self.exercise = assignment, exercise
         self.name, self.points, self.hidden = spec.name, spec.points, spec.hidden
         self.kind, self.params = kind, params
+        self.time_limit_s = time_limit_s   # CPU seconds: the check's own, else the exercise's
 
     def __repr__(self):
         return f"<Check {self.assignment}.{self.exercise}.{self.name}>"
@@ -182,7 +187,8 @@ def _resolve(assignment, aspec, path):
                 params = kind.Params(**spec.params)
             except ValidationError as err:
                 raise ConfigError(_format_errors(err, f"{where}.params")) from None
-            checks.append(Check(assignment, ex_name, spec, kind, params))
+            checks.append(Check(assignment, ex_name, spec, kind, params,
+                                spec.time_limit_s or ex.time_limit_s))
     return checks
 
 

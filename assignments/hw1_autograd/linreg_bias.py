@@ -19,7 +19,7 @@ Full marks need (from course.yml):
 - fit (2 points): fit_linreg_with_bias reaches the least-squares wtilde to a relative
   error of 0.0001, by gradient descent with autograd gradients: at least 2 autograd
   gradients per fit and no closed-form solver (partial credit per data set).
-- time limit: 60 s per check.
+- time limit: 10 s per check (fit: 60 s).
 - hidden checks (3 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).
 """

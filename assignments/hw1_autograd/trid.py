@@ -22,7 +22,7 @@ Full marks need (from course.yml):
 - minimize (2 points): minimize_trid lands within 1e-05 of the minimiser in every
   coordinate, from every start, by gradient descent: at least 2 gradient evaluations per
   run and no linear solver (partial credit per start reached).
-- time limit: 30 s per check.
+- time limit: 10 s per check.
 - hidden checks (5 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).
 """

@@ -53,9 +53,10 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 
 
 def execute_timeout(course):
-    """Seconds per cell: the slowest exercise's limit plus the load budget."""
-    exercises = [(f"{a}.{e}", ex.time_limit_s) for a, spec in course.spec.assignments.items()
-                 for e, ex in spec.exercises.items()]
+    """Seconds per cell: the slowest check's limit (its own or its exercise's) plus the
+    load budget."""
+    exercises = [(f"{a}.{c.exercise}", c.time_limit_s) for a in course.spec.assignments
+                 for c in course.checks_for(a)]
     name, slowest = max(exercises, key=lambda x: x[1])
     load = course.spec.limits.load_time_s
     return name, slowest, load, int(math.ceil(slowest + load))

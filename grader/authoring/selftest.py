@@ -10,13 +10,20 @@ after the reference files, in the same namespace. Its docstring says what it
 changes; a line `# exercise: NAME` says which exercise it targets.
 
 Cases are graded through the fork-server pool (heavy imports once per worker).
-A mutant gets a short time limit, MUTANT_TIME_LIMIT_S or the exercise's own if
+A mutant gets a short time limit, MUTANT_TIME_LIMIT_S or the check's own if
 shorter: a mutant that loops loses its points either way, and need not hold
 the run for the full limit that correct work is given.
+
+Headroom: every Outcome keeps the CPU seconds each check used (CheckResult.cpu_s,
+measured by execution/cputime.py). `headroom(outcomes, course)` compares, per check,
+its limit with the CPU of the reference and of the slowest alternative (correct work by
+definition); a check whose slowest correct solution is less than HEADROOM_FACTOR
+times under its limit is flagged, because CPU time itself grows on a loaded
+machine and an honest but slow student must not time out there.
 """
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.execution.forkserver import ZygotePool
@@ -25,6 +32,7 @@ from grader.submission.load import Chunk, load_py_file
 from grader.submission.locate import load_submission
 
 MUTANT_TIME_LIMIT_S = 8.0
+HEADROOM_FACTOR = 3.0   # limit / slowest correct solution's CPU, at least
 
 EXERCISE_LINE = re.compile(r"^#\s*exercise:\s*([a-z0-9_]+)\s*$", re.M)
 
@@ -39,6 +47,14 @@ class Case:
     about: str = ""
 
 
+@dataclass(frozen=True)
+class CheckUse:
+    """What one check used in one case: CPU seconds of the submission's processes
+    (None: not measured) and the check's status (a timeout used its whole limit)."""
+    cpu_s: float | None
+    status: str
+
+
 @dataclass
 class Outcome:
     case: Case
@@ -47,6 +63,7 @@ class Outcome:
     ok: bool
     detail: str = ""
     lost: tuple = ()            # names of the checks that lost points (mutants)
+    cpu: dict = field(default_factory=dict)   # {(exercise, check): CheckUse} of what ran
 
     def line(self):
         c = self.case
@@ -87,11 +104,11 @@ def case_exercises(case):
 
 
 def case_time_limits(case, course):
-    """{exercise: seconds} overriding course.yml for this case (a mutant's shorter limit)."""
+    """{exercise: seconds} capping course.yml's limits for this case (a mutant's shorter
+    limit; judge.grade keeps a check's own limit where it is shorter)."""
     if case.role != "mutant":
         return None
-    own = course.assignment(case.assignment).exercises[case.exercise].time_limit_s
-    return {case.exercise: min(own, MUTANT_TIME_LIMIT_S)}
+    return {case.exercise: MUTANT_TIME_LIMIT_S}
 
 
 def grade_case(case, course, session_factory=None):
@@ -118,6 +135,12 @@ def judge_case(case, rep):
     """The Outcome of a case from its Report: does it meet its role's expectation?"""
     if _unlabelled(case):
         return Outcome(case, 0, 0, False, "missing '# exercise: NAME' line")
+    outcome = _judge(case, rep)
+    outcome.cpu = {(c.exercise, c.name): CheckUse(c.cpu_s, c.status) for c in rep.checks}
+    return outcome
+
+
+def _judge(case, rep):
     score, top = rep.score, rep.max_score
     bad = [f"{c.exercise}.{c.name}: {c.status} {c.message[:160]}" for c in rep.checks
            if c.status != "passed"]
@@ -202,3 +225,86 @@ def uncaught_checks(outcomes, course):
     """Checks no mutant fails and NO_MUTANT does not explain."""
     from grader.authoring.rules import NO_MUTANT
     return [k for k, n in kill_counts(outcomes, course).items() if n == 0 and k not in NO_MUTANT]
+
+
+# ------------------------------------------------------------------ headroom
+@dataclass
+class Headroom:
+    """One check's time limit against correct work's CPU (seconds): the reference's,
+    and the slowest correct solution's (the reference or an alternative of the
+    check's exercise), with its name. A solution that timed out counts as using
+    at least the whole limit."""
+    assignment: str
+    exercise: str
+    check: str
+    limit_s: float
+    reference_s: float | None
+    slowest_s: float | None
+    slowest: str
+
+    @property
+    def ratio(self):
+        """limit / slowest correct CPU (inf when nothing was measured as using CPU)."""
+        return self.limit_s / self.slowest_s if self.slowest_s else float("inf")
+
+    @property
+    def flagged(self):
+        return self.ratio < HEADROOM_FACTOR
+
+
+def _cpu_of(use, limit_s):
+    """CPU seconds a CheckUse stands for: a timeout used at least its limit."""
+    if use is None:
+        return None
+    if use.status == "timeout":
+        return max(use.cpu_s or 0.0, limit_s)
+    return use.cpu_s
+
+
+def headroom(outcomes, course):
+    """[Headroom] for every check of course.yml that the outcomes' reference or
+    alternatives ran, in course.yml order."""
+    rows = []
+    for a in sorted({o.case.assignment for o in outcomes}):
+        for check in course.checks_for(a):
+            correct = [o for o in outcomes if o.case.assignment == a and (
+                o.case.role == "reference" or (o.case.role == "alternative"
+                                               and o.case.exercise == check.exercise))]
+            rows.append(_headroom_row(check, correct))
+    return [r for r in rows if r.slowest]
+
+
+def _headroom_row(check, correct):
+    key, limit = (check.exercise, check.name), check.time_limit_s
+    reference_s, slowest_s, slowest = None, None, ""
+    for o in correct:
+        cpu = _cpu_of(o.cpu.get(key), limit)
+        if cpu is None:
+            continue
+        if o.case.role == "reference":
+            reference_s = cpu
+        if slowest_s is None or cpu > slowest_s:
+            slowest_s, slowest = cpu, o.case.name
+    return Headroom(check.assignment, check.exercise, check.name, limit, reference_s,
+                    slowest_s, slowest)
+
+
+def format_headroom(rows, load=None):
+    """The headroom table: per check its limit, the reference's CPU, the slowest correct
+    solution's CPU and name, limit / slowest, LOW when under HEADROOM_FACTOR.
+    load: the machine's 1-minute load average while it ran (said in the heading)."""
+    during = f"; load average {load:.1f} at the end" if load is not None else ""
+    names = [f"{r.assignment}.{r.exercise}.{r.check}" for r in rows]
+    width = max(map(len, names), default=5)
+    lines = ["", f"headroom: CPU seconds per check (flagged LOW when the slowest correct "
+             f"solution is under {HEADROOM_FACTOR:g}x below the limit{during}):",
+             f"  {'check':<{width}} {'limit':>6} {'ref':>7} {'slowest':>8} {'ratio':>7}  which"]
+    for name, r in zip(names, rows):
+        ref = f"{r.reference_s:7.2f}" if r.reference_s is not None else f"{'-':>7}"
+        ratio = f"{r.ratio:6.1f}x" if r.ratio < 1000 else " >999x"
+        lines.append(f"  {name:<{width}} {r.limit_s:6g} {ref} {r.slowest_s:8.2f} {ratio}  "
+                     f"{r.slowest}" + ("  LOW" if r.flagged else ""))
+    low = [r for r in rows if r.flagged]
+    lines.append(f"headroom: {len(low)} of {len(rows)} checks under {HEADROOM_FACTOR:g}x"
+                 + (": " + ", ".join(f"{r.exercise}.{r.check}" for r in low) if low else ""))
+    return "\n".join(lines)

@@ -27,12 +27,19 @@ def exercise_targets(course, assignment, exercise):
     hidden = [c for c in course.checks_for(assignment, [exercise]) if c.hidden]
     lines = [f"{c.name} ({c.points:g} point{'' if c.points == 1 else 's'}): "
              f"{c.kind.target(c.params)}" for c in public]
-    lines.append(f"time limit: {spec.time_limit_s:g} s per check.")
+    lines.append(time_limit_line(spec.time_limit_s, public))
     if hidden:
         points = sum(c.points for c in hidden)
         lines.append(f"hidden checks ({points:g} point{'' if points == 1 else 's'}) hold the same "
                      "standards on inputs you have not seen (other sizes, seeds and data).")
     return lines
+
+
+def time_limit_line(default_s, public):
+    """'time limit: 10 s per check (fit: 90 s).': the exercise's limit, then each public
+    check with a limit of its own (hidden checks' limits are not for students)."""
+    own = [f"{c.name}: {c.time_limit_s:g} s" for c in public if c.time_limit_s != default_s]
+    return f"time limit: {default_s:g} s per check" + (f" ({', '.join(own)})." if own else ".")
 
 
 def render(lines, indent="", width=WIDTH):

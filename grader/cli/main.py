@@ -1,4 +1,5 @@
 """The `grader` command line (also `python -m grader`)."""
+import os
 import sys
 
 import click
@@ -159,13 +160,14 @@ def build_cmd(ctx, check_only):
 @click.pass_context
 def selftest(ctx, assignment, workers):
     """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full."""
-    from grader.authoring.selftest import (format_accuracy, format_table, run_selftest,
-                                           uncaught_checks)
+    from grader.authoring.selftest import (format_accuracy, format_headroom, format_table,
+                                           headroom, run_selftest, uncaught_checks)
     course = _course(ctx)
     outcomes = run_selftest(course, list(assignment) or None, workers=workers,
                             progress=lambda o: click.echo(o.line(), err=True))
     click.echo(format_table(outcomes))
     click.echo(format_accuracy(outcomes, course))
+    click.echo(format_headroom(headroom(outcomes, course), os.getloadavg()[0]))
     if not all(o.ok for o in outcomes) or uncaught_checks(outcomes, course):
         sys.exit(1)
 

@@ -1,6 +1,6 @@
 """Time limits in CPU seconds, so that a score does not depend on how busy the machine is.
 
-A check's limit (the exercise's `time_limit_s`, and `limits.load_time_s` for
+A check's limit (its `time_limit_s`, else its exercise's, and `limits.load_time_s` for
 running the files) counts the CPU seconds of ALL processes of the submission,
 measured by a meter:
 
@@ -104,6 +104,23 @@ class Watch:
 
 def cpu_message(used, limit):
     return f"used {used:.1f} s of CPU; the limit is {limit:g} s"
+
+
+# A check that used more than this share of its limit says so in its feedback: on a
+# busier grading machine CPU time grows, and slow code should be seen before it times out.
+CPU_NOTE_SHARE = 1 / 3
+
+
+def cpu_note(used, limit):
+    """A sentence for the student when a check used over CPU_NOTE_SHARE of its limit, else "".
+
+    used: CPU seconds the check's request used (None: not measured); limit: its
+    CPU seconds. Both are the parent's own measurements, never the child's word."""
+    if used is None or used <= CPU_NOTE_SHARE * limit:
+        return ""
+    return (f"This check used {used:.1f} of {limit:g} CPU-s (its time limit): slow code can run "
+            "out on a busier grading machine. Look for Python loops over examples or "
+            "coordinates that numpy can do at once, or far more iterations than needed.")
 
 
 def backstop_fault(elapsed, cpu_used, run_delay, budget):

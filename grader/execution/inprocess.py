@@ -9,6 +9,7 @@ import contextlib
 import io
 import signal
 import threading
+import time
 import warnings
 
 from grader.checks import registry, student
@@ -27,6 +28,9 @@ class InProcessSession:
     def __init__(self, load_request, namespace):
         self.load_request, self.namespace = load_request, namespace
         self.captured = io.StringIO()
+        # CPU seconds of this kernel process during the last probe: for the "used X of Y
+        # CPU-s" line of a self-check only (official grading measures in the parent).
+        self.last_cpu_s = None
 
     def start(self):
         registry.load_assignment_checks(self.load_request["assignment"])
@@ -39,6 +43,7 @@ class InProcessSession:
         added = files - student.STUDENT_FILES
         student.STUDENT_FILES.update(added)  # so error messages point into the notebook
         timer = _Timer()
+        cpu0 = time.process_time()
         try:
             with _captured(self.captured), _alarm(budget.cpu_s, timer):
                 reply = run_probe(request, student.Student(self.namespace))
@@ -46,6 +51,7 @@ class InProcessSession:
             timer.fired = True
         finally:
             student.STUDENT_FILES.difference_update(added)
+            self.last_cpu_s = time.process_time() - cpu0
         if timer.fired:
             raise ChildFault("timeout", f"ran longer than the {budget.cpu_s:g} s limit")
         err = reply.get("error") or {}

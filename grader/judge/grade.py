@@ -20,7 +20,7 @@ import numpy as np
 from grader import wire
 from grader.checks import hints as known_slips
 from grader.checks.fail import Fail
-from grader.execution.cputime import Budget
+from grader.execution.cputime import Budget, cpu_note
 from grader.execution.sandbox import isolation_note
 from grader.execution.session import ChildFault, ChildSession
 from grader.judge import results as R
@@ -43,7 +43,8 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     Args: course: config.Course; exercises: names to grade (None = all);
     include_hidden: False for a student's self-check; session_factory:
     callable(load_request) -> session, default an isolated ChildSession;
-    time_limits: {exercise: seconds} overriding course.yml (selftest's mutants).
+    time_limits: {exercise: seconds}, a cap on course.yml's limits of that
+    exercise's checks (selftest's mutants).
     """
     checks = course.checks_for(assignment, exercises, include_hidden)
     grading = Grading(submission, course, assignment, session_factory, time_limits,
@@ -140,8 +141,7 @@ class Grading:
                  official=True):
         spec = course.assignment(assignment)
         self.submission = submission
-        self.limits = {name: ex.time_limit_s for name, ex in spec.exercises.items()}
-        self.limits.update(time_limits or {})
+        self.caps = dict(time_limits or {})
         load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
                         "chunks": [c.to_wire() for c in submission.chunks],
                         "path": submission.path}
@@ -158,10 +158,14 @@ class Grading:
     def run(self, check):
         """Grade one check of this assignment (course.yml's config.Check) and return its result."""
         started = time.perf_counter()
-        result = self.runner.run_check(check, self.limits[check.exercise])
+        result = self.runner.run_check(check, self.time_limit(check))
         result.duration = time.perf_counter() - started
         self.report.checks.append(result)
         return result
+
+    def time_limit(self, check):
+        """CPU seconds for `check`: course.yml's (the check's, else its exercise's), capped."""
+        return min(check.time_limit_s, self.caps.get(check.exercise, check.time_limit_s))
 
     def close(self):
         """Stop the child and complete the report (idempotent); returns the Report."""
@@ -290,6 +294,9 @@ class _CheckRunner:
             result = judge(check, cases, reply, self.report.notes)
         result.output = session.output(since=mark)
         result.cpu_s = getattr(session, "last_cpu_s", None)
+        if result.status != R.TIMEOUT:  # a timeout's message already says what it used
+            note = cpu_note(result.cpu_s, budget.cpu_s)
+            result.message = f"{result.message} {note}".strip() if note else result.message
         return result
 
     def output(self):

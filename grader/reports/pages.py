@@ -77,7 +77,7 @@ def to_markdown(report, student="", plots=(), hidden_policy="score", plot_files=
             name = plain(c.name + (" (hidden)" if c.hidden else "")).replace("|", "\\|")
             status = WORD.get(c.status, c.status)
             lines.append(f"| {name} | {c.score:g}/{c.max_score:g} | {status} |")
-            text = visible_message(c, hidden_policy) if c.status != "passed" else ""
+            text = visible_message(c, hidden_policy)  # a pass has one only for its CPU
             if text:
                 msgs += [f"**{plain(c.name)}**" + (" (hidden)" if c.hidden else "") + ":",
                          "", md_block(text), ""]
@@ -118,7 +118,7 @@ def to_html(report, student="", plots=(), hidden_policy="score"):
             if c.exercise != ex:
                 continue
             name = c.name + (" (hidden)" if c.hidden else "")
-            text = visible_message(c, hidden_policy) if c.status != "passed" else ""
+            text = visible_message(c, hidden_policy)  # a pass has one only for its CPU
             parts.append(f"<tr><td>{e(name)}</td><td>{c.score:g}/{c.max_score:g}</td>"
                          f"<td class='{e(c.status)}'>{e(WORD.get(c.status, c.status))}</td>"
                          f"<td>{e(text)}</td></tr>")

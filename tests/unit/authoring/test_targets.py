@@ -42,3 +42,15 @@ def test_targets_name_public_checks_only_and_the_committed_stub_holds_them(cours
     assert "within 1e-05 of the minimiser" in stub
     notebook = (ROOT / "assignments" / "hw1_autograd" / "hw1_autograd.ipynb").read_text()
     assert markdown(course, "hw1_autograd", "trid").splitlines()[0] in notebook
+
+
+def test_a_public_checks_own_time_limit_is_named_and_a_hidden_ones_is_not(tmp_path):
+    def own_limits(d):
+        checks = d["assignments"]["hw1_autograd"]["exercises"]["trid"]["checks"]
+        for c in checks:
+            c.pop("time_limit_s", None)
+        next(c for c in checks if c["name"] == "minimize")["time_limit_s"] = 25
+        next(c for c in checks if c["name"] == "minimize_hidden")["time_limit_s"] = 77
+    lines = exercise_targets(_course_with(tmp_path, own_limits), "hw1_autograd", "trid")
+    limit = next(l for l in lines if l.startswith("time limit"))
+    assert limit.endswith("s per check (minimize: 25 s).") and "77" not in "".join(lines)
