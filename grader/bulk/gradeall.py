@@ -116,6 +116,17 @@ def grader_version(course):
     return h.hexdigest()
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped grade_all: `finished` of `total` submissions were done, and every
+    one of them that is cacheable is in the cache (flushed), so a re-run grades the rest."""
+
+    def __init__(self, finished, total, cache_path):
+        self.finished, self.total, self.cache_path = finished, total, cache_path
+        kept = f"kept in {cache_path}" if cache_path else "not kept (no cache)"
+        super().__init__(f"interrupted: {finished} of {total} submissions graded, {kept}; "
+                         f"run the same command again to grade the other {total - finished}")
+
+
 class Cache:
     """{student: graded entry} in one JSON file, rewritten atomically."""
 
@@ -243,6 +254,9 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
                     cache.put(g, assignment)
                 if progress:
                     progress(g)
+        except KeyboardInterrupt:
+            # Ctrl-C: the runner stops its work as it closes (below); what is done stays.
+            raise Interrupted(len(done), len(items), cache_path) from None
         finally:
             getattr(results, "close", lambda: None)()  # a generator's pool stops now, not at gc
             cache.flush()
@@ -253,18 +267,23 @@ def grade_here(todo, course, assignment, workers=1, require_sandbox=False, offic
     """The local runner: `workers` threads, each forking from its own zygote;
     yields (index, Graded) as each of `todo`'s (index, item, digest) finishes
     (`official`: as for grade_all, checked before anything runs)."""
-    pool = ZygotePool(course, require_sandbox)
+    pool, ex = ZygotePool(course, require_sandbox), None
     try:
         if official is not None:
             prepare_official(pool.sandbox, course.root, official.get("hide", ()),
                              official.get("allow_unsandboxed", False))
         skip = hidden_digests(course, assignment)
-        with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
-            futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
-                       for i, item, _digest in todo}
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+        ex = ThreadPoolExecutor(max_workers=min(workers, len(todo)))
+        futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
+                   for i, item, _digest in todo}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
     finally:
+        # Normally every future is done here. Stopped early (Ctrl-C, the consumer closed
+        # us): queued submissions never start, and closing the pool kills the running
+        # ones' processes, so their threads end within moments instead of grading on.
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
         pool.close()
 
 

@@ -3,6 +3,8 @@ import sys
 
 import click
 
+from grader.cli.base import (EXIT_FAILED, OUTPUT_FILE, GraderGroup, UserError,
+                             check_assignments)
 from grader.config import ConfigError, load_course
 from grader.execution.sandbox import SandboxUnavailable
 from grader.execution.session import session_factory
@@ -12,11 +14,14 @@ from grader.reports import text as reporters
 from grader.reports.formats import EXIT_FAIL_UNDER, FORMATS, render
 
 
-def _course(ctx):
+def _course(ctx, assignments=()):
+    """course.yml (--course, else the nearest one), with `assignments` checked to be in it."""
     try:
-        return load_course(ctx.obj.get("course"))
+        course = load_course(ctx.obj.get("course"))
     except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+        raise UserError(str(err)) from None
+    check_assignments(course, assignments)
+    return course
 
 
 def infer_assignment(course, path, given):
@@ -69,14 +74,20 @@ def official(factory, course, hide=(), allow_unsandboxed=False):
         raise click.ClickException(str(err)) from None
 
 
-@click.group()
-@click.option("--course", type=click.Path(dir_okay=False), envvar="GRADER_COURSE",
+@click.group(cls=GraderGroup)
+@click.option("--course", type=click.Path(exists=True, dir_okay=False), envvar="GRADER_COURSE",
               help="course.yml to use (default: the nearest one above the current folder).")
+@click.option("--debug", is_flag=True, envvar="GRADER_DEBUG",
+              help="Print the traceback of an internal error instead of saving it to a file.")
 @click.version_option(package_name="gd-autograder")
 @click.pass_context
-def cli(ctx, course):
-    """Autograder for the gradient descent / autograd / SGD course."""
-    ctx.ensure_object(dict)["course"] = course
+def cli(ctx, course, debug):
+    """Autograder for the gradient descent / autograd / SGD course.
+
+    Exit status of every command: 0 done, 1 failed or could not run here, 2 bad
+    command line or input, 3 score below --fail-under, 130 interrupted.
+    """
+    ctx.ensure_object(dict).update(course=course, debug=debug)
 
 
 @cli.command()
@@ -93,7 +104,7 @@ def check(ctx, path, assignment, exercise, require_sandbox):
         rep = grade_path(course, path, assignment, sessions(course, require_sandbox),
                          exercises=list(exercise) or None, include_hidden=False)
     except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+        raise UserError(str(err)) from None
     click.echo(reporters.to_text(rep))
 
 
@@ -104,7 +115,7 @@ def check(ctx, path, assignment, exercise, require_sandbox):
               help="gradescope: results.json; junit: JUnit XML; classroom: one GitHub "
                    "Classroom runner result (JSON; its status is 'fail' only below "
                    "--fail-under).")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the report here too.")
+@click.option("--out", type=OUTPUT_FILE, help="Write the report here too.")
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 3 if the score is below this (grading still ran).")
 @HIDDEN_FEEDBACK
@@ -115,8 +126,8 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, requ
               allow_unsandboxed):
     """Official grading of PATH with every check, public and hidden.
 
-    Exit status: 0 grading ran, 1 grading could not run, 2 bad command line,
-    3 score below --fail-under.
+    Exit status: 0 grading ran (whatever the score), 1 grading could not run here,
+    2 bad command line or input, 3 score below --fail-under, 130 interrupted.
     """
     import os
     course = _course(ctx)
@@ -150,7 +161,7 @@ def build_cmd(ctx, check_only):
     for path in stale:
         click.echo(("stale: " if check_only else "wrote: ") + str(path))
     if check_only and stale:
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -161,13 +172,13 @@ def selftest(ctx, assignment, workers):
     """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full."""
     from grader.authoring.selftest import (format_accuracy, format_table, run_selftest,
                                            uncaught_checks)
-    course = _course(ctx)
+    course = _course(ctx, assignment)
     outcomes = run_selftest(course, list(assignment) or None, workers=workers,
                             progress=lambda o: click.echo(o.line(), err=True))
     click.echo(format_table(outcomes))
     click.echo(format_accuracy(outcomes, course))
     if not all(o.ok for o in outcomes) or uncaught_checks(outcomes, course):
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -176,12 +187,7 @@ def selftest(ctx, assignment, workers):
 def kinds(ctx, assignment):
     """List every check kind: file:line, params with defaults, and the course.yml checks using it."""
     from grader.authoring.kinds import format_kinds, kind_rows
-    course = _course(ctx)
-    if assignment:
-        try:
-            course.assignment(assignment)
-        except ConfigError as err:
-            raise click.UsageError(str(err)) from None
+    course = _course(ctx, [assignment] if assignment else ())
     click.echo(format_kinds(kind_rows(course, [assignment] if assignment else None)))
 
 
