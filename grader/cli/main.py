@@ -47,12 +47,16 @@ HIDDEN_FEEDBACK = click.option(
 
 
 def hidden_policy(ctx, given):
-    """--hidden-feedback if given, else course.yml's feedback.hidden, else 'score'."""
+    """--hidden-feedback if given, else course.yml's feedback.hidden, else 'score'
+    (no course.yml around: `report` converts a saved report anywhere; but a --course
+    that is given must be valid)."""
     if given:
         return given
     try:
         return load_course(ctx.obj.get("course")).spec.feedback.hidden
-    except ConfigError:
+    except ConfigError as err:
+        if ctx.obj.get("course"):
+            raise UserError(str(err)) from None
         return "score"
 
 
