@@ -144,7 +144,7 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, requ
              allow_unsandboxed)
     if out and os.path.lexists(out):
         os.unlink(out)  # whatever was there is not this grading's; written once children are dead
-    rep = grade_path(course, path, assignment, factory)
+    rep = grade_path_with_progress(course, path, assignment, factory)
     # The text table is the instructor's terminal: everything, unless asked otherwise.
     policy = hidden_feedback or ("message" if fmt == "text" else course.spec.feedback.hidden)
     text = render(rep, fmt, policy, fail_under)
@@ -174,11 +174,22 @@ def build_cmd(ctx, check_only):
 @click.pass_context
 def selftest(ctx, assignment, workers):
     """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full."""
-    from grader.authoring.selftest import (format_accuracy, format_table, run_selftest,
-                                           uncaught_checks)
+    from grader.authoring.selftest import (all_cases, format_accuracy, format_table,
+                                           run_selftest, uncaught_checks)
+    from grader.bulk.gradeall import Progress
     course = _course(ctx, assignment)
-    outcomes = run_selftest(course, list(assignment) or None, workers=workers,
-                            progress=lambda o: click.echo(o.line(), err=True))
+    progress = Progress(len(all_cases(course, list(assignment) or None)), verb="selftest",
+                        unit="cases", describe=lambda o: f"{o.case.role} {o.case.name}")
+
+    def show(outcome):
+        if not outcome.ok:
+            progress.note(outcome.line())  # a failure at once; the table repeats it
+        progress(outcome)
+    try:
+        outcomes = run_selftest(course, list(assignment) or None, workers=workers,
+                                progress=show)
+    finally:
+        progress.close()
     click.echo(format_table(outcomes))
     click.echo(format_accuracy(outcomes, course))
     if not all(o.ok for o in outcomes) or uncaught_checks(outcomes, course):
@@ -193,6 +204,23 @@ def kinds(ctx, assignment):
     from grader.authoring.kinds import format_kinds, kind_rows
     course = _course(ctx, [assignment] if assignment else ())
     click.echo(format_kinds(kind_rows(course, [assignment] if assignment else None)))
+
+
+def grade_path_with_progress(course, path, assignment, factory):
+    """judge.grade_path with a progress line per check on stderr (a bar on a terminal)."""
+    from grader.bulk.gradeall import Progress
+    progress = Progress(len(course.checks_for(assignment)), verb="checked", unit="checks",
+                        every=0, describe=_check_done)
+    try:
+        return grade_path(course, path, assignment, factory, progress=progress)
+    finally:
+        progress.close()
+
+
+def _check_done(result):
+    """A check's progress words; a hidden one unnamed (CI logs may be the student's)."""
+    name = f"{result.exercise} (hidden)" if result.hidden else f"{result.exercise}.{result.name}"
+    return f"{name}: {result.status}"
 
 
 def exit_for_score(score, fail_under):
