@@ -321,8 +321,8 @@ class Progress:
         self.bar = None
         if tty:
             from tqdm import tqdm
-            self.bar = tqdm(total=total, unit=unit[:3], file=self.stream, dynamic_ncols=True,
-                            smoothing=0.1)
+            self.bar = tqdm(total=total, unit=unit.rstrip("s"), file=self.stream,
+                            dynamic_ncols=True, smoothing=0.1)
         self.next_line = 0
         self.lines = describe is not None  # plain lines name the item only if asked to
 

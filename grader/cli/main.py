@@ -179,7 +179,8 @@ def selftest(ctx, assignment, workers):
     from grader.bulk.gradeall import Progress
     course = _course(ctx, assignment)
     progress = Progress(len(all_cases(course, list(assignment) or None)), verb="selftest",
-                        unit="cases", describe=lambda o: f"{o.case.role} {o.case.name}")
+                        unit="cases", describe=lambda o: " ".join(dict.fromkeys([o.case.role,
+                                                                     o.case.name])))
 
     def show(outcome):
         if not outcome.ok:
