@@ -61,6 +61,8 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     recorded zero with the reason), 1 grading could not run, 2 bad command line.
     """
     from grader.bulk import gradeall, late
+    from grader.bulk.cluster import ClusterError
+    from grader.execution.sandbox import SandboxUnavailable
     from grader.reports import gradebook
     from grader.reports.pages import write_feedback
     from grader.config import ConfigError
@@ -92,7 +94,7 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
                           "hide": [folder, str(out.resolve().parent), feedback]})
     except gradeall.Interrupted as stop:  # Ctrl-C: finished ones are in the cache
         raise Interrupted(f"{stop}; no gradebook written") from None
-    except Exception as err:  # noqa: BLE001 - e.g. SandboxUnavailable: grading could not run
+    except (SandboxUnavailable, ClusterError) as err:  # grading could not run here: exit 1
         raise click.ClickException(str(err)) from None
     finally:
         progress.close()
