@@ -37,10 +37,12 @@ demo: setup sandbox
 	$(BIN)/grader check $(EXAMPLES)/partial.ipynb --assignment hw1_autograd || true
 
 # The whole suite, what CI runs: generated files fresh, import contracts, every test.
+# pytest's default output: one line per test file, named as it starts, with its dots and
+# the percentage done (not -q's bare dots), then the 15 slowest tests.
 test: setup sandbox
 	$(BIN)/grader build --check
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest --durations=15
 
 # The inner loop: import contracts and the unit layer (tests/unit: no nbgrader, no
 # selftest, no notebook execution, nothing marked slow).

@@ -22,7 +22,7 @@ times under its limit is flagged, because CPU time itself grows on a loaded
 machine and an honest but slow student must not time out there.
 """
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,19 +156,27 @@ def _judge(case, rep):
                    tuple(lost))
 
 
+def all_cases(course, assignments=None):
+    """Every case of `assignments` (default: all of course.yml), in the table's order."""
+    return [c for a in (assignments or course.spec.assignments) for c in discover(course.root, a)]
+
+
 def run_selftest(course, assignments=None, workers=2, progress=None):
-    """Run every case (in parallel threads, each forking from its own fork server)."""
-    cases = [c for a in (assignments or course.spec.assignments) for c in discover(course.root, a)]
-    outcomes = []
-    zygotes = ZygotePool(course)
+    """Run every case (in parallel threads, each forking from its own fork server);
+    the Outcomes in all_cases' order. progress: callable(Outcome), as each finishes."""
+    cases = all_cases(course, assignments)
+    outcomes = [None] * len(cases)
+    zygotes, pool = ZygotePool(course), ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            run = lambda c: run_case(c, course, zygotes.session_factory(c.assignment))  # noqa: E731
-            for outcome in pool.map(run, cases):
-                outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
+        run = lambda c: run_case(c, course, zygotes.session_factory(c.assignment))  # noqa: E731
+        futures = {pool.submit(run, case): i for i, case in enumerate(cases)}
+        for future in as_completed(futures):
+            outcomes[futures[future]] = future.result()
+            if progress:
+                progress(outcomes[futures[future]])
     finally:
+        # Ctrl-C: queued cases never start; closing the pool kills the running ones.
+        pool.shutdown(wait=False, cancel_futures=True)
         zygotes.close()
     return outcomes
 

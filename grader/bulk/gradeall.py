@@ -118,6 +118,17 @@ def grader_version(course):
     return h.hexdigest()
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped grade_all: `finished` of `total` submissions were done, and every
+    one of them that is cacheable is in the cache (flushed), so a re-run grades the rest."""
+
+    def __init__(self, finished, total, cache_path):
+        self.finished, self.total, self.cache_path = finished, total, cache_path
+        kept = f"kept in {cache_path}" if cache_path else "not kept (no cache)"
+        super().__init__(f"interrupted: {finished} of {total} submissions graded, {kept}; "
+                         f"run the same command again to grade the other {total - finished}")
+
+
 class Cache:
     """{student: graded entry} in one JSON file, rewritten atomically."""
 
@@ -245,6 +256,9 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
                     cache.put(g, assignment)
                 if progress:
                     progress(g)
+        except KeyboardInterrupt:
+            # Ctrl-C: the runner stops its work as it closes (below); what is done stays.
+            raise Interrupted(len(done), len(items), cache_path) from None
         finally:
             getattr(results, "close", lambda: None)()  # a generator's pool stops now, not at gc
             cache.flush()
@@ -255,18 +269,23 @@ def grade_here(todo, course, assignment, workers=1, require_sandbox=False, offic
     """The local runner: `workers` threads, each forking from its own zygote;
     yields (index, Graded) as each of `todo`'s (index, item, digest) finishes
     (`official`: as for grade_all, checked before anything runs)."""
-    pool = ZygotePool(course, require_sandbox)
+    pool, ex = ZygotePool(course, require_sandbox), None
     try:
         if official is not None:
             prepare_official(pool.sandbox, course.root, official.get("hide", ()),
                              official.get("allow_unsandboxed", False))
         skip = hidden_digests(course, assignment)
-        with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as ex:
-            futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
-                       for i, item, _digest in todo}
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+        ex = ThreadPoolExecutor(max_workers=min(workers, len(todo)))
+        futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
+                   for i, item, _digest in todo}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
     finally:
+        # Normally every future is done here. Stopped early (Ctrl-C, the consumer closed
+        # us): queued submissions never start, and closing the pool kills the running
+        # ones' processes, so their threads end within moments instead of grading on.
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
         pool.close()
 
 
@@ -282,33 +301,56 @@ def _pooled(pool, item, course, assignment, skip):
 
 # ------------------------------------------------------------------- progress
 class Progress:
-    """A tqdm bar on a terminal; plain 'graded k/n' lines (every ~10%) in CI logs."""
+    """Progress of long work on stderr: a tqdm bar with rate and ETA on a terminal; plain
+    lines in CI logs and pipes (every `every` of the total, 0: every item). Never on
+    stdout, which may carry a machine-readable result. The one progress display of the
+    grader: grade-all (submissions), selftest (cases), grade (checks).
 
-    def __init__(self, total, stream=None, tty=None):
+    Args: total: items expected; verb, unit: how a line reads ("graded 3/40 (8%)
+    0.52 submissions/s ..."); describe: callable(item) -> a few words on the item just
+    done (default: a Graded's student and score); every: fraction of the total between
+    plain lines; stream, tty: where to write, and whether it is a terminal (default:
+    stderr, and ask it). Call it with each finished item; close() at the end.
+    """
+
+    def __init__(self, total, stream=None, tty=None, verb="graded", unit="submissions",
+                 describe=None, every=0.1):
         self.total, self.count, self.started = total, 0, time.monotonic()
         self.stream = stream or sys.stderr
+        self.verb, self.unit, self.every = verb, unit, every
+        self.describe = describe or (lambda g: f"{g.item.student}: {g.report.score:g}")
         tty = self.stream.isatty() if tty is None else tty
         self.bar = None
         if tty:
             from tqdm import tqdm
-            self.bar = tqdm(total=total, unit="sub", file=self.stream, dynamic_ncols=True,
-                            smoothing=0.1)
+            self.bar = tqdm(total=total, unit=unit.rstrip("s"), file=self.stream,
+                            dynamic_ncols=True, smoothing=0.1)
         self.next_line = 0
+        self.lines = describe is not None  # plain lines name the item only if asked to
 
-    def __call__(self, g):
+    def __call__(self, item):
         self.count += 1
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{g.item.student}: {g.report.score:g}", refresh=False)
+            self.bar.set_postfix_str(self.describe(item), refresh=False)
             self.bar.update(1)
             return
         if self.count >= self.next_line or self.count == self.total:
             elapsed = time.monotonic() - self.started
             rate = self.count / elapsed if elapsed > 0 else 0.0
             eta = (self.total - self.count) / rate if rate > 0 else 0.0
-            print(f"graded {self.count}/{self.total} ({100 * self.count / max(self.total, 1):.0f}%)"
-                  f"  {rate:.2f} submissions/s  elapsed {elapsed:.0f}s  ETA {eta:.0f}s",
+            what = f"  {self.describe(item)}" if self.lines else ""
+            print(f"{self.verb} {self.count}/{self.total} "
+                  f"({100 * self.count / max(self.total, 1):.0f}%){what}  {rate:.2f} "
+                  f"{self.unit}/s  elapsed {elapsed:.0f}s  ETA {eta:.0f}s",
                   file=self.stream, flush=True)
-            self.next_line = self.count + max(1, self.total // 10)
+            self.next_line = self.count + max(1, int(self.total * self.every))
+
+    def note(self, text):
+        """A line of its own (e.g. a failure), above the bar on a terminal."""
+        if self.bar is not None:
+            self.bar.write(text, file=self.stream)
+        else:
+            print(text, file=self.stream, flush=True)
 
     def close(self):
         if self.bar is not None:

@@ -1,17 +1,14 @@
-"""Commands for grading many submissions and for CI: `grade-all`, `gradescope`.
+"""Commands for grading many submissions and for CI: `grade-all`, `gradescope`, `report`.
 
-Exit codes of every grading command:
-  0  grading ran (whatever the scores; a crashed submission is a recorded zero)
-  1  grading could not run (course.yml invalid, sandbox required but missing,
-     output not writable, ...): the message on stderr says why
-  2  the command line is wrong (unknown option, missing argument)
-  3  `--fail-under SCORE` was given and the score is below it (grading ran)
+Exit codes: grader/cli/base.py (0 grading ran, whatever the scores; 1 could not run
+here; 2 bad command line or input; 3 below --fail-under; 130 interrupted).
 """
 import time
 from pathlib import Path
 
 import click
 
+from grader.cli.base import OUTPUT_DIR, OUTPUT_FILE, Interrupted, UserError
 from grader.cli.main import (ALLOW_UNSANDBOXED, HIDDEN_FEEDBACK, _course, cli, exit_for_score,
                              hidden_policy, infer_assignment)
 from grader.files import write_atomic
@@ -22,9 +19,9 @@ from grader.reports.formats import FORMATS, render
 @click.option("--assignment", "-a", help="Assignment id (inferred from the folder if omitted).")
 @click.option("--workers", "-j", type=int, default=None,
               help="Submissions graded in parallel [default: number of CPUs].")
-@click.option("--out", type=click.Path(dir_okay=False), default="gradebook.csv",
+@click.option("--out", type=OUTPUT_FILE, default="gradebook.csv",
               show_default=True, help="Gradebook CSV (nbgrader's export columns first).")
-@click.option("--feedback", type=click.Path(file_okay=False),
+@click.option("--feedback", type=OUTPUT_DIR,
               help="Write feedback/<student>.html and .md here.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True, help="json: also write <out>.json with every report.")
@@ -46,7 +43,7 @@ from grader.reports.formats import FORMATS, render
 @click.option("--shard-size", type=click.IntRange(min=1), default=None,
               help="With --cluster: submissions per Dask task [default: from the class size "
                    "and the number of worker threads].")
-@click.option("--cluster-config", type=click.Path(dir_okay=False),
+@click.option("--cluster-config", type=click.Path(exists=True, dir_okay=False),
               help="With --cluster NAME: the clusters file [default: $GRADER_CLUSTERS, else "
                    "clusters.yml next to course.yml].")
 @click.pass_context
@@ -64,6 +61,8 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     recorded zero with the reason), 1 grading could not run, 2 bad command line.
     """
     from grader.bulk import gradeall, late
+    from grader.bulk.cluster import ClusterError
+    from grader.execution.sandbox import SandboxUnavailable
     from grader.reports import gradebook
     from grader.reports.pages import write_feedback
     from grader.config import ConfigError
@@ -71,10 +70,10 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     try:
         assignment = infer_assignment(course, folder, assignment)
     except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+        raise UserError(str(err)) from None
     items = gradeall.find_submissions(folder, assignment)
     if not items:
-        raise click.ClickException(f"no submissions for {assignment} found in {folder}")
+        raise UserError(f"no submissions for {assignment} found in {folder}")
     out = Path(out)
     cache_path = out.with_name(out.name + ".cache.json")
     if no_cache and cache_path.exists():
@@ -93,7 +92,9 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
                 progress=counted, require_sandbox=require_sandbox, runner=runner,
                 official={"allow_unsandboxed": allow_unsandboxed,
                           "hide": [folder, str(out.resolve().parent), feedback]})
-    except Exception as err:  # noqa: BLE001 - e.g. SandboxUnavailable: grading could not run
+    except gradeall.Interrupted as stop:  # Ctrl-C: finished ones are in the cache
+        raise Interrupted(f"{stop}; no gradebook written") from None
+    except (SandboxUnavailable, ClusterError) as err:  # grading could not run here: exit 1
         raise click.ClickException(str(err)) from None
     finally:
         progress.close()
@@ -102,7 +103,7 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     try:
         policy = late.LatePolicy.from_course(course, assignment, duedate)
     except (OSError, ValueError, KeyError) as err:
-        raise click.ClickException(f"late policy: {err}") from None
+        raise UserError(f"late policy: {err}") from None
     late.apply(graded, policy)
     gradebook.write_csv(out, graded, course, assignment, late.nbgrader_time(policy.due), who)
     if fmt == "json":
@@ -129,8 +130,7 @@ def _runner(cluster, course, progress, shard_size, require_sandbox, allow_unsand
 
 @cli.command("gradescope")
 @click.argument("assignment")
-@click.option("--out", type=click.Path(dir_okay=False), default="autograder.zip",
-              show_default=True)
+@click.option("--out", type=OUTPUT_FILE, default="autograder.zip", show_default=True)
 @click.option("--allow-unsandboxed", is_flag=True,
               help="Let run_autograder grade where student code would run as root (no "
                    "bubblewrap and no unprivileged uid): only for trusted submissions.")
@@ -138,12 +138,7 @@ def _runner(cluster, course, progress, shard_size, require_sandbox, allow_unsand
 def gradescope_cmd(ctx, assignment, out, allow_unsandboxed):
     """Build a Gradescope autograder zip (setup.sh, run_autograder, grader, course.yml)."""
     from grader.authoring.gradescope import build_autograder_zip
-    from grader.config import ConfigError
-    course = _course(ctx)
-    try:
-        course.assignment(assignment)
-    except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+    course = _course(ctx, [assignment])
     names = build_autograder_zip(course, assignment, out, allow_unsandboxed=allow_unsandboxed)
     click.echo(f"wrote {out} ({len(names)} files)")
 
@@ -151,7 +146,7 @@ def gradescope_cmd(ctx, assignment, out, allow_unsandboxed):
 @cli.command("report")
 @click.argument("report_json", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write it here too.")
+@click.option("--out", type=OUTPUT_FILE, help="Write it here too.")
 @HIDDEN_FEEDBACK
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 3 if the score is below this.")
@@ -163,7 +158,7 @@ def report_cmd(ctx, report_json, fmt, out, hidden_feedback, fail_under):
     try:
         rep = Report.from_dict(json.loads(Path(report_json).read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as err:
-        raise click.ClickException(f"{report_json}: not a grader JSON report ({err})") from None
+        raise UserError(f"{report_json}: not a grader JSON report ({err})") from None
     text = render(rep, fmt, hidden_policy(ctx, hidden_feedback), fail_under)
     if out:
         write_atomic(out, text + "\n")

@@ -4,6 +4,8 @@ import sys
 
 import click
 
+from grader.cli.base import (EXIT_FAILED, OUTPUT_FILE, GraderGroup, UserError,
+                             check_assignments)
 from grader.config import ConfigError, load_course
 from grader.execution.sandbox import SandboxUnavailable
 from grader.execution.session import session_factory
@@ -13,11 +15,14 @@ from grader.reports import text as reporters
 from grader.reports.formats import EXIT_FAIL_UNDER, FORMATS, render
 
 
-def _course(ctx):
+def _course(ctx, assignments=()):
+    """course.yml (--course, else the nearest one), with `assignments` checked to be in it."""
     try:
-        return load_course(ctx.obj.get("course"))
+        course = load_course(ctx.obj.get("course"))
     except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+        raise UserError(str(err)) from None
+    check_assignments(course, assignments)
+    return course
 
 
 def infer_assignment(course, path, given):
@@ -43,12 +48,16 @@ HIDDEN_FEEDBACK = click.option(
 
 
 def hidden_policy(ctx, given):
-    """--hidden-feedback if given, else course.yml's feedback.hidden, else 'score'."""
+    """--hidden-feedback if given, else course.yml's feedback.hidden, else 'score'
+    (no course.yml around: `report` converts a saved report anywhere; but a --course
+    that is given must be valid)."""
     if given:
         return given
     try:
         return load_course(ctx.obj.get("course")).spec.feedback.hidden
-    except ConfigError:
+    except ConfigError as err:
+        if ctx.obj.get("course"):
+            raise UserError(str(err)) from None
         return "score"
 
 
@@ -70,14 +79,20 @@ def official(factory, course, hide=(), allow_unsandboxed=False):
         raise click.ClickException(str(err)) from None
 
 
-@click.group()
-@click.option("--course", type=click.Path(dir_okay=False), envvar="GRADER_COURSE",
+@click.group(cls=GraderGroup)
+@click.option("--course", type=click.Path(exists=True, dir_okay=False), envvar="GRADER_COURSE",
               help="course.yml to use (default: the nearest one above the current folder).")
+@click.option("--debug", is_flag=True, envvar="GRADER_DEBUG",
+              help="Print the traceback of an internal error instead of saving it to a file.")
 @click.version_option(package_name="gd-autograder")
 @click.pass_context
-def cli(ctx, course):
-    """Autograder for the gradient descent / autograd / SGD course."""
-    ctx.ensure_object(dict)["course"] = course
+def cli(ctx, course, debug):
+    """Autograder for the gradient descent / autograd / SGD course.
+
+    Exit status of every command: 0 done, 1 failed or could not run here, 2 bad
+    command line or input, 3 score below --fail-under, 130 interrupted.
+    """
+    ctx.ensure_object(dict).update(course=course, debug=debug)
 
 
 @cli.command()
@@ -94,7 +109,7 @@ def check(ctx, path, assignment, exercise, require_sandbox):
         rep = grade_path(course, path, assignment, sessions(course, require_sandbox),
                          exercises=list(exercise) or None, include_hidden=False)
     except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+        raise UserError(str(err)) from None
     click.echo(reporters.to_text(rep))
 
 
@@ -105,7 +120,7 @@ def check(ctx, path, assignment, exercise, require_sandbox):
               help="gradescope: results.json; junit: JUnit XML; classroom: one GitHub "
                    "Classroom runner result (JSON; its status is 'fail' only below "
                    "--fail-under).")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the report here too.")
+@click.option("--out", type=OUTPUT_FILE, help="Write the report here too.")
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 3 if the score is below this (grading still ran).")
 @HIDDEN_FEEDBACK
@@ -116,8 +131,8 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, requ
               allow_unsandboxed):
     """Official grading of PATH with every check, public and hidden.
 
-    Exit status: 0 grading ran, 1 grading could not run, 2 bad command line,
-    3 score below --fail-under.
+    Exit status: 0 grading ran (whatever the score), 1 grading could not run here,
+    2 bad command line or input, 3 score below --fail-under, 130 interrupted.
     """
     import os
     course = _course(ctx)
@@ -130,7 +145,7 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, requ
              allow_unsandboxed)
     if out and os.path.lexists(out):
         os.unlink(out)  # whatever was there is not this grading's; written once children are dead
-    rep = grade_path(course, path, assignment, factory)
+    rep = grade_path_with_progress(course, path, assignment, factory)
     # The text table is the instructor's terminal: everything, unless asked otherwise.
     policy = hidden_feedback or ("message" if fmt == "text" else course.spec.feedback.hidden)
     text = render(rep, fmt, policy, fail_under)
@@ -151,7 +166,7 @@ def build_cmd(ctx, check_only):
     for path in stale:
         click.echo(("stale: " if check_only else "wrote: ") + str(path))
     if check_only and stale:
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -160,16 +175,29 @@ def build_cmd(ctx, check_only):
 @click.pass_context
 def selftest(ctx, assignment, workers):
     """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full."""
-    from grader.authoring.selftest import (format_accuracy, format_headroom, format_table,
-                                           headroom, run_selftest, uncaught_checks)
-    course = _course(ctx)
-    outcomes = run_selftest(course, list(assignment) or None, workers=workers,
-                            progress=lambda o: click.echo(o.line(), err=True))
+    from grader.authoring.selftest import (all_cases, format_accuracy, format_headroom,
+                                           format_table, headroom, run_selftest,
+                                           uncaught_checks)
+    from grader.bulk.gradeall import Progress
+    course = _course(ctx, assignment)
+    progress = Progress(len(all_cases(course, list(assignment) or None)), verb="selftest",
+                        unit="cases", describe=lambda o: " ".join(dict.fromkeys([o.case.role,
+                                                                     o.case.name])))
+
+    def show(outcome):
+        if not outcome.ok:
+            progress.note(outcome.line())  # a failure at once; the table repeats it
+        progress(outcome)
+    try:
+        outcomes = run_selftest(course, list(assignment) or None, workers=workers,
+                                progress=show)
+    finally:
+        progress.close()
     click.echo(format_table(outcomes))
     click.echo(format_accuracy(outcomes, course))
     click.echo(format_headroom(headroom(outcomes, course), os.getloadavg()[0]))
     if not all(o.ok for o in outcomes) or uncaught_checks(outcomes, course):
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -178,13 +206,25 @@ def selftest(ctx, assignment, workers):
 def kinds(ctx, assignment):
     """List every check kind: file:line, params with defaults, and the course.yml checks using it."""
     from grader.authoring.kinds import format_kinds, kind_rows
-    course = _course(ctx)
-    if assignment:
-        try:
-            course.assignment(assignment)
-        except ConfigError as err:
-            raise click.UsageError(str(err)) from None
+    course = _course(ctx, [assignment] if assignment else ())
     click.echo(format_kinds(kind_rows(course, [assignment] if assignment else None)))
+
+
+def grade_path_with_progress(course, path, assignment, factory):
+    """judge.grade_path with a progress line per check on stderr (a bar on a terminal)."""
+    from grader.bulk.gradeall import Progress
+    progress = Progress(len(course.checks_for(assignment)), verb="checked", unit="checks",
+                        every=0, describe=_check_done)
+    try:
+        return grade_path(course, path, assignment, factory, progress=progress)
+    finally:
+        progress.close()
+
+
+def _check_done(result):
+    """A check's progress words; a hidden one unnamed (CI logs may be the student's)."""
+    name = f"{result.exercise} (hidden)" if result.hidden else f"{result.exercise}.{result.name}"
+    return f"{name}: {result.status}"
 
 
 def exit_for_score(score, fail_under):

@@ -37,6 +37,7 @@ import tempfile
 import sys
 import threading
 import time
+import weakref
 
 from grader.execution import seccomp
 from grader.execution.cgroups import JailCgroup
@@ -68,9 +69,12 @@ class Zygote:
         self.sweeps, self.wipes, self.broken = False, [], False
         self.own_pids = set()
         self.isolated = False
+        self.stopped = False  # stop(): for good, never restarted (grading was interrupted)
 
     def start(self):
         """Start the fork server inside its own jail."""
+        if self.stopped:
+            raise ChildFault("infrastructure", "grading was stopped")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.jail = self.sandbox.jail(None)
         self.isolated = self.jail.mode == "bwrap"
@@ -93,6 +97,10 @@ class Zygote:
             theirs.close()
             self.jail.close_launch_fds()
         self.sock = ours
+        if self.stopped:  # stop() ran while it was being launched
+            os.close(out_r)
+            self.close()
+            raise ChildFault("infrastructure", "grading was stopped")
         self.tap = OutputTap(out_r, 16 * 1024)
         self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
                     "sweep": self.sweeps, "wipe": self.wipes, "isolate": self._world()})
@@ -146,6 +154,8 @@ class Zygote:
         """
         with self.lock:
             for attempt in (1, 2):
+                if self.stopped:
+                    raise ChildFault("infrastructure", "grading was stopped")
                 if not self.alive():
                     self.close()
                     self.start()
@@ -194,20 +204,27 @@ class Zygote:
             except (ChildFault, OSError):
                 return None
 
+    def stop(self):
+        """Close for good, from any thread: kills the fork server and every submission
+        it forked (their jail); a later fork() or start() raises ChildFault."""
+        self.stopped = True
+        self.close()
+
     def close(self):
-        if self.proc is not None:
-            kill_group(self.proc.pid)
-            self.proc.wait()
-            self.proc = None
-        if self.jail is not None:
-            self.jail.cleanup()
-            self.jail = None
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-        if self.tap is not None:
-            self.tap.finish()
-            self.tap = None
+        # Each field is taken before it is closed: stop() may run on another thread.
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            kill_group(proc.pid)
+            proc.wait()
+        jail, self.jail = self.jail, None
+        if jail is not None:
+            jail.cleanup()
+        sock, self.sock = self.sock, None
+        if sock is not None:
+            sock.close()
+        tap, self.tap = self.tap, None
+        if tap is not None:
+            tap.finish()
 
     def _send(self, message, fds=()):
         data = json.dumps(message).encode("utf-8")
@@ -318,6 +335,8 @@ class ZygotePool:
         self.sandbox = default_sandbox(course.spec.limits, require_sandbox)
         self.local = threading.local()
         self.all, self.lock = [], threading.Lock()
+        self.fallbacks = weakref.WeakSet()  # ChildSessions where no zygote could start
+        self.closed = False
 
     @property
     def mode(self):
@@ -334,17 +353,20 @@ class ZygotePool:
         if assignment not in zygotes:
             z = Zygote(assignment, self.course.assignment(assignment).preload,
                        self.course.spec.limits, self.sandbox)
+            with self.lock:
+                if self.closed:
+                    raise ChildFault("infrastructure", "grading was stopped")
+                self.all.append(z)  # listed before it starts: close() can stop it meanwhile
             try:
                 z.start()
             except (ChildFault, OSError, ValueError) as err:
                 z.close()
+                if z.stopped:
+                    raise
                 print(f"grader: fork server unavailable ({err}); using fresh processes",
                       file=sys.stderr)
                 z = None
             zygotes[assignment] = z
-            if z is not None:
-                with self.lock:
-                    self.all.append(z)
         return zygotes[assignment]
 
     def session_factory(self, assignment):
@@ -352,15 +374,27 @@ class ZygotePool:
         limits = self.course.spec.limits
 
         def make(load_request):
+            if self.closed:
+                raise ChildFault("infrastructure", "grading was stopped")
             zygote = self.zygote(assignment)
             if zygote is None or zygote.broken:
-                return ChildSession(load_request, limits, sandbox=self.sandbox)
+                session = ChildSession(load_request, limits, sandbox=self.sandbox)
+                with self.lock:
+                    self.fallbacks.add(session)
+                return session
             return ZygoteSession(zygote, load_request, limits)
         make.mode, make.isolation = self.mode, self.isolation
         return make
 
     def close(self):
+        """Kill every fork server and submission of the pool, for good: also while
+        worker threads are still grading (Ctrl-C), whose next fork then fails."""
         with self.lock:
-            for z in self.all:
-                z.close()
-            self.all = []
+            self.closed = True
+            zygotes, self.all = self.all, []
+            fallbacks, self.fallbacks = list(self.fallbacks), weakref.WeakSet()
+        for z in zygotes:
+            z.stop()
+        for session in fallbacks:
+            if session.proc is not None:
+                kill_group(session.proc.pid)  # its thread sees EOF and cleans up

@@ -88,8 +88,9 @@ def zero_report(course, assignment, message, exercises=None, include_hidden=True
 
 
 def grade_path(course, path, assignment, session_factory, exercises=None, include_hidden=True,
-               time_limits=None):
-    """Load the submission at `path` and grade it (arguments as for `grade`).
+               time_limits=None, progress=None):
+    """Load the submission at `path` and grade it (arguments as for `grade`;
+    progress: callable(CheckResult) after each check, e.g. the CLI's progress line).
 
     A submission that cannot be read gets a recorded zero with the reason, not
     an exception; a report says how the submission was isolated.
@@ -97,7 +98,7 @@ def grade_path(course, path, assignment, session_factory, exercises=None, includ
     checks = course.checks_for(assignment, exercises, include_hidden)
     grading = open_grading(course, path, assignment, session_factory, time_limits,
                            official=include_hidden)
-    return _run_all(grading, checks)
+    return _run_all(grading, checks, progress)
 
 
 def open_grading(course, path, assignment, session_factory, time_limits=None, official=True):
@@ -116,10 +117,12 @@ def open_grading(course, path, assignment, session_factory, time_limits=None, of
     return grading
 
 
-def _run_all(grading, checks):
+def _run_all(grading, checks, progress=None):
     with grading:
         for check in checks:
-            grading.run(check)
+            result = grading.run(check)
+            if progress:
+                progress(result)
     return grading.report
 
 
