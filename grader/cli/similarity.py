@@ -4,6 +4,7 @@ import time
 
 import click
 
+from grader.cli.base import OUTPUT_FILE
 from grader.cli.main import _course, cli, infer_assignment
 from grader.files import write_atomic
 
@@ -11,10 +12,10 @@ from grader.files import write_atomic
 @cli.command("similarity")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--assignment", "-a", help="Assignment id (inferred from the folder if omitted).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False),
+@click.option("--json", "json_out", type=OUTPUT_FILE,
               help="Write every pair as JSON: [{a, b, score, max_exercise, exercises}], "
                    "highest score first.")
-@click.option("--out", type=click.Path(dir_okay=False), default="similarity.html",
+@click.option("--out", type=OUTPUT_FILE, default="similarity.html",
               show_default=True, help="The HTML report (self-contained).")
 @click.option("--top", type=int, default=25, show_default=True,
               help="Pairs shown side by side in the report.")
