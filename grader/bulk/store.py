@@ -18,6 +18,7 @@ v + 1. `import_json_cache` reads the one-file JSON cache of earlier releases onc
 import json
 import sqlite3
 import threading
+import zlib
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,8 +41,8 @@ MIGRATIONS = {
         score REAL NOT NULL,
         max_score REAL NOT NULL,
         seconds REAL NOT NULL DEFAULT 0,
-        report TEXT NOT NULL,            -- the report's JSON without its checks
-        plots TEXT NOT NULL DEFAULT '[]' -- plain-data plot specs (JSON)
+        report BLOB NOT NULL,            -- the report without its checks (zlib'd JSON)
+        plots BLOB NOT NULL              -- plain-data plot specs (zlib'd JSON)
     );
     CREATE INDEX gradings_by_student ON gradings (assignment, student, id);
     CREATE TABLE checks (
@@ -64,6 +65,30 @@ MIGRATIONS = {
     """,
 }
 GRADED, NOT_GRADED = "graded", "not graded"
+SUMMARY = ", ".join(f"g.{c}" for c in (
+    "id", "assignment", "student", "digest", "code_version", "course_digest", "graded_at",
+    "submitted_at", "status", "score", "max_score", "seconds"))
+
+
+def pack(value):
+    """JSON, zlib-compressed: plots are long lists of floats (a tenth of the size)."""
+    return zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 6)
+
+
+def _plot_precision(value):
+    """Plot specs with every float cut to 5 significant digits (a plot shows 3): what
+    makes plots, 90% of a grading's bytes, compress."""
+    if isinstance(value, float):
+        return float(f"{value:.5g}")
+    if isinstance(value, list):
+        return [_plot_precision(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plot_precision(v) for k, v in value.items()}
+    return value
+
+
+def unpack(blob):
+    return json.loads(zlib.decompress(blob)) if isinstance(blob, bytes) else json.loads(blob)
 
 
 def utc_now():
@@ -121,8 +146,8 @@ class ResultsDB:
                     "report, plots) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (assignment, student, digest, code_version, course_digest,
                      graded_at or utc_now(), submitted_at or "", status, report.score,
-                     report.max_score, round(float(seconds), 3), json.dumps(head),
-                     json.dumps(list(plots))))
+                     report.max_score, round(float(seconds), 3), pack(head),
+                     pack(_plot_precision(list(plots)))))
                 gid = cur.lastrowid
                 cur.executemany(
                     "INSERT INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -149,12 +174,12 @@ class ResultsDB:
         row = self._one("SELECT report, plots FROM gradings WHERE id = ?", (grading_id,))
         checks = self._all("SELECT * FROM checks WHERE grading_id = ? ORDER BY position",
                            (grading_id,))
-        head = json.loads(row["report"])
+        head = unpack(row["report"])
         rep = Report.from_dict(dict(head, checks=[]))
         rep.checks = [CheckResult(c["exercise"], c["name"], c["max_score"], c["score"],
                                   c["status"], c["message"], bool(c["hidden"]), c["wall_s"],
                                   c["output"], c["cpu_s"]) for c in checks]
-        return rep, json.loads(row["plots"]), {(c["exercise"], c["name"]): c["settings"]
+        return rep, unpack(row["plots"]), {(c["exercise"], c["name"]): c["settings"]
                                                for c in checks}
 
     def reusable(self, assignment, student, digest, code_version):
@@ -166,9 +191,10 @@ class ResultsDB:
             (assignment, student, digest, code_version, GRADED))
 
     def latest(self, assignment):
-        """The newest grading of each student of `assignment`, by student."""
+        """The newest grading of each student of `assignment`, by student (without the
+        report and plots: `report(id)` reads those)."""
         return self._all(
-            "SELECT g.* FROM gradings g JOIN (SELECT student, MAX(id) AS id FROM gradings "
+            f"SELECT {SUMMARY} FROM gradings g JOIN (SELECT student, MAX(id) AS id FROM gradings "
             "WHERE assignment = ? GROUP BY student) m ON g.id = m.id ORDER BY g.student",
             (assignment,))
 

@@ -79,13 +79,16 @@ def history_text(rows):
 @DB_OPTION
 @click.option("--out", type=click.Path(dir_okay=False), default="class.html", show_default=True,
               help="The page (self-contained HTML).")
+@click.option("--duedate", default="",
+              help="Due date (ISO 8601, UTC if no zone) for the late list, overriding "
+                   "assignments.<a>.due of course.yml.")
 @click.pass_context
-def report_class(ctx, assignment, db_path, out):
+def report_class(ctx, assignment, db_path, out, duedate):
     """A class report from the results database: scores, checks, failures, CPU, late work."""
     from grader.reports import classpage
     course = _course(ctx)
     db = _open(db_path)
-    gradings, checks = class_data(db, course, assignment)
+    gradings, checks = class_data(db, course, assignment, duedate)
     db.close()
     limits = {f"{c.exercise}.{c.name}": course.assignment(assignment).exercises[c.exercise]
               .time_limit_s for c in course.checks_for(assignment)}
@@ -93,13 +96,15 @@ def report_class(ctx, assignment, db_path, out):
     click.echo(f"{len(gradings)} students; report: {out}", err=True)
 
 
-def class_data(db, course, assignment):
+def class_data(db, course, assignment, duedate=""):
     """(gradings, checks) of each student's newest grading, as plain dicts for the page."""
     from grader.bulk import late
-    due = course.assignment(assignment).due
+    due = late.parse_time(duedate) if duedate else course.assignment(assignment).due
+    if duedate and due is None:
+        raise click.BadParameter(f"{duedate!r} is not a date (ISO 8601)", param_hint="--duedate")
     gradings = []
     for g in db.latest(assignment):
-        notes = json.loads(g["report"]).get("notes", [])
+        notes = [] if g["status"] == "graded" else db.report(g["id"])[0].notes
         gradings.append({"student": g["student"], "score": g["score"],
                          "max_score": g["max_score"], "status": g["status"],
                          "seconds": g["seconds"], "submitted_at": g["submitted_at"],

@@ -14,7 +14,7 @@ CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222;max-width:1100px}
 table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;border-bottom:1px solid #ddd;
 text-align:left;vertical-align:top}.num{text-align:right;font-variant-numeric:tabular-nums}
-.bar{display:inline-block;height:10px;background:#2c7fb8;vertical-align:middle}
+.bar{display:inline-block;height:10px;background:#41ab5d;vertical-align:middle}
 .warn{color:#b03a2e}.muted{color:#777}svg text{font:10px system-ui,sans-serif}
 """
 
