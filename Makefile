@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox demo test test-fast lint selftest build bench bench-bulk bench-load bench-pytest bench-cluster test-two-doors clean
+.PHONY: setup sandbox browser demo test test-fast lint selftest build bench bench-bulk bench-load bench-pytest bench-cluster test-two-doors clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,16 @@ sandbox:
 	else echo "WARNING: bubblewrap (bwrap) is not installed and cannot be installed here" \
 	  "(need root and apt-get); grading will run WITHOUT a sandbox" >&2; fi
 
+# A real browser for the tests that render pages (tests/e2e/test_class_report.py): Debian's
+# chromium when we may install it (root + apt-get); otherwise those tests skip, loudly.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "== installing chromium (headless page tests)"; \
+	  (apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq chromium >/dev/null 2>&1) || \
+	  echo "WARNING: could not install chromium; the page-rendering tests will be skipped" >&2; \
+	else echo "WARNING: chromium is not installed; the page-rendering tests will be skipped" >&2; fi
+
 demo: setup sandbox
 	@echo "== the reference solution of hw1_autograd (all checks, hidden included)"
 	$(BIN)/grader grade solutions/hw1_autograd --assignment hw1_autograd
@@ -39,7 +49,7 @@ demo: setup sandbox
 # The whole suite, what CI runs: generated files fresh, import contracts, every test.
 # pytest's default output: one line per test file, named as it starts, with its dots and
 # the percentage done (not -q's bare dots), then the 15 slowest tests.
-test: setup sandbox
+test: setup sandbox browser
 	$(BIN)/grader build --check
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest --durations=15

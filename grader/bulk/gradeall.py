@@ -11,15 +11,13 @@ the gradebook, keyed by the submission's content hash and the grader's
 version (its code and course.yml), so a re-run grades only what changed.
 """
 import hashlib
-import json
 import os
 import statistics
 import sys
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -47,6 +45,7 @@ class Item:
     timestamp: str = ""
     problem: str = ""    # why the submission must not be read (a recorded zero), or ''
     notes: list = field(default_factory=list)  # e.g. several files handed in: which one counts
+    only: frozenset | None = None  # grade just these (exercise, name) checks
 
 
 @dataclass
@@ -59,6 +58,9 @@ class Graded:
     crashed: bool = False
     digest: str = ""
     penalty: float = 0.0  # points taken off by the late policy (late.apply)
+    stale: frozenset = frozenset()   # cached, but these checks' settings changed since
+    regraded: frozenset = frozenset()  # only these checks were graded in this run
+    previous_score: float | None = None  # the score before that partial regrade
 
 
 # ------------------------------------------------------------------ discovery
@@ -129,53 +131,81 @@ class Interrupted(KeyboardInterrupt):
                          f"run the same command again to grade the other {total - finished}")
 
 
-class Cache:
-    """{student: graded entry} in one JSON file, rewritten atomically."""
+class StoreCache:
+    """The results database (bulk/store.py) as grade-all's cache.
 
-    def __init__(self, path, version):
-        self.path, self.version, self.entries = (Path(path) if path else None), version, {}
-        self.lock, self.last_write = threading.Lock(), 0.0
-        if self.path and self.path.is_file():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                if data.get("version") == version:
-                    self.entries = data.get("entries", {})
-            except (OSError, ValueError):
-                pass  # an unreadable cache only costs time
+    get(): the newest grading of the same files by the same grader code; when course.yml
+    changed only some checks' settings since, the Graded comes back with `stale` naming
+    them, and only those are graded again (merge_stale puts the old and new together).
+    put(): every grading is recorded, a crashed one too (as 'not graded', never reused)."""
+
+    def __init__(self, path, course, assignment, reuse=True):
+        from grader.bulk import store
+        self.store, self.reuse, self.path = store, reuse, path
+        self.db = store.open_db(path)
+        store.import_json_cache(self.db, Path(path).with_name(
+            Path(path).stem + ".csv.cache.json"))
+        self.code, self.course = store.code_version(), store.course_digest(course)
+        self.settings = store.check_settings(course, assignment)
 
     def get(self, item, digest, assignment):
-        e = self.entries.get(item.student)
-        if e and e.get("digest") == digest and e.get("assignment") == assignment:
-            return Graded(item, Report.from_dict(e["report"]),
-                          e.get("plots", []), e.get("seconds", 0.0), cached=True,
-                          crashed=e.get("crashed", False), digest=digest)
+        row = self.db.reusable(assignment, item.student, digest, self.code) if self.reuse \
+            else None
+        if row is None:
+            return None
+        rep, plots, old = self.db.report(row["id"])
+        g = Graded(item, rep, plots, row["seconds"], cached=True, digest=digest)
+        g.stale = frozenset(k for k, v in self.settings.items() if old.get(k) != v)
+        return g
+
+    def put(self, g, assignment):
+        self.db.record(assignment, g.item.student, g.report, digest=g.digest,
+                       code_version=self.code, course_digest=self.course,
+                       status=self.store.NOT_GRADED if g.crashed else self.store.GRADED,
+                       submitted_at=g.item.timestamp, seconds=g.seconds, plots=g.plots,
+                       settings=self.settings)
+
+    def flush(self):
+        """Nothing to do: each grading is its own committed transaction."""
+
+    def close(self):
+        self.db.close()
+
+
+class NoCache:
+    path = None
+
+    def get(self, item, digest, assignment):
         return None
 
     def put(self, g, assignment):
-        with self.lock:
-            self.entries[g.item.student] = {
-                "digest": g.digest, "assignment": assignment, "report": g.report.to_dict(),
-                "plots": g.plots, "seconds": round(g.seconds, 3),
-                "crashed": g.crashed}
-            if time.monotonic() - self.last_write > 2.0:
-                self._write()
+        pass
 
     def flush(self):
-        with self.lock:
-            self._write()
+        pass
 
-    def _write(self):
-        if self.path is None:
-            return
-        from grader.files import write_atomic
-        write_atomic(self.path, json.dumps({"version": self.version, "entries": self.entries}))
-        self.last_write = time.monotonic()
+    def close(self):
+        pass
+
+
+def merge_stale(old, new, course, assignment):
+    """old's report with the checks that were graded again taken from `new`, in course order
+    (a check course.yml no longer has is dropped); new's notes and output."""
+    fresh = {(c.exercise, c.name): c for c in new.report.checks}
+    kept = {(c.exercise, c.name): c for c in old.report.checks}
+    new.report.checks = [fresh.get((c.exercise, c.name)) or kept[c.exercise, c.name]
+                         for c in course.checks_for(assignment)
+                         if (c.exercise, c.name) in fresh or (c.exercise, c.name) in kept]
+    titles = {p.get("title") for p in new.plots}
+    new.plots = [p for p in old.plots if p.get("title") not in titles] + new.plots
+    return new
 
 
 # -------------------------------------------------------------------- grading
 def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
     """Grade one submission; never raises (a failure is a zero row with the reason).
-    mode: the run's isolation ('bwrap' | 'uid' | 'unsandboxed'), for the report's note."""
+    mode: the run's isolation ('bwrap' | 'uid' | 'unsandboxed'), for the report's note;
+    item.only: grade just these (exercise, name) checks (the rest are kept from before)."""
     started, plots, crashed, sessions = time.perf_counter(), [], False, []
 
     def observed(request):
@@ -185,7 +215,8 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
         order = list(course.assignment(assignment).exercises)
         sub = load_submission(item.path, order, assignment, course.spec.limits)
         try:
-            rep = grade(sub, course, assignment, session_factory=observed)
+            rep = grade(sub, course, assignment, session_factory=observed,
+                        only=getattr(item, "only", None))
         finally:
             sub.close()
         rep.notes += item.notes
@@ -208,11 +239,12 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
 
 
 def grade_all(items, course, assignment, workers=None, cache_path=None, progress=None,
-              require_sandbox=False, official=None, runner=None):
+              require_sandbox=False, official=None, runner=None, reuse=True):
     """Grade `items` in parallel; returns Graded in the order of `items`.
 
-    Args: workers: parallel submissions (default: CPU count); cache_path:
-    where to keep results for re-runs (None: no cache); progress: a
+    Args: workers: parallel submissions (default: CPU count); cache_path: the
+    results database (bulk/store.py; None: none), which every grading is added to
+    and earlier ones are reused from unless reuse is False; progress: a
     callable(Graded) called as each one finishes (cached ones included);
     official: for official grading, {"allow_unsandboxed": bool, "hide": [paths]}
     (see execution.hiding.prepare_official), checked before anything runs;
@@ -223,8 +255,17 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
     recorded but never cached.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    cache = Cache(cache_path, grader_version(course))
-    done, todo = {}, []
+    cache = StoreCache(cache_path, course, assignment, reuse) if cache_path else NoCache()
+    try:
+        return _grade_all(items, course, assignment, cache, workers, progress,
+                          require_sandbox, official, runner)
+    finally:
+        cache.close()
+
+
+def _grade_all(items, course, assignment, cache, workers, progress, require_sandbox, official,
+               runner):
+    done, todo, before = {}, [], {}
     for i, item in enumerate(items):
         try:
             if item.problem:
@@ -236,8 +277,11 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
             done[i] = g
             continue
         g = cache.get(item, digest, assignment)
-        if g is not None:
+        if g is not None and not g.stale:
             done[i] = g
+        elif g is not None:   # course.yml changed some checks: grade only those again
+            before[i] = g
+            todo.append((i, replace(item, only=g.stale), digest))
         else:
             todo.append((i, item, digest))
     for g in list(done.values()):
@@ -251,14 +295,17 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
         try:
             for i, g in results:
                 g.digest = digests[i]
+                if i in before and not g.crashed:
+                    g = merge_stale(before[i], g, course, assignment)
+                    g.item, g.regraded = items[i], before[i].stale
+                    g.previous_score = before[i].report.score
                 done[i] = g
-                if not g.crashed:
-                    cache.put(g, assignment)
+                cache.put(g, assignment)
                 if progress:
                     progress(g)
         except KeyboardInterrupt:
             # Ctrl-C: the runner stops its work as it closes (below); what is done stays.
-            raise Interrupted(len(done), len(items), cache_path) from None
+            raise Interrupted(len(done), len(items), cache.path) from None
         finally:
             getattr(results, "close", lambda: None)()  # a generator's pool stops now, not at gc
             cache.flush()
@@ -371,6 +418,12 @@ def summary(graded, wall_s=None, top=5):
     lines.append(f"score: mean {statistics.mean(totals):.2f}, median "
                  f"{statistics.median(totals):g}, min {min(totals):g}, max {max(totals):g} "
                  f"(of {top_score:g})")
+    regraded = [g for g in graded if g.regraded]
+    if regraded:
+        names = sorted({f"{ex}.{name}" for g in regraded for ex, name in g.regraded})
+        moved = sum(g.previous_score != g.report.score for g in regraded)
+        lines.append(f"course.yml changed {', '.join(names)}: regraded only those checks in "
+                     f"{len(regraded)} submissions; {moved} scores moved")
     bins = Counter(min(int(10 * s / top_score), 9) for s in totals)
     width = max(bins.values())
     lines.append("distribution:")

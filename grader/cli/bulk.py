@@ -30,7 +30,11 @@ from grader.reports.formats import FORMATS, render
                    "course.yml for the late policy and the gradebook's duedate column.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
               help="CSV with id (or student_id), first_name, last_name, email.")
-@click.option("--no-cache", is_flag=True, help="Regrade everything (the cache is still written).")
+@click.option("--no-cache", is_flag=True,
+              help="Regrade everything (every grading is still recorded in the database).")
+@click.option("--db", "db_path", type=OUTPUT_FILE,
+              help="The results database [default: beside --out, gradebook.csv -> "
+                   "gradebook.sqlite]: every grading, kept; the cache is a query of it.")
 @HIDDEN_FEEDBACK
 @click.option("--require-sandbox", is_flag=True, envvar="GRADER_REQUIRE_SANDBOX",
               help="Refuse to run submissions without the bubblewrap sandbox "
@@ -48,14 +52,15 @@ from grader.reports.formats import FORMATS, render
                    "clusters.yml next to course.yml].")
 @click.pass_context
 def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate, roster,
-                  no_cache, hidden_feedback, require_sandbox, allow_unsandboxed, cluster,
+                  no_cache, db_path, hidden_feedback, require_sandbox, allow_unsandboxed, cluster,
                   shard_size, cluster_config):
     """Grade every submission in FOLDER in parallel and write a gradebook.
 
     FOLDER may be an nbgrader course's submitted/ (or the course root), a folder
     of per-student folders, or a folder of <student>.py / .ipynb / .zip files.
-    Re-running skips submissions whose content, grader code and course.yml are
-    unchanged (cache: <out>.cache.json).
+    Every grading is kept in the results database (<out>.sqlite, or --db); re-running
+    skips submissions whose files and grader code are unchanged, and after a course.yml
+    edit regrades only the checks whose settings changed.
 
     Exit status: 0 grading ran (a submission that could not be graded is a
     recorded zero with the reason), 1 grading could not run, 2 bad command line.
@@ -75,9 +80,7 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     if not items:
         raise UserError(f"no submissions for {assignment} found in {folder}")
     out = Path(out)
-    cache_path = out.with_name(out.name + ".cache.json")
-    if no_cache and cache_path.exists():
-        cache_path.unlink()
+    cache_path = Path(db_path) if db_path else out.with_suffix(".sqlite")
     who = gradebook.read_roster(roster) if roster else None
     click.echo(f"grading {len(items)} submissions of {assignment} " + (
         f"on the Dask cluster {cluster}" if cluster else f"with {workers or 'all'} workers"),
@@ -89,6 +92,7 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
                      allow_unsandboxed, cluster_config) as (runner, counted):
             graded = gradeall.grade_all(
                 items, course, assignment, workers=workers, cache_path=cache_path,
+                reuse=not no_cache,
                 progress=counted, require_sandbox=require_sandbox, runner=runner,
                 official={"allow_unsandboxed": allow_unsandboxed,
                           "hide": [folder, str(out.resolve().parent), feedback]})
@@ -113,7 +117,8 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     if feedback:
         write_feedback(feedback, graded, hidden_policy(ctx, hidden_feedback))
     click.echo(gradeall.summary(graded, wall), err=True)
-    click.echo(f"gradebook: {out}" + (f"; feedback: {feedback}/" if feedback else ""), err=True)
+    click.echo(f"gradebook: {out}; results database: {cache_path}"
+               + (f"; feedback: {feedback}/" if feedback else ""), err=True)
 
 
 def _runner(cluster, course, progress, shard_size, require_sandbox, allow_unsandboxed,

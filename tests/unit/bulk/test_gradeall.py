@@ -104,7 +104,7 @@ def make_class(folder, root):
 @pytest.mark.slow
 def test_grade_all_records_everyone_and_the_cache_skips_unchanged(tmp_path, fast_course, root):
     items = make_class(tmp_path / "class", root)
-    cache = tmp_path / "gradebook.csv.cache.json"
+    cache = tmp_path / "gradebook.sqlite"
     seen = []
     first = grade_all(items, fast_course, "hw1_autograd", workers=2, cache_path=cache,
                       progress=seen.append)
@@ -160,7 +160,8 @@ def test_grade_all_cli_writes_gradebook_and_feedback(tmp_path, fast_course, root
     rows = out.read_text().splitlines()
     assert rows[0].startswith("assignment,duedate,timestamp,student_id") and len(rows) == 5
     assert (tmp_path / "fb" / "ann.html").is_file() and (tmp_path / "fb" / "dee.md").is_file()
-    assert (out.parent / "gradebook.csv.cache.json").is_file()
+    from grader.bulk.store import integrity_ok
+    assert integrity_ok(out.parent / "gradebook.sqlite")
     shutil.rmtree(tmp_path / "fb")
 
 
@@ -236,7 +237,7 @@ def test_the_cache_never_keeps_a_score_from_code_outside_its_key(tmp_path, fast_
     """Issue 18 class 4, in the fork-server path grade-all uses: code in .git/ changed
     after a graded run; the cached score must be what a fresh grade gives."""
     items = _hidden_import_class(tmp_path / "class", root, reference(root))
-    cache = tmp_path / "gradebook.csv.cache.json"
+    cache = tmp_path / "gradebook.sqlite"
     first = grade_all(items, fast_course, "hw1_autograd", workers=1, cache_path=cache)[0]
     write(tmp_path / "class" / "alice" / ".git" / "helper.py",
           "def decaying_cosine(x):\n    return 0.0\n")

@@ -147,7 +147,7 @@ def test_infrastructure_rows_are_never_cached_and_a_rerun_grades_only_them(tmp_p
                                                                         fast_course):
     items = [Item(f"s{i}", write(tmp_path / "class" / f"s{i}.py", f"x = {i}\n"))
              for i in range(4)]
-    cache = tmp_path / "gradebook.csv.cache.json"
+    cache = tmp_path / "gradebook.sqlite"
 
     def flaky(todo, course, assignment):  # a runner whose cluster loses s1 and s3
         for i, item, _digest in todo:

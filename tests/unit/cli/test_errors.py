@@ -47,6 +47,12 @@ def files(tmp_path_factory):
     (tmp / "a_folder").mkdir()
     (tmp / "bad_course.yml").write_text("course: {title: x}\nassignments: 7\n")
     (tmp / "not_a_report.json").write_text("[1, 2")
+    from grader.bulk import store
+    from grader.judge.results import Report
+    db = store.open_db(tmp / "grades.sqlite")
+    db.record("hw1_autograd", "amy", Report("hw1_autograd"), digest="d", code_version="c",
+              course_digest="y")
+    db.close()
     (tmp / "class" / "amy").mkdir(parents=True)
     (tmp / "class" / "amy" / "decaying_cosine.py").write_text("def decaying_cosine(x):\n"
                                                                "    return 0.0\n")
@@ -72,6 +78,12 @@ def valid(files):
         ("report",): {"report_json": str(files / "report.json"), "fmt": "json",
                       "out": str(files / "new" / "r.xml")},
         ("selftest",): {"assignment": ["hw1_autograd"]},
+        ("history",): {"student": "amy", "assignment": "hw1_autograd",
+                       "db_path": str(files / "grades.sqlite")},
+        ("report-class",): {"assignment": "hw1_autograd", "db_path": str(files / "grades.sqlite"),
+                            "out": str(files / "new" / "class.html")},
+        ("export",): {"assignment": "hw1_autograd", "db_path": str(files / "grades.sqlite"),
+                      "out": str(files / "new" / "canvas.csv")},
         ("similarity",): {"folder": str(files / "class"), "assignment": "hw1_autograd",
                           "out": str(files / "new" / "sim.html"),
                           "json_out": str(files / "new" / "sim.json")},

@@ -1,0 +1,150 @@
+"""grade-all's results database end to end: history, a kill -9 mid-run, a course.yml edit."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from grader.bulk import store
+
+pytestmark = pytest.mark.slow
+A = "hw1_autograd"
+
+
+def fast_course(root, folder, rtol=None):
+    """course.yml with only decaying_cosine; `rtol`: the public gradient check's tolerance."""
+    raw = yaml.safe_load((root / "course.yml").read_text())
+    hw1 = raw["assignments"][A]
+    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
+    hw1["exercises"]["decaying_cosine"]["time_limit_s"] = 5
+    if rtol is not None:
+        for c in hw1["exercises"]["decaying_cosine"]["checks"]:
+            if c["name"] == "gradient":
+                c["params"] = dict(c.get("params", {}), rtol=rtol)
+    path = folder / "course.yml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def reference(root):
+    return (root / "solutions" / A / "decaying_cosine.py").read_text()
+
+
+SLIGHTLY_OFF = """
+import autograd
+import autograd.numpy as ag_np
+
+def decaying_cosine(x):
+    return ag_np.exp(-x / 10.0) * ag_np.cos(x)
+
+def decaying_cosine_grad(x):
+    return autograd.grad(decaying_cosine)(x) * (1 + 1e-6)
+"""
+
+
+def make_class(folder, root, n=3):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ann.py").write_text(reference(root))
+    (folder / "bob.py").write_text(SLIGHTLY_OFF)
+    for i in range(n - 2):
+        (folder / f"s{i:02d}.py").write_text(reference(root) + f"\n# student {i}\n")
+    for p in folder.iterdir():   # the same timestamp column in every run
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    return folder
+
+
+def grade_all(course, folder, out, *extra, wait=True):
+    cmd = [sys.executable, "-m", "grader", "--course", str(course), "grade-all", str(folder),
+           "-a", A, "-j", "1", "--out", str(out), *extra]
+    if not wait:
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return run
+
+
+def history(db, student):
+    run = subprocess.run([sys.executable, "-m", "grader", "history", student, "-a", A, "--db",
+                          str(db), "--format", "json"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_a_changed_submission_is_graded_again_and_its_history_has_both(tmp_path, root):
+    course = fast_course(root, tmp_path)
+    folder = make_class(tmp_path / "class", root)
+    out = tmp_path / "out" / "grades.csv"
+    grade_all(course, folder, out)
+    (folder / "bob.py").write_text(reference(root))
+    second = grade_all(course, folder, out)
+    assert "2 unchanged since the last run" in second.stderr
+    db = out.with_suffix(".sqlite")
+    bob = history(db, "bob")
+    assert [g["score"] < g["max_score"] for g in bob] == [True, False]
+    assert bob[0]["digest"] != bob[1]["digest"]
+    assert {c["name"] for c in bob[1]["checks"]} >= {"values", "gradient"}
+    assert len(history(db, "ann")) == 1 and len(history(db, "s00")) == 1
+    assert store.integrity_ok(db)
+
+
+def test_kill_9_mid_run_keeps_a_sound_database_and_the_rerun_equals_a_clean_run(tmp_path,
+                                                                                root):
+    course = fast_course(root, tmp_path)
+    folder = make_class(tmp_path / "class", root, n=8)
+    out = tmp_path / "killed" / "grades.csv"
+    db = out.with_suffix(".sqlite")
+    proc = grade_all(course, folder, out, wait=False)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:   # kill once at least one grading is committed
+        try:
+            with sqlite3.connect(db, timeout=1) as conn:
+                if conn.execute("SELECT COUNT(*) FROM gradings").fetchone()[0] >= 2:
+                    break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert store.integrity_ok(db)
+    with sqlite3.connect(db) as conn:
+        kept = conn.execute("SELECT COUNT(*) FROM gradings").fetchone()[0]
+    assert 2 <= kept < 8, kept
+    rerun = grade_all(course, folder, out)
+    assert f"{kept} unchanged since the last run" in rerun.stderr
+    clean = tmp_path / "clean" / "grades.csv"
+    grade_all(course, folder, clean)
+    assert out.read_text().splitlines() == clean.read_text().splitlines()
+
+
+def test_a_tolerance_edit_regrades_only_that_check(tmp_path, root):
+    course = fast_course(root, tmp_path)
+    folder = make_class(tmp_path / "class", root)
+    out = tmp_path / "out" / "grades.csv"
+    grade_all(course, folder, out)
+    db = store.open_db(out.with_suffix(".sqlite"))
+    first = {r["student"]: db.report(r["id"])[0] for r in db.latest(A)}
+    db.close()
+    fast_course(root, tmp_path, rtol=1e-3)    # the public gradient check, nothing else
+    rerun = grade_all(course, folder, out)
+    assert "regraded only those checks in 3 submissions; 1 scores moved" in rerun.stderr
+    assert "decaying_cosine.gradient:" in rerun.stderr or "decaying_cosine.gradient " in \
+        rerun.stderr
+    db = store.open_db(out.with_suffix(".sqlite"))
+    second = {r["student"]: db.report(r["id"])[0] for r in db.latest(A)}
+    db.close()
+    for student, rep in second.items():
+        old = {c.name: c for c in first[student].checks}
+        for c in rep.checks:
+            if c.name != "gradient":   # kept from the first run, not graded again
+                assert (c.score, c.duration, c.message) == (old[c.name].score,
+                                                            old[c.name].duration,
+                                                            old[c.name].message)
+    assert second["bob"].score > first["bob"].score
+    assert len(history(out.with_suffix(".sqlite"), "ann")) == 2

@@ -1,0 +1,105 @@
+"""grader/bulk/store.py: the results database, without grading anything."""
+import json
+import sqlite3
+
+import pytest
+
+from grader.bulk import store
+from grader.judge.results import CheckResult, Report
+
+
+def report(score_values=1.0, score_grad=2.0):
+    return Report("hw1_autograd", checks=[
+        CheckResult("decaying_cosine", "values", 1, score_values, "passed" if score_values else
+                    "failed", "msg", False, 0.1, "printed", 0.05),
+        CheckResult("decaying_cosine", "gradient", 2, score_grad, "passed", "", True, 0.2)],
+        notes=["graded: a.py"], files=["a.py"])
+
+
+@pytest.fixture
+def db(tmp_path):
+    d = store.open_db(tmp_path / "sub" / "grades.sqlite")
+    yield d
+    d.close()
+
+
+def test_every_grading_is_kept_and_reuse_needs_the_same_files_and_code(db):
+    a = db.record("hw1", "ann", report(), digest="d1", code_version="c1", course_digest="y1",
+                  settings={("decaying_cosine", "values"): "s1"})
+    db.record("hw1", "ann", report(0.0), digest="d2", code_version="c1", course_digest="y1")
+    db.record("hw1", "ann", report(), digest="d2", code_version="c1", course_digest="y1",
+              status=store.NOT_GRADED)
+    assert db.reusable("hw1", "ann", "d1", "c1")["id"] == a
+    assert db.reusable("hw1", "ann", "d1", "c2") is None          # other grader code
+    assert db.reusable("hw1", "ann", "d2", "c1")["score"] == 2.0  # never a 'not graded' one
+    rep, plots, settings = db.report(a)
+    assert rep.to_dict() == report().to_dict() and plots == []
+    assert settings[("decaying_cosine", "values")] == "s1"
+    hist = db.history("hw1", "ann")
+    assert [h["digest"] for h in hist] == ["d1", "d2", "d2"]
+    assert hist[1]["checks"][0] == {"exercise": "decaying_cosine", "name": "values",
+                                    "score": 0.0, "max_score": 1.0, "status": "failed"}
+    assert [r["status"] for r in db.latest("hw1")] == [store.NOT_GRADED]
+    assert db.integrity() == "ok"
+
+
+def test_schema_version_and_a_newer_database_is_refused(tmp_path, db):
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA
+    path = tmp_path / "new.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {store.SCHEMA + 1}")
+    with pytest.raises(RuntimeError, match="newer grader"):
+        store.ResultsDB(path)
+    (tmp_path / "junk.sqlite").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(RuntimeError, match="not a results database"):
+        store.open_db(tmp_path / "junk.sqlite")
+
+
+def test_the_json_cache_of_earlier_releases_is_imported_once(tmp_path, db):
+    old = tmp_path / "grades.csv.cache.json"
+    old.write_text(json.dumps({"version": "x", "entries": {
+        "bob": {"digest": "d", "assignment": "hw1", "report": report().to_dict(),
+                "plots": [], "seconds": 1.5, "crashed": False},
+        "eve": {"broken": True}}}))
+    assert store.import_json_cache(db, old) == 1
+    assert not old.exists() and store.import_json_cache(db, old) == 0
+    (g,) = db.history("hw1", "bob")
+    assert g["score"] == 3.0 and g["code_version"] == "imported"
+    assert db.reusable("hw1", "bob", "d", store.code_version()) is None
+
+
+def test_check_settings_change_only_for_the_edited_check(tmp_path, root):
+    import yaml
+    from grader.config import load_course
+    raw = yaml.safe_load((root / "course.yml").read_text())
+    path = tmp_path / "course.yml"
+    path.write_text(yaml.safe_dump(raw))
+    before = store.check_settings(load_course(path), "hw1_autograd")
+    checks = raw["assignments"]["hw1_autograd"]["exercises"]["trid"]["checks"]
+    checks[0]["params"] = {"rtol": 1e-6}
+    path.write_text(yaml.safe_dump(raw))
+    after = store.check_settings(load_course(path), "hw1_autograd")
+    assert {k for k in before if before[k] != after[k]} == {("trid", checks[0]["name"])}
+
+
+def test_canvas_export_layout():
+    from grader.cli.results import canvas_csv
+    rows = [{"student": "ann", "score": 34.0, "max_score": 36.0, "status": "graded"},
+            {"student": "=cmd", "score": 0.0, "max_score": 36.0, "status": "not graded"}]
+    text = canvas_csv("Autograd", "123", rows, {"ann": {"first_name": "Ann", "last_name": "Lee"}})
+    lines = text.splitlines()
+    assert lines[0] == "Student,ID,SIS User ID,SIS Login ID,Section,Autograd (123)"
+    assert lines[1] == "Points Possible,,,,,36"
+    assert lines[2] == '"Lee, Ann",,ann,ann,,34'
+    assert lines[3].endswith(",") and not lines[3].startswith("=")  # blank, not a zero
+
+
+def test_history_text_names_what_changed():
+    from grader.cli.results import history_text
+    g1 = {"graded_at": "t1", "score": 3, "max_score": 5, "status": "graded", "digest": "aaaa",
+          "course_digest": "y", "code_version": "c",
+          "checks": [{"exercise": "e", "name": "n", "score": 0, "status": "failed"}]}
+    g2 = dict(g1, graded_at="t2", score=5, course_digest="z",
+              checks=[{"exercise": "e", "name": "n", "score": 2, "status": "passed"}])
+    text = history_text([g1, g2])
+    assert "course.yml changed" in text and "e.n: 0 failed -> 2 passed" in text
