@@ -34,6 +34,7 @@ def _open(db_path):
 @click.pass_context
 def history(ctx, student, assignment, db_path, fmt):
     """Every grading of STUDENT's ASSIGNMENT, oldest first, and what changed between them."""
+    _course(ctx, [assignment])
     db = _open(db_path)
     rows = db.history(assignment, student)
     db.close()
