@@ -117,16 +117,20 @@ def bwrap_path():
     return shutil.which("bwrap")
 
 
-def bwrap_works():
+def bwrap_works(warn=warn_once):
     """True if `bwrap` exists and can build the jail we need (tried once per process)."""
     global _bwrap_ok
     with _lock:
         if _bwrap_ok is None:
-            _bwrap_ok = _try_bwrap()
+            _bwrap_ok = _try_bwrap(warn)
         return _bwrap_ok
 
 
-def _try_bwrap():
+def _silent(key, text):
+    """warn_once's stand-in for a student's self-check (resolve_mode(quiet=True))."""
+
+
+def _try_bwrap(warn=warn_once):
     """bwrap as a fresh uid if we are root and that uid can reach Python, else as ourselves."""
     global _bwrap_drops_uid
     exe = bwrap_path()
@@ -149,7 +153,7 @@ def _try_bwrap():
             _bwrap_drops_uid = uid is not None
             return True
         err = done.stderr
-    warn_once("bwrap-broken", "bubblewrap is installed but cannot start a jail here: "
+    warn("bwrap-broken", "bubblewrap is installed but cannot start a jail here: "
               + err.decode("utf-8", "replace").strip()[:300])
     return False
 
@@ -160,15 +164,20 @@ _UNPRIVILEGED = ("--unshare-all", "--unshare-user", "--uid", str(JAIL_UID), "--g
                  "--cap-drop", "ALL")
 
 
-def resolve_mode(wanted, require=False):
+def resolve_mode(wanted, require=False, quiet=False):
     """The mode to use: 'bwrap' or 'none'. Raises SandboxUnavailable when
-    `wanted` is 'bwrap' or `require` is set and bwrap cannot run."""
+    `wanted` is 'bwrap' or `require` is set and bwrap cannot run.
+
+    quiet: a student's self-check (`grader check`) of their own code on their own machine:
+    the warnings about weaker isolation are the instructor's (they name requirements.lock
+    and --require-sandbox) and are not printed; official grading always prints them."""
     if wanted not in MODES:
         raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}, not {wanted!r}")
     if wanted == "none" and not require:
         return "none"
-    if bwrap_works():
-        _check_seccomp(require)
+    warn = _silent if quiet else warn_once
+    if bwrap_works(warn):
+        _check_seccomp(require, warn)
         return "bwrap"
     why = ("bubblewrap (`bwrap`) is not installed" if not bwrap_path()
            else "bubblewrap cannot create a jail on this machine (user namespaces disabled?)")
@@ -176,12 +185,12 @@ def resolve_mode(wanted, require=False):
         raise SandboxUnavailable(f"a sandbox is required but {why}; install the OS package "
                                  "`bubblewrap` (or run without --require-sandbox)")
     if uid_drop_possible():
-        warn_once("no-sandbox", f"NO BUBBLEWRAP: {why}. Submissions run as an unprivileged "
+        warn("no-sandbox", f"NO BUBBLEWRAP: {why}. Submissions run as an unprivileged "
                   "uid of their own; official grading closes the grader's files, course.yml, "
                   "the results and the submissions to that uid. They can still use the "
                   "network. Use --require-sandbox to refuse to grade like this.")
     else:
-        warn_once("no-sandbox", f"NO SANDBOX: {why}, and no unprivileged uid to run "
+        warn("no-sandbox", f"NO SANDBOX: {why}, and no unprivileged uid to run "
                   "submissions as. They run as plain processes of your user: they can read "
                   "any file you can (including solutions/ and hidden checks) and use the "
                   "network. Official grading refuses unless --allow-unsandboxed.")
@@ -223,7 +232,7 @@ def jail_base():
                 os.chmod(_jail_base, 0o711)
                 atexit.register(shutil.rmtree, _jail_base, True)
         return _jail_base
-def _check_seccomp(require):
+def _check_seccomp(require, warn=warn_once):
     """bwrap without its seccomp filter still drops every capability, but the list of
     seccomp.py is the second wall: refuse under --require-sandbox, warn loudly otherwise."""
     why = seccomp.unavailable_reason()
@@ -232,7 +241,7 @@ def _check_seccomp(require):
     if require:
         raise SandboxUnavailable(f"a sandbox is required but its seccomp filter cannot be "
                                  f"built: {why}")
-    warn_once("no-seccomp", f"NO SECCOMP FILTER: {why}. Submissions run in bubblewrap "
+    warn("no-seccomp", f"NO SECCOMP FILTER: {why}. Submissions run in bubblewrap "
               "without capabilities, but the system calls listed in grader/execution/"
               "seccomp.py (ptrace, unshare, mount, keyctl, bpf, ...) are not blocked. Use "
               "--require-sandbox to refuse to grade like this.")
@@ -285,8 +294,8 @@ class Sandbox:
         self.mode, self.limits = mode, limits
 
     @classmethod
-    def from_limits(cls, limits, require=False):
-        return cls(resolve_mode(limits.sandbox, require), limits)
+    def from_limits(cls, limits, require=False, quiet=False):
+        return cls(resolve_mode(limits.sandbox, require, quiet), limits)
 
     @property
     def isolation(self):
