@@ -42,6 +42,10 @@ CHECK_CALL = re.compile(r"^\s*check\(\s*['\"](\w+)['\"]\s*\)\s*$")
 CHECK_ALL_CALL = re.compile(r"^\s*check_all\(.*\)\s*$")
 VARIANTS = ("student", "reference", "nbgrader")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# As a Python kernel writes it: `jupyter nbconvert --to script` of a notebook saved unrun then
+# writes a .py (which grades like the notebook), not a .txt.
+LANGUAGE_INFO = {"name": "python", "file_extension": ".py", "mimetype": "text/x-python",
+                 "nbconvert_exporter": "python"}
 SETUP_IMPORT = "from grader.notebook import check, check_all"
 # A narrative's SETUP_IMPORT line becomes this cell, the notebook's first code cell: wherever
 # Jupyter starts the kernel, a missing install is one line saying what to do, and the check
@@ -222,7 +226,7 @@ def build_notebook(root, course, assignment, variant="student"):
             if exercise not in tested:
                 out += _test_cells(course, assignment, exercise)
     nb = new_notebook(cells=out, metadata={"kernelspec": dict(KERNELSPEC),
-                                           "language_info": {"name": "python"}})
+                                           "language_info": dict(LANGUAGE_INFO)})
     for n, cell in enumerate(nb.cells):
         cell.id = f"{assignment[:40]}-{n:03d}"
         if cell.cell_type == "code":

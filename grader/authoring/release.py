@@ -64,8 +64,8 @@ def/class/import statements: put everything your functions need in the exercise 
 .py file exported from the notebook (`jupyter nbconvert --to script`, or Jupyter's "Save and
 Export Notebook As > Executable Script") is graded as the notebook is.
 
-HAND IN the folder assignments/{a}/ (or a .zip of it), or just the file(s) you worked
-in. What is graded: the notebook and the .py files are both candidates; the one with the
+HAND IN: you hand in the folder assignments/{a}/ (or a .zip of it), or just the file(s)
+you worked in. What is graded: the notebook and the .py files are both candidates; the one with the
 most functions you attempted (no longer `raise NotImplementedError()`) is graded, and the
 report says which file(s) it graded. Hand in ONE version of your work: a second one is
 not graded.
