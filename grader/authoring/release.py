@@ -50,7 +50,8 @@ WORK in assignments/{a}/: EITHER the notebook {a}.ipynb OR the .py files.
 Fill in every `raise NotImplementedError()` (keep the names and signatures).
 
 CHECK: in the notebook, the cell after each exercise runs `check("...")` on your functions.
-In a terminal, from this folder (`python -m grader` works wherever `grader` does):
+In a terminal (Linux or macOS; on Windows in WSL), from this folder (`python -m grader`
+works wherever `grader` does):
 
     grader check assignments/{a}
     grader check assignments/{a} --exercise {first}

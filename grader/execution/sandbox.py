@@ -164,6 +164,15 @@ _UNPRIVILEGED = ("--unshare-all", "--unshare-user", "--uid", str(JAIL_UID), "--g
                  "--cap-drop", "ALL")
 
 
+# A child process with limits needs POSIX (preexec_fn, sessions, rlimits): say so, not a traceback.
+WINDOWS = ("running submissions in a child process with limits needs Linux or macOS, and this "
+           "is Windows: use check(\"...\") in the notebook, or this command in WSL")
+
+
+def _windows():
+    return sys.platform == "win32"
+
+
 def resolve_mode(wanted, require=False, quiet=False):
     """The mode to use: 'bwrap' or 'none'. Raises SandboxUnavailable when
     `wanted` is 'bwrap' or `require` is set and bwrap cannot run.
@@ -173,6 +182,8 @@ def resolve_mode(wanted, require=False, quiet=False):
     and --require-sandbox) and are not printed; official grading always prints them."""
     if wanted not in MODES:
         raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}, not {wanted!r}")
+    if _windows():
+        raise SandboxUnavailable(WINDOWS)
     if wanted == "none" and not require:
         return "none"
     warn = _silent if quiet else warn_once

@@ -115,7 +115,7 @@ class Student:
         done = run([str(self.venv / "bin" / "python"), "-c", RUN_NOTEBOOK, str(notebook),
                     str(target), "1" if allow_errors else "0"], notebook.parent, self.env)
         assert done.returncode == 0, done.stderr[-4000:]
-        TIMES[f"execute {notebook.parent.name}/{notebook.name}"] = done.seconds
+        TIMES[f"execute {notebook.relative_to(self.bundle.parent)}"] = done.seconds
         cells = [c for c in json.loads(target.read_text(encoding="utf-8"))["cells"]
                  if c["cell_type"] == "code"]
         where = _text(cells[-1]).split("\n")

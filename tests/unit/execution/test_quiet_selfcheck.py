@@ -32,3 +32,10 @@ def test_self_check_is_quiet_official_grading_is_not(machine, request, capfd):
 def test_a_required_sandbox_still_refuses_quietly_or_not(no_seccomp):
     with pytest.raises(sandbox.SandboxUnavailable, match="seccomp"):
         sandbox.resolve_mode("auto", require=True, quiet=True)
+
+
+def test_windows_gets_a_clear_refusal_not_a_traceback(monkeypatch):
+    """preexec_fn and sessions do not exist there: the notebook's check() is the way."""
+    monkeypatch.setattr(sandbox, "_windows", lambda: True)
+    with pytest.raises(sandbox.SandboxUnavailable, match="check.*in the notebook"):
+        sandbox.resolve_mode("auto", quiet=True)
