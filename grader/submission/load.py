@@ -70,7 +70,7 @@ def load_py_file(path, limits=None):
 
 # `jupyter nbconvert --to script` (Jupyter's "Export as executable script") starts each code
 # cell with a line "# In[7]:" and writes magics and ! lines as calls on get_ipython().
-EXPORTED_CELL = re.compile(r"^# In\[[ \d]*\]:[ \t]*$", re.M)
+EXPORTED_CELL = re.compile(r"^# In\[[ \d]*\]:[ \t]*\r?$", re.M)
 SHELL_CALL = re.compile(r"\bget_ipython\(\)")
 
 
@@ -85,7 +85,8 @@ def load_notebook_export(path, text):
     get_ipython() does nothing (child/main.py), so magics and ! lines cost nothing. Chunks
     are named after the file, with its line numbers."""
     lines = text.splitlines(keepends=True)
-    starts = sorted({0} | {text.count("\n", 0, m.start()) for m in EXPORTED_CELL.finditer(text)})
+    starts = sorted({0} | {i for i, line in enumerate(lines)
+                           if EXPORTED_CELL.match(line.rstrip("\r\n"))})
     chunks = []
     for a, b in zip(starts, starts[1:] + [len(lines)]):
         cell = "".join(lines[a:b])

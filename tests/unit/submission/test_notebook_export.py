@@ -33,6 +33,7 @@ def test_plain_files_are_not_exports():
     assert not is_notebook_export(REFERENCE.read_text())
     assert is_notebook_export("x = 1\nget_ipython().system('ls')\n")
     assert is_notebook_export(exported("x = 1"))
+    assert is_notebook_export(exported("x = 1").replace("\n", "\r\n"))  # saved on Windows
 
 
 def test_magics_do_nothing_and_a_raising_cell_costs_only_its_names(tmp_path, course):
