@@ -19,6 +19,7 @@ README.txt says.
 """
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import yaml
@@ -141,16 +142,7 @@ def build_release(course, assignment, out):
         header + yaml.safe_dump(public_course_yml(raw, assignment), sort_keys=False),
         encoding="utf-8")
     copy_grader(PACKAGE_DIR, out / "grader", assignment)
-    spec = course.assignment(assignment)
-    wanted = wanted_packages(course, assignment)
-    (out / "pyproject.toml").write_text(PYPROJECT.format(
-        version=__version__, description=json.dumps(f"{spec.title}: the self-check"),
-        dependencies=json.dumps(sorted(wanted))), encoding="utf-8")
-    (out / "requirements.txt").write_text(
-        requirements(course, assignment, lock_file(root)), encoding="utf-8")
-    (out / "README.txt").write_text(
-        README.format(title=spec.title, a=assignment, first=next(iter(spec.exercises))),
-        encoding="utf-8")
+    write_install_files(course, assignment, out)
     return out
 
 
@@ -158,6 +150,19 @@ def wanted_packages(course, assignment):
     """Distribution names the self-check of `assignment` imports directly."""
     top = [m.split(".")[0] for m in course.assignment(assignment).preload]
     return list(dict.fromkeys(BASE_PACKAGES + [DISTRIBUTIONS.get(m, m) for m in top]))
+
+
+def write_install_files(course, assignment, out):
+    """pyproject.toml, requirements.txt and README.txt of the bundle in `out`."""
+    spec = course.assignment(assignment)
+    (out / "pyproject.toml").write_text(PYPROJECT.format(
+        version=__version__, description=json.dumps(f"{spec.title}: the self-check"),
+        dependencies=json.dumps(sorted(wanted_packages(course, assignment)))), encoding="utf-8")
+    (out / "requirements.txt").write_text(
+        requirements(course, assignment, lock_file(course.root)), encoding="utf-8")
+    (out / "README.txt").write_text(
+        README.format(title=spec.title, a=assignment, first=next(iter(spec.exercises))),
+        encoding="utf-8")
 
 
 def requirements(course, assignment, lock):
@@ -170,12 +175,15 @@ def requirements(course, assignment, lock):
         raise ConfigError(f"{lock}: no pin for {', '.join(missing)}")
     lines, unpinned = closure_requirements(text, wanted)
     extra = ["--extra-index-url https://download.pytorch.org/whl/cpu"] if "torch" in wanted else []
-    elsewhere = "".join(f"# Unpinned (the lock, resolved on Linux, has no version): {u.replace(' ; ', ', where ')}\n"
-                        for u in unpinned)
-    return ("# What the self-check needs (written by `grader release` from the course's lock).\n"
-            "# Install, from this folder: python -m pip install -r requirements.txt\n"
-            "# Every package pip installs is pinned here; those that only some platforms\n"
-            "# need carry a `; marker` saying where.\n" + elsewhere
+    # Honest about where the closure comes from: the metadata installed where this runs.
+    here = f"{sys.platform}, Python {sys.version_info.major}.{sys.version_info.minor}"
+    return ("# What the self-check needs, written by `grader release`: pins from the course's\n"
+            f"# requirements.lock, dependencies as installed where it ran ({here}).\n"
+            "# Install, from this folder:  python -m pip install -r requirements.txt\n"
+            "# Every package pip installs is pinned below (a `; marker` limits one to the\n"
+            "# platforms that need it)" + "".join(
+                f",\n# except {u.replace(' ; ', ', where ')} (the lock has no version)"
+                for u in unpinned) + ".\n"
             + "\n".join(extra + lines) + "\n"
             "# This folder's own grader (pyproject.toml): `import grader`, the `grader` command.\n"
             "-e .\n")
