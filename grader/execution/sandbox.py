@@ -154,7 +154,7 @@ def _try_bwrap(warn=warn_once):
             return True
         err = done.stderr
     warn("bwrap-broken", "bubblewrap is installed but cannot start a jail here: "
-              + err.decode("utf-8", "replace").strip()[:300])
+         + err.decode("utf-8", "replace").strip()[:300])
     return False
 
 
@@ -197,14 +197,14 @@ def resolve_mode(wanted, require=False, quiet=False):
                                  "`bubblewrap` (or run without --require-sandbox)")
     if uid_drop_possible():
         warn("no-sandbox", f"NO BUBBLEWRAP: {why}. Submissions run as an unprivileged "
-                  "uid of their own; official grading closes the grader's files, course.yml, "
-                  "the results and the submissions to that uid. They can still use the "
-                  "network. Use --require-sandbox to refuse to grade like this.")
+             "uid of their own; official grading closes the grader's files, course.yml, "
+             "the results and the submissions to that uid. They can still use the "
+             "network. Use --require-sandbox to refuse to grade like this.")
     else:
         warn("no-sandbox", f"NO SANDBOX: {why}, and no unprivileged uid to run "
-                  "submissions as. They run as plain processes of your user: they can read "
-                  "any file you can (including solutions/ and hidden checks) and use the "
-                  "network. Official grading refuses unless --allow-unsandboxed.")
+             "submissions as. They run as plain processes of your user: they can read "
+             "any file you can (including solutions/ and hidden checks) and use the "
+             "network. Official grading refuses unless --allow-unsandboxed.")
     return "none"
 
 
@@ -253,9 +253,9 @@ def _check_seccomp(require, warn=warn_once):
         raise SandboxUnavailable(f"a sandbox is required but its seccomp filter cannot be "
                                  f"built: {why}")
     warn("no-seccomp", f"NO SECCOMP FILTER: {why}. Submissions run in bubblewrap "
-              "without capabilities, but the system calls listed in grader/execution/"
-              "seccomp.py (ptrace, unshare, mount, keyctl, bpf, ...) are not blocked. Use "
-              "--require-sandbox to refuse to grade like this.")
+         "without capabilities, but the system calls listed in grader/execution/"
+         "seccomp.py (ptrace, unshare, mount, keyctl, bpf, ...) are not blocked. Use "
+         "--require-sandbox to refuse to grade like this.")
 
 
 def seccomp_fd(profile):
