@@ -94,6 +94,7 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternat
 
 _warned = set()
 _lock = threading.RLock()
+_muted = threading.local()  # .on: a student's self-check is resolving the mode (resolve_mode)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -102,6 +103,8 @@ class SandboxUnavailable(RuntimeError):
 
 def warn_once(key, text):
     """Print `text` to stderr once per process (the 'say it loudly, once' rule)."""
+    if getattr(_muted, "on", False):
+        return  # not marked as said: official grading later in this process still says it
     with _lock:
         if key in _warned:
             return
@@ -117,20 +120,16 @@ def bwrap_path():
     return shutil.which("bwrap")
 
 
-def bwrap_works(warn=warn_once):
+def bwrap_works():
     """True if `bwrap` exists and can build the jail we need (tried once per process)."""
     global _bwrap_ok
     with _lock:
         if _bwrap_ok is None:
-            _bwrap_ok = _try_bwrap(warn)
+            _bwrap_ok = _try_bwrap()
         return _bwrap_ok
 
 
-def _silent(key, text):
-    """warn_once's stand-in for a student's self-check (resolve_mode(quiet=True))."""
-
-
-def _try_bwrap(warn=warn_once):
+def _try_bwrap():
     """bwrap as a fresh uid if we are root and that uid can reach Python, else as ourselves."""
     global _bwrap_drops_uid
     exe = bwrap_path()
@@ -153,8 +152,8 @@ def _try_bwrap(warn=warn_once):
             _bwrap_drops_uid = uid is not None
             return True
         err = done.stderr
-    warn("bwrap-broken", "bubblewrap is installed but cannot start a jail here: "
-         + err.decode("utf-8", "replace").strip()[:300])
+    warn_once("bwrap-broken", "bubblewrap is installed but cannot start a jail here: "
+              + err.decode("utf-8", "replace").strip()[:300])
     return False
 
 
@@ -184,11 +183,18 @@ def resolve_mode(wanted, require=False, quiet=False):
         raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}, not {wanted!r}")
     if _windows():
         raise SandboxUnavailable(WINDOWS)
+    _muted.on = quiet
+    try:
+        return _resolve_mode(wanted, require)
+    finally:
+        _muted.on = False
+
+
+def _resolve_mode(wanted, require):
     if wanted == "none" and not require:
         return "none"
-    warn = _silent if quiet else warn_once
-    if bwrap_works(warn):
-        _check_seccomp(require, warn)
+    if bwrap_works():
+        _check_seccomp(require)
         return "bwrap"
     why = ("bubblewrap (`bwrap`) is not installed" if not bwrap_path()
            else "bubblewrap cannot create a jail on this machine (user namespaces disabled?)")
@@ -196,15 +202,15 @@ def resolve_mode(wanted, require=False, quiet=False):
         raise SandboxUnavailable(f"a sandbox is required but {why}; install the OS package "
                                  "`bubblewrap` (or run without --require-sandbox)")
     if uid_drop_possible():
-        warn("no-sandbox", f"NO BUBBLEWRAP: {why}. Submissions run as an unprivileged "
-             "uid of their own; official grading closes the grader's files, course.yml, "
-             "the results and the submissions to that uid. They can still use the "
-             "network. Use --require-sandbox to refuse to grade like this.")
+        warn_once("no-sandbox", f"NO BUBBLEWRAP: {why}. Submissions run as an unprivileged "
+                  "uid of their own; official grading closes the grader's files, course.yml, "
+                  "the results and the submissions to that uid. They can still use the "
+                  "network. Use --require-sandbox to refuse to grade like this.")
     else:
-        warn("no-sandbox", f"NO SANDBOX: {why}, and no unprivileged uid to run "
-             "submissions as. They run as plain processes of your user: they can read "
-             "any file you can (including solutions/ and hidden checks) and use the "
-             "network. Official grading refuses unless --allow-unsandboxed.")
+        warn_once("no-sandbox", f"NO SANDBOX: {why}, and no unprivileged uid to run "
+                  "submissions as. They run as plain processes of your user: they can read "
+                  "any file you can (including solutions/ and hidden checks) and use the "
+                  "network. Official grading refuses unless --allow-unsandboxed.")
     return "none"
 
 
@@ -243,7 +249,7 @@ def jail_base():
                 os.chmod(_jail_base, 0o711)
                 atexit.register(shutil.rmtree, _jail_base, True)
         return _jail_base
-def _check_seccomp(require, warn=warn_once):
+def _check_seccomp(require):
     """bwrap without its seccomp filter still drops every capability, but the list of
     seccomp.py is the second wall: refuse under --require-sandbox, warn loudly otherwise."""
     why = seccomp.unavailable_reason()
@@ -252,10 +258,10 @@ def _check_seccomp(require, warn=warn_once):
     if require:
         raise SandboxUnavailable(f"a sandbox is required but its seccomp filter cannot be "
                                  f"built: {why}")
-    warn("no-seccomp", f"NO SECCOMP FILTER: {why}. Submissions run in bubblewrap "
-         "without capabilities, but the system calls listed in grader/execution/"
-         "seccomp.py (ptrace, unshare, mount, keyctl, bpf, ...) are not blocked. Use "
-         "--require-sandbox to refuse to grade like this.")
+    warn_once("no-seccomp", f"NO SECCOMP FILTER: {why}. Submissions run in bubblewrap "
+              "without capabilities, but the system calls listed in grader/execution/"
+              "seccomp.py (ptrace, unshare, mount, keyctl, bpf, ...) are not blocked. Use "
+              "--require-sandbox to refuse to grade like this.")
 
 
 def seccomp_fd(profile):
