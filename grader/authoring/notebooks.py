@@ -13,7 +13,10 @@ is replaced by that exercise code. Code cells tagged `demo` (jupytext:
 functions: `grader grade` runs only their def/class/import statements
 (submission/load.py), so a helper defined there counts for grading as it does
 for check() in the kernel, while a slow plot or an endless loop there costs
-nothing. The narrative tells students this rule. Three variants come out of one source:
+nothing. The narrative tells students this rule. The narrative's line
+`from grader.notebook import check, check_all` becomes the notebook's first code
+cell (SETUP_CELL): if the grader is not installed for the kernel, it says in one
+line what to run. Three variants come out of one source:
 
     student    assignments/<a>/<a>.ipynb: solution regions become stubs
     reference  the same with the reference code (run by the tests)
@@ -39,7 +42,25 @@ CHECK_CALL = re.compile(r"^\s*check\(\s*['\"](\w+)['\"]\s*\)\s*$")
 CHECK_ALL_CALL = re.compile(r"^\s*check_all\(.*\)\s*$")
 VARIANTS = ("student", "reference", "nbgrader")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# As a Python kernel writes it: `jupyter nbconvert --to script` of a notebook saved unrun then
+# writes a .py (which grades like the notebook), not a .txt.
+LANGUAGE_INFO = {"name": "python", "file_extension": ".py", "mimetype": "text/x-python",
+                 "nbconvert_exporter": "python"}
 SETUP_IMPORT = "from grader.notebook import check, check_all"
+# A narrative's SETUP_IMPORT line becomes this cell, the notebook's first code cell: wherever
+# Jupyter starts the kernel, a missing install is one line saying what to do, and the check
+# cells after it print that line again instead of stopping Run All with a NameError.
+SETUP_CELL = """\
+# The self-check: check("...") after each exercise, check_all() at the end.
+try:
+    from grader.notebook import check, check_all
+except ImportError as err:  # the bundle is not installed for this kernel's Python
+    print(f"check() cannot run ({err}): in a terminal, in the folder of README.txt, run "
+          "`python -m pip install -r requirements.txt`, then restart this kernel.")
+
+    def check(*args, **kwargs):
+        print("check() cannot run: see the first code cell.")
+    check_all = check"""
 
 
 class NotebookSourceError(ValueError):
@@ -118,7 +139,7 @@ def _default_cells(folder, course, assignment):
     cells = [new_markdown_cell(f"# {spec.title}\n\nFill in every `raise NotImplementedError()` "
                                "below, then run the check cell after it. `check_all()` at the "
                                "end runs every public check."),
-             new_code_cell(SETUP_IMPORT)]
+             new_code_cell(SETUP_CELL)]
     for path in _exercise_files(folder, course, assignment):
         cells += _exercise_cells(path, course, assignment)
     cells.append(new_code_cell(f'check_all("{assignment}")'))
@@ -198,14 +219,14 @@ def build_notebook(root, course, assignment, variant="student"):
         else:
             tags = [t for t in cell.metadata.get("tags", []) if t == DEMO_TAG]
             cell.metadata = {"tags": tags} if tags else {}
-            out.append(cell)
+            out += _setup_split(cell) if cell.cell_type == "code" else [cell]
     _require_complete(folder, where, included)
     if variant == "nbgrader":
         for exercise in course.assignment(assignment).exercises:
             if exercise not in tested:
                 out += _test_cells(course, assignment, exercise)
     nb = new_notebook(cells=out, metadata={"kernelspec": dict(KERNELSPEC),
-                                           "language_info": {"name": "python"}})
+                                           "language_info": dict(LANGUAGE_INFO)})
     for n, cell in enumerate(nb.cells):
         cell.id = f"{assignment[:40]}-{n:03d}"
         if cell.cell_type == "code":
@@ -213,6 +234,16 @@ def build_notebook(root, course, assignment, variant="student"):
         cell.source = cell.source.strip("\n")
     nbformat.validate(nb)
     return nb
+
+
+def _setup_split(cell):
+    """[SETUP_CELL, the cell without its SETUP_IMPORT line] if it has one, else [cell]."""
+    from nbformat.v4 import new_code_cell
+    lines = cell.source.split("\n")
+    if SETUP_IMPORT not in (line.strip() for line in lines):
+        return [cell]
+    cell.source = "\n".join(ln for ln in lines if ln.strip() != SETUP_IMPORT).strip("\n")
+    return [new_code_cell(SETUP_CELL)] + ([cell] if cell.source.strip() else [])
 
 
 def _include_cell(folder, where, index, src, variant, included, assignment, course=None):

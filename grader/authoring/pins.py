@@ -31,22 +31,59 @@ def lock_pins(lock_text):
 
 
 def closure_pins(lock_text, names):
-    """The lock's `name==version` lines for `names` and everything they need (from the
-    installed distributions' metadata, extras left out), sorted; names the lock does not
-    pin (e.g. an import name that is no distribution, like `yaml`) are left out."""
+    """The lock's `name==version` lines for `names` and everything they need HERE (from
+    the installed distributions' metadata, extras left out), sorted; names the lock does
+    not pin (e.g. an import name that is no distribution, like `yaml`) are left out."""
     pins = lock_pins(lock_text)
-    seen, todo = set(), [key(n) for n in names]
+    return sorted(pins[n] for n, when in closure(names).items()
+                  if n in pins and _marker_holds(when))
+
+
+def closure_requirements(lock_text, names):
+    """(lines, unpinned) for a requirements file installed on ANY platform: the lock's
+    `name==version` of `names` and everything they need, with `; marker` where a package is
+    needed only on some platforms or Pythons (`pexpect==4.9.0 ; sys_platform != "win32"`),
+    sorted; `unpinned`: ['colorama ; sys_platform == "win32"', ...], the packages needed
+    elsewhere that the lock (resolved on one platform) has no version for."""
+    pins, lines, unpinned = lock_pins(lock_text), [], []
+    for name, when in sorted(closure(names).items()):
+        line = pins.get(name, name)
+        (lines if name in pins else unpinned).append(f"{line} ; {when}" if when else line)
+    return sorted(lines, key=str.lower), unpinned
+
+
+def closure(names):
+    """{key(name): marker} of `names` and every distribution they need on any platform,
+    as the installed distributions' metadata says (extras left out): marker '' when
+    always needed, else when (`sys_platform == "win32"`, several paths joined by `or`).
+    Distributions not installed here contribute no requirements of their own."""
+    paths = {}  # name -> set of frozensets of markers: each a path's conjunction
+    todo = [(key(n), frozenset()) for n in names]
     while todo:
-        name = todo.pop()
-        if name in seen or name not in pins:
+        name, path = todo.pop()
+        held = paths.setdefault(name, set())
+        if path in held or frozenset() in held:
             continue
-        seen.add(name)
-        todo += [key(r) for r in _requires(name)]
-    return sorted(pins[n] for n in seen)
+        held.add(path)
+        todo += [(key(dep), path | ({marker} if marker else set()))
+                 for dep, marker in _requires(name)]
+    return {name: _marker_text(held) for name, held in paths.items()}
+
+
+def _marker_text(paths):
+    """One marker for a set of paths (each a frozenset of markers, all of which hold)."""
+    if frozenset() in paths:
+        return ""
+    def conj(path):
+        parts = sorted(path)
+        return parts[0] if len(parts) == 1 else " and ".join(f"({m})" for m in parts)
+    alts = sorted({conj(p) for p in paths})
+    return alts[0] if len(alts) == 1 else " or ".join(f"({a})" for a in alts)
 
 
 def _requires(name):
-    """Names of the distributions `name` depends on in this environment, without extras."""
+    """[(dependency name, its marker or '')] of the installed distribution `name`, on every
+    platform; requirements that only an extra asks for are left out."""
     try:
         reqs = metadata.requires(name) or []
     except metadata.PackageNotFoundError:
@@ -54,9 +91,9 @@ def _requires(name):
     out = []
     for req in reqs:
         spec, _, marker = req.partition(";")
-        if "extra" in marker or not _marker_holds(marker):
+        if "extra" in marker:
             continue
-        out.append(_name(spec))
+        out.append((_name(spec), marker.strip()))
     return out
 
 

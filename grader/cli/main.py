@@ -33,10 +33,11 @@ def infer_assignment(course, path, given):
         raise click.UsageError(str(err)) from None
 
 
-def sessions(course, require_sandbox):
-    """The sandboxed session factory, or a clear error if --require-sandbox cannot be met."""
+def sessions(course, require_sandbox, quiet=False):
+    """The sandboxed session factory, or a clear error if --require-sandbox cannot be met;
+    `quiet` for a student's self-check (no instructor warnings about the isolation)."""
     try:
-        return session_factory(course.spec.limits, require=require_sandbox)
+        return session_factory(course.spec.limits, require=require_sandbox, quiet=quiet)
     except SandboxUnavailable as err:
         raise click.ClickException(str(err)) from None
 
@@ -106,7 +107,7 @@ def check(ctx, path, assignment, exercise, require_sandbox):
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
     try:
-        rep = grade_path(course, path, assignment, sessions(course, require_sandbox),
+        rep = grade_path(course, path, assignment, sessions(course, require_sandbox, quiet=True),
                          exercises=list(exercise) or None, include_hidden=False)
     except ConfigError as err:
         raise UserError(str(err)) from None

@@ -222,11 +222,12 @@ class ChildSession(PipeSession):
 _default_sandboxes = {}
 
 
-def default_sandbox(limits, require=False):
-    """The Sandbox for these limits, resolved once per process (warns once if none)."""
-    key = (limits.sandbox, require)
+def default_sandbox(limits, require=False, quiet=False):
+    """The Sandbox for these limits, resolved once per process (warns once if none,
+    unless `quiet`: a student's self-check, see sandbox.resolve_mode)."""
+    key = (limits.sandbox, require, quiet)
     if key not in _default_sandboxes:
-        _default_sandboxes[key] = sandboxing.Sandbox.from_limits(limits, require)
+        _default_sandboxes[key] = sandboxing.Sandbox.from_limits(limits, require, quiet)
     return sandboxing.Sandbox(_default_sandboxes[key].mode, limits)
 
 
@@ -234,10 +235,11 @@ class session_factory:  # noqa: N801 - used like a function
     """A judge.grade session_factory of sandboxed ChildSessions; raises
     sandbox.SandboxUnavailable now (not per submission) if `require` cannot be
     met. `.mode` says the sandbox mode ('bwrap' or 'none'), `.isolation` what that
-    gives here ('bwrap', 'uid' or 'unsandboxed')."""
+    gives here ('bwrap', 'uid' or 'unsandboxed'). `quiet`: a student's self-check, without
+    the instructor's warnings about the isolation (sandbox.resolve_mode)."""
 
-    def __init__(self, limits, require=False):
-        self.limits, self.sandbox = limits, default_sandbox(limits, require)
+    def __init__(self, limits, require=False, quiet=False):
+        self.limits, self.sandbox = limits, default_sandbox(limits, require, quiet)
         self.mode, self.isolation = self.sandbox.mode, self.sandbox.isolation
 
     def __call__(self, load_request):

@@ -12,8 +12,10 @@ checks and restarted after a fault. Both doors use it: `grade` / `grade_path`
 (the `grader` command, grade-all, selftest) run a list of checks through it;
 the pytest plugin (grader/pytest_plugin.py) runs one check per test item.
 """
+import os
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -68,9 +70,15 @@ def note_not_graded(report):
                                "again.")
 
 
-def course_note(course):
-    """'course file: <path>' (every report names the course.yml it used)."""
-    return f"course file: {course.path}"
+def course_note(course, official=True):
+    """'course file: <path>' (every report names the course.yml it used); a self-check
+    names it relative to the current folder: what students see holds no absolute path."""
+    if official:
+        return f"course file: {course.path}"
+    try:
+        return f"course file: {Path(os.path.relpath(course.path)).as_posix()}"
+    except ValueError:  # Windows: another drive
+        return f"course file: {Path(course.path).name}"
 
 
 def release_copy_warning(course, assignment):
@@ -114,7 +122,7 @@ def open_grading(course, path, assignment, session_factory, time_limits=None, of
     grading.owns_submission = True
     note = isolation_note(getattr(session_factory, "isolation",
                                   getattr(session_factory, "mode", None)))
-    if note:
+    if note and official:  # the instructor's: a self-check is the student's own code
         grading.closing_notes.append(note)
     return grading
 
@@ -130,7 +138,8 @@ def _run_all(grading, checks, progress=None):
 
 def _opening_notes(course, assignment, official):
     """The course file a report used, and a warning when official grading uses a release copy."""
-    return [course_note(course)] + (release_copy_warning(course, assignment) if official else [])
+    return [course_note(course, official)] + (release_copy_warning(course, assignment)
+                                              if official else [])
 
 
 class Grading:
@@ -277,7 +286,8 @@ class _CheckRunner:
 
     def _note_load_errors(self, loaded):
         for chunk in loaded.get("chunks", []):
-            note = f"error while running {chunk['name']}: {chunk.get('error')}"
+            note = f"error while running {chunk['name']}: {chunk.get('error')}" + _went_on(
+                chunk["name"])
             if chunk.get("error") and note not in self.report.notes:  # restarts load again
                 self.report.notes.append(note)
 
@@ -311,6 +321,14 @@ class _CheckRunner:
         if self.session:
             self.session.stop()
             self.session = None
+
+
+def _went_on(chunk_name):
+    """What the grader did after a chunk raised: the rule students are told (README)."""
+    if chunk_name.startswith(("In [", "the code cell")):  # load.CellNames
+        return (". The rest of that cell was skipped and grading went on with the next cell "
+                "(Jupyter's Run All stops there)")
+    return ""
 
 
 def judge(check, cases, reply, notes=()):

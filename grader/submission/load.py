@@ -8,6 +8,7 @@ file(s) of a folder, zip or repository are graded is decided in locate.py.
 """
 import ast
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,13 +54,45 @@ class Submission:
 
 def load_py_file(path, limits=None):
     """One chunk per file; if it does not parse, one per top-level statement group.
-    The chunks carry the file's module name, so other files can import it."""
+    The chunks carry the file's module name, so other files can import it. A notebook
+    exported to .py is graded as the notebook is (load_notebook_export)."""
     path = Path(path)
     text = read_text(path, limits)
+    if is_notebook_export(text):
+        return load_notebook_export(path, text)
     chunks = split_source(text, path.name)
     module = path.stem if path.stem.isidentifier() else ""
     for c in chunks:
         c.module = module
+    return Submission(origin=str(path), chunks=chunks, notes=_syntax_notes(text, path.name),
+                      files=[path.name])
+
+
+# `jupyter nbconvert --to script` (Jupyter's "Export as executable script") starts each code
+# cell with a line "# In[7]:" and writes magics and ! lines as calls on get_ipython().
+EXPORTED_CELL = re.compile(r"^# In\[[ \d]*\]:[ \t]*\r?$", re.M)
+SHELL_CALL = re.compile(r"\bget_ipython\(\)")
+
+
+def is_notebook_export(text):
+    """True for a .py file written from a notebook: cell markers, or IPython's calls."""
+    return bool(EXPORTED_CELL.search(text) or SHELL_CALL.search(text))
+
+
+def load_notebook_export(path, text):
+    """A notebook exported to .py, graded like the notebook: one chunk per exported cell
+    (a cell that raises costs only its own names), run in the notebook namespace, where
+    get_ipython() does nothing (child/main.py), so magics and ! lines cost nothing. Chunks
+    are named after the file, with its line numbers."""
+    lines = text.splitlines(keepends=True)
+    starts = sorted({0} | {i for i, line in enumerate(lines)
+                           if EXPORTED_CELL.match(line.rstrip("\r\n"))})
+    chunks = []
+    for a, b in zip(starts, starts[1:] + [len(lines)]):
+        cell = "".join(lines[a:b])
+        for chunk in split_source(cell, path.name) if cell.strip() else []:
+            chunk.first_line += a
+            chunks.append(chunk)
     return Submission(origin=str(path), chunks=chunks, notes=_syntax_notes(text, path.name),
                       files=[path.name])
 

@@ -30,7 +30,9 @@
 #
 # Keep the names and signatures of the functions you are asked to write: the grader calls them.
 # **What is graded.** The grader runs your saved notebook from the top in a fresh process, so
-# save it before you hand it in. Cells tagged `demo` (plots, worked examples) are for you to
+# save it before you hand it in. A cell that raises an error is skipped there and grading goes
+# on with the next cell (Jupyter's Run All stops at it instead); the report names the cell.
+# Cells tagged `demo` (plots, worked examples) are for you to
 # run and look at: the grader runs only their `def`, `class` and `import` statements, never
 # their other code. So a helper function you define in a demo cell counts, exactly as it does
 # for `check(...)`; but a variable computed there does not exist for the grader. Put what

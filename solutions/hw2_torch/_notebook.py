@@ -19,6 +19,9 @@
 # Cells tagged `demo` (plots, worked examples) are for you to look at: the grader runs only
 # their `def`, `class` and `import` statements (so a helper defined there counts, as it does
 # for `check(...)`), never their other code. Put what your functions need in exercise cells.
+# The grader runs your saved notebook from the top in a fresh process: a cell that raises an
+# error is skipped there and grading goes on with the next cell (Jupyter's Run All stops at
+# it instead); the report names the cell.
 
 # %%
 import numpy as np

@@ -139,6 +139,8 @@ def test_bundle_stands_alone(bundle):
     assignment, folder = bundle
     reqs = [ln for ln in (folder / "requirements.txt").read_text().splitlines()
             if ln and not ln.startswith(("#", "--"))]
+    assert reqs[-1] == "-e ." and (folder / "pyproject.toml").is_file()  # the bundle's grader
+    reqs = reqs[:-1]
     names = {ln.split("==")[0].lower().replace("_", "-") for ln in reqs}
     assert all("==" in ln for ln in reqs)
     preload = {m.split(".")[0] for m in RAW["assignments"][assignment]["preload"]}
