@@ -1,7 +1,13 @@
 """Runtime evidence of HOW a student's function computes (child side, inside probes).
 
-A static scan of the source can be fooled (a solver reached through getattr, a
-class, an alias or another module); what a function calls while it runs cannot.
+What a function calls while it runs sees what a static scan misses (a solver
+reached through code built at run time, a module the loader does not grade).
+But it is computed in the student's own process, so a submission that tampers
+with the grader there can forge it. Hence the rule (docs/DEVELOPING.md, "Checks
+with teeth"): evidence may only TAKE points away and raise review flags; a
+missing or malformed report costs nothing, so a forged "clean" report gets at
+most what the parent's own checks (values, `sourcescan.GradedSource`) grant.
+
 `CallLog` temporarily wraps entry points with counters while a probe calls the
 student's function, then restores them:
 
@@ -20,8 +26,9 @@ rebound to the counting wrapper too. Parent side: `describe_counts`.
 import functools
 import sys
 
-SOLVER_NAMES = ("lstsq", "solve", "inv", "pinv", "tensorsolve", "tensorinv", "cho_solve",
-                "lu_solve", "solve_triangular", "polyfit")
+from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, VALUES_ONLY_KEYWORD
+
+SOLVER_NAMES = tuple(sorted(CLOSED_FORM_SOLVERS))
 SOLVERS = [("solver", module, name)
            for module in ("numpy.linalg", "numpy", "autograd.numpy.linalg", "autograd.numpy",
                           "scipy.linalg", "torch.linalg", "torch")
@@ -59,13 +66,18 @@ class CallLog:
                 wrapped[id(original)] = self._wrap(original, group, f"{module_name}.{attr}")
             self._set(module, attr, wrapped[id(original)])
         if self.namespace is not None:
-            for name, value in list(self.namespace.items()):
-                if id(value) in wrapped and callable(value):
-                    self._set_item(self.namespace, name, wrapped[id(value)])
+            scopes = _student_scopes(self.namespace)
+            for scope in scopes:
+                for name, value in list(scope.items()):
+                    if id(value) in wrapped and callable(value):
+                        self._set_item(scope, name, wrapped[id(value)])
             for name in self.watch:
                 fn = self.namespace.get(name)
                 if callable(fn):
-                    self._set_item(self.namespace, name, self._wrap(fn, name, name))
+                    counted = self._wrap(fn, name, name)
+                    for scope in scopes:  # a file's own functions call it through its module
+                        if scope.get(name) is fn:
+                            self._set_item(scope, name, counted)
         return self
 
     def __exit__(self, *exc):
@@ -76,9 +88,12 @@ class CallLog:
 
     def _wrap(self, fn, group, label):
         log = self
+        values_only = VALUES_ONLY_KEYWORD.get(label.rsplit(".", 1)[-1])
 
         @functools.wraps(fn)
         def counted(*args, **kwargs):
+            if values_only and kwargs.get(values_only) is False:
+                return fn(*args, **kwargs)  # svd(..., compute_uv=False): values only
             log.counts[group] = log.counts.get(group, 0) + 1
             log.called[label] = log.called.get(label, 0) + 1
             return fn(*args, **kwargs)
@@ -99,13 +114,46 @@ class CallLog:
         return {"counts": dict(self.counts), "called": dict(self.called)}
 
 
+def _student_scopes(namespace):
+    """The grading namespace and the globals of each student file's module (each .py file
+    is a module of its own, grader/child/modules.py): where the student's code looks up
+    names. Other modules' globals (numpy's) are never touched."""
+    from grader.checks.student import STUDENT_FILES
+    scopes, seen = [namespace], {id(namespace)}
+    for value in list(namespace.values()):
+        code = getattr(value, "__code__", None)
+        scope = getattr(value, "__globals__", None)
+        if isinstance(scope, dict) and id(scope) not in seen and \
+                getattr(code, "co_filename", None) in STUDENT_FILES:
+            seen.add(id(scope))
+            scopes.append(scope)
+    return scopes
+
+
 # ----------------------------------------------------------------- parent side
 def count(report, key):
-    """The number of calls of group or watched name `key` in a CallLog report (0 if absent)."""
+    """The number of calls of group or watched name `key` in a CallLog report; None if
+    the report is missing or malformed (then it proves nothing and costs nothing)."""
     if not isinstance(report, dict) or not isinstance(report.get("counts"), dict):
-        return 0
+        return None
     value = report["counts"].get(key, 0)
-    return int(value) if isinstance(value, (int, float)) else 0
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def too_few(report, keys, minimum):
+    """The number of calls of `keys` (summed) if a well-formed report shows fewer than
+    `minimum`, else None: only a report that proves too few may cost points."""
+    counts = [count(report, k) for k in keys]
+    if any(c is None for c in counts):
+        return None
+    return sum(counts) if sum(counts) < minimum else None
+
+
+def flags(reports, function):
+    """Review flags (plain text) from CallLog reports of `function`: closed-form calls."""
+    called = sorted({s for r in reports for s in solvers_called(r)})
+    return [f"closed form: {', '.join(called)} called by {function} (run-time evidence)"] \
+        if called else []
 
 
 def solvers_called(report):
