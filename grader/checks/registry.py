@@ -79,7 +79,8 @@ class CheckKind:
 
     def flags(self, p, cases, got):
         """Review flags for the instructor (plain strings, shown in the JSON report, the
-        text report and the gradebook; never to students, never points). Parent side."""
+        text report and the gradebook's `flags` column; not in Gradescope, JUnit,
+        Classroom or feedback pages). Never points. Parent side."""
         return []
 
     def target(self, p):
