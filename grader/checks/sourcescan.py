@@ -161,7 +161,14 @@ class GradedSource:
         """[Hit] for each use of a forbidden library function (bare names, matched as
         `name`, `mod.name`, an alias of it, or `getattr(mod, "name")`) or of a library
         module whose top-level package is in `modules`, anywhere in the closure of
-        `functions` (names in the grading namespace). The student's own names never hit."""
+        `functions` (names in the grading namespace). The student's own names never hit.
+        Source too deep to walk proves nothing: [] (the scan only ever takes points away)."""
+        try:
+            return self._find_calls(functions, forbidden, modules)
+        except RecursionError:
+            return []
+
+    def _find_calls(self, functions, forbidden, modules):
         hits = []
         for label, node, scope, chunk in self._closure(functions):
             local = _locals(node) if not isinstance(node, ast.expr) else set()
@@ -226,6 +233,12 @@ class GradedSource:
         when the function or the parameter is not a plain def the scan can read.
         Conservative: any expression mentioning a tainted name taints its targets,
         and a call with a tainted argument taints its result."""
+        try:
+            return self._uses_argument_values(function, argument)
+        except RecursionError:
+            return None
+
+    def _uses_argument_values(self, function, argument):
         binding = self._resolve("", function)
         if binding is None or binding[0] != "own" or not isinstance(
                 binding[1], (ast.FunctionDef, ast.AsyncFunctionDef)):

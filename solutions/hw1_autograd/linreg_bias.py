@@ -58,9 +58,9 @@ def fit_linreg_with_bias(x_ND, y_N, sigma=0.1):
 
     Use gradients from autograd; no closed-form solver or factorisation,
     in this function or any helper (np.linalg.solve, lstsq, inv, pinv, qr,
-    cholesky, svd, eig, or their scipy and torch twins; singular values
-    alone, e.g. for a step size, are fine). The step size must suit the
-    data you are given.
+    cholesky, svd, eig, eigh, or their scipy and torch twins). Eigenvalues
+    or singular values alone (eigvalsh, svd(..., compute_uv=False)), e.g.
+    for a step size, are fine. The step size must suit the data you are given.
 
     Args
     ----
