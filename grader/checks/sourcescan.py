@@ -84,6 +84,7 @@ class GradedSource:
         self._raw = [_fields(c) for c in chunks]
         self._chunks = None
         self._scopes = None
+        self._memo = {}  # every check of a submission asks again (verify, then flags)
 
     # ------------------------------------------------------------ binding
     @property
@@ -163,10 +164,13 @@ class GradedSource:
         module whose top-level package is in `modules`, anywhere in the closure of
         `functions` (names in the grading namespace). The student's own names never hit.
         Source too deep to walk proves nothing: [] (the scan only ever takes points away)."""
-        try:
-            return self._find_calls(functions, forbidden, modules)
-        except RecursionError:
-            return []
+        key = ("calls", tuple(functions), frozenset(forbidden), frozenset(modules))
+        if key not in self._memo:
+            try:
+                self._memo[key] = self._find_calls(functions, forbidden, modules)
+            except RecursionError:
+                self._memo[key] = []
+        return list(self._memo[key])
 
     def _find_calls(self, functions, forbidden, modules):
         hits = []
@@ -178,9 +182,9 @@ class GradedSource:
                 if id(sub) in values_only:
                     continue
                 text = self._forbidden_use(sub, scope, local, forbidden, modules)
-                if text:
-                    hits.append(Hit(_qualname(label, node), chunk.name,
-                                    chunk.first_line + getattr(sub, "lineno", 1) - 1, text))
+                if text:  # the student's text, shown in messages: bounded
+                    hits.append(Hit(_qualname(label, node)[:80], chunk.name[:80],
+                                    chunk.first_line + getattr(sub, "lineno", 1) - 1, text[:80]))
         return _unique(hits)
 
     def _forbidden_use(self, node, scope, local, forbidden, modules):
@@ -265,6 +269,11 @@ class GradedSource:
         """['`exec` (linreg_bias.py line 12)', ...]: places anywhere in the graded source
         that can reach the grader inside the student's process or run code no static
         scan reads (a review flag, never a deduction: see the module docstring)."""
+        if "tampering" not in self._memo:
+            self._memo["tampering"] = self._tampering(limit)
+        return list(self._memo["tampering"])
+
+    def _tampering(self, limit):
         out = []
         for chunk in self.chunks:
             for node in ast.walk(chunk.tree):
