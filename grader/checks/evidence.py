@@ -26,13 +26,16 @@ rebound to the counting wrapper too. Parent side: `describe_counts`.
 import functools
 import sys
 
-from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, VALUES_ONLY_KEYWORD
+from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, SPECTRAL
 
-SOLVER_NAMES = tuple(sorted(CLOSED_FORM_SOLVERS))
-SOLVERS = [("solver", module, name)
+# Spectral decompositions (svd, eig, eigh) also choose step sizes: a call alone proves
+# nothing, so they are counted apart ("decomposition": a review flag, never a deduction);
+# the parent's scan takes points when their vectors are used.
+SOLVER_NAMES = tuple(sorted(CLOSED_FORM_SOLVERS - set(SPECTRAL)))
+SOLVERS = [("solver" if name in SOLVER_NAMES else "decomposition", module, name)
            for module in ("numpy.linalg", "numpy", "autograd.numpy.linalg", "autograd.numpy",
                           "scipy.linalg", "torch.linalg", "torch")
-           for name in SOLVER_NAMES]
+           for name in SOLVER_NAMES + tuple(sorted(SPECTRAL))]
 GRADIENTS = [("gradient", "autograd.core", "trace"),
              ("gradient", "torch.autograd", "backward"),
              ("gradient", "torch.autograd", "grad")]
@@ -88,12 +91,9 @@ class CallLog:
 
     def _wrap(self, fn, group, label):
         log = self
-        values_only = VALUES_ONLY_KEYWORD.get(label.rsplit(".", 1)[-1])
 
         @functools.wraps(fn)
         def counted(*args, **kwargs):
-            if values_only and kwargs.get(values_only) is False:
-                return fn(*args, **kwargs)  # svd(..., compute_uv=False): values only
             log.counts[group] = log.counts.get(group, 0) + 1
             log.called[label] = log.called.get(label, 0) + 1
             return fn(*args, **kwargs)
@@ -150,15 +150,20 @@ def too_few(report, keys, minimum):
 
 
 def flags(reports, function):
-    """Review flags (plain text) from CallLog reports of `function`: closed-form calls."""
+    """Review flags (plain text) from CallLog reports of `function`: closed-form calls,
+    and spectral decompositions (a step size, or a closed form: a person can tell)."""
     called = sorted({s for r in reports for s in solvers_called(r)})
-    return [f"closed form: {', '.join(called)} called by {function} (run-time evidence)"] \
-        if called else []
+    spectral = sorted({s for r in reports for s in solvers_called(r, SPECTRAL)})
+    return ([f"closed form: {', '.join(called)} called by {function} (run-time evidence)"]
+            if called else []) + (
+        [f"decomposition: {', '.join(spectral)} called by {function} (run-time evidence; "
+         "a step size is fine, a solution from its vectors is not)"] if spectral else [])
 
 
-def solvers_called(report):
-    """'numpy.linalg.lstsq (1 call)', ... for the solver entries a report saw, or []."""
+def solvers_called(report, names=SOLVER_NAMES):
+    """'numpy.linalg.lstsq (1 call)', ... for the entries of `names` a report saw, or []."""
     called = report.get("called", {}) if isinstance(report, dict) else {}
+    if not isinstance(called, dict):
+        return []
     return [f"{name} ({n} call{'s' if n != 1 else ''})" for name, n in sorted(called.items())
-            if isinstance(name, str) and name.rsplit(".", 1)[-1] in SOLVER_NAMES
-            and "." in name]
+            if isinstance(name, str) and name.rsplit(".", 1)[-1] in names and "." in name]

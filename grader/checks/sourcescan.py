@@ -35,8 +35,11 @@ CLOSED_FORM_SOLVERS = frozenset({
     "cho_solve", "cho_factor", "cholesky", "cholesky_ex", "cholesky_solve", "lu", "lu_factor",
     "lu_factor_ex", "lu_solve", "solve_triangular", "triangular_solve", "solve_ex", "inv_ex",
     "qr", "svd", "eig", "eigh", "solve_banded", "solveh_banded", "inverse"})
-# svd with compute_uv=False gives singular values only (a step size, not a solution).
-VALUES_ONLY_KEYWORD = {"svd": "compute_uv"}
+# Spectral decompositions are a closed form only through their vectors; their values
+# alone choose a step size. name -> (index of the values in the result, the named
+# tuple's field for them, the keyword that turns the vectors off).
+SPECTRAL = {"svd": (1, "S", "compute_uv"), "eig": (0, "eigenvalues", None),
+            "eigh": (0, "eigenvalues", None)}
 
 # Names through which code can reach into the grader in its own process: the
 # staged grader package, the interpreter's module table, frames, code objects,
@@ -176,8 +179,7 @@ class GradedSource:
         hits = []
         for label, node, scope, chunk in self._closure(functions):
             local = _locals(node) if not isinstance(node, ast.expr) else set()
-            values_only = {id(c.func) for c in ast.walk(node)
-                           if isinstance(c, ast.Call) and _values_only(c)}
+            values_only = _values_only_calls(node)
             for sub in ast.walk(node):
                 if id(sub) in values_only:
                     continue
@@ -379,13 +381,38 @@ def _folded_string(node):
     return None
 
 
-def _values_only(call):
-    """svd(..., compute_uv=False): singular values only (a step size, not a solution)."""
-    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
-    keyword = VALUES_ONLY_KEYWORD.get(name)
-    return keyword is not None and any(
-        k.arg == keyword and isinstance(k.value, ast.Constant) and k.value.value is False
-        for k in call.keywords)
+def _values_only_calls(node):
+    """{id of the callee node} of the spectral decompositions in `node` whose vectors are
+    never used: svd(..., compute_uv=False), eigh(h)[0], svd(x).S, `vals, _ = eigh(h)`."""
+    parents = {id(c): p for p in ast.walk(node) for c in ast.iter_child_nodes(p)}
+    loads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+             and isinstance(n.ctx, ast.Load)}
+    out = set()
+    for call in ast.walk(node):
+        if not isinstance(call, ast.Call):
+            continue
+        name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(
+            call.func, "id", "")
+        if name in SPECTRAL and _vectors_unused(call, SPECTRAL[name], parents.get(id(call)),
+                                                loads):
+            out.add(id(call.func))
+    return out
+
+
+def _vectors_unused(call, spec, parent, loads):
+    index, field, keyword = spec
+    if keyword and any(k.arg == keyword and isinstance(k.value, ast.Constant)
+                       and k.value.value is False for k in call.keywords):
+        return True
+    if isinstance(parent, ast.Subscript) and parent.value is call:
+        return isinstance(parent.slice, ast.Constant) and parent.slice.value == index
+    if isinstance(parent, ast.Attribute):
+        return parent.attr == field
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(
+            parent.targets[0], (ast.Tuple, ast.List)):
+        others = [t for i, t in enumerate(parent.targets[0].elts) if i != index]
+        return all(isinstance(t, ast.Name) and t.id not in loads for t in others)
+    return False
 
 
 def _assignments(node):

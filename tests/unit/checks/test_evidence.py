@@ -57,6 +57,9 @@ def test_call_log_counts_factorisations_but_not_singular_values_alone(tmp_path):
         ns["fit"](np.eye(3) + 0.1, np.ones(3))
     assert evidence.solvers_called(log.report()) == ["numpy.linalg.cholesky (1 call)",
                                                      "numpy.linalg.qr (1 call)"]
+    # a decomposition alone proves nothing (a step size): counted apart, a flag, no deduction
+    assert log.counts["decomposition"] == 1
+    assert any("decomposition: numpy.linalg.svd" in f for f in evidence.flags([log.report()], "fit"))
 
 
 def test_call_log_counts_autograd_gradients_and_watched_functions(tmp_path):

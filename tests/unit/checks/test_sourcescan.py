@@ -66,14 +66,23 @@ def test_singular_values_alone_are_a_step_size_not_a_closed_form():
         import numpy as np
 
         def fit(x):
-            return 1.0 / np.linalg.svd(x, compute_uv=False)[0] ** 2 + np.linalg.eigvalsh(x)[-1]
+            vals, _ = np.linalg.eigh(x.T @ x)
+            lam, unused_vectors = np.linalg.eig(x.T @ x)
+            return (1.0 / np.linalg.svd(x, compute_uv=False)[0] ** 2 + np.linalg.eigvalsh(x)[-1]
+                    + np.linalg.eigh(x)[0][-1] + np.linalg.svd(x)[1][0] + vals[-1] + lam[0]
+                    + np.linalg.svd(x).S[0])
 
         def fit_svd(x, y):
             u, s, vt = np.linalg.svd(x, full_matrices=False)
             return vt.T @ (u.T @ y / s)
+
+        def fit_eigh(x, y):
+            return np.linalg.eigh(x.T @ x)[1] @ y
     '''))
     assert src.find_calls(["fit"], CLOSED_FORM_SOLVERS) == []
     assert names(src.find_calls(["fit_svd"], CLOSED_FORM_SOLVERS)) == {("fit_svd", "np.linalg.svd")}
+    assert names(src.find_calls(["fit_eigh"], CLOSED_FORM_SOLVERS)) == {
+        ("fit_eigh", "np.linalg.eigh")}
 
 
 def test_a_sibling_file_is_followed_and_a_later_definition_wins():
