@@ -19,7 +19,8 @@ Full marks need (from course.yml):
 - fit (2 points): fit_linreg_with_bias reaches the least-squares wtilde to a relative
   error of 0.0001, by gradient descent with autograd gradients: at least 2 autograd
   gradients per fit and no closed-form solver or factorisation (solve, lstsq, inv, pinv,
-  QR, Cholesky, SVD, eig) in the fit or its helpers (partial credit per data set).
+  QR, Cholesky, or the vectors of SVD or eig) in the fit or its helpers (partial credit
+  per data set).
 - time limit: 60 s per check.
 - hidden checks (3 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).

@@ -160,8 +160,8 @@ class Fit(CheckKind):
         return (f"fit_linreg_with_bias reaches the least-squares wtilde to a relative error of "
                 f"{p.rtol:g}, by gradient descent with autograd gradients: at least "
                 f"{p.min_gradient_calls} autograd gradients per fit and no closed-form solver "
-                "or factorisation (solve, lstsq, inv, pinv, QR, Cholesky, SVD, eig) in the fit "
-                "or its helpers (partial credit per data set).")
+                "or factorisation (solve, lstsq, inv, pinv, QR, Cholesky, or the vectors of "
+                "SVD or eig) in the fit or its helpers (partial credit per data set).")
 
     def flags(self, p, cases, got):
         calls = got.get("calls") if isinstance(got, dict) else None
