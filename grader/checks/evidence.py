@@ -47,8 +47,10 @@ class CallLog:
     Args: entries: [(group, module name, attribute)]; namespace: the
     submission's globals (names bound to a watched object are rebound too);
     watch: names of submission functions to count, each under its own name.
-    `counts` maps each group and each watched name to a number of calls, and
-    `called` maps 'module.attribute' to its count (for messages).
+    `counts` maps each group and each watched name to a number of calls,
+    `called` maps 'module.attribute' to its count (for messages), and `first`
+    is the first argument of the first call to any watched name, as a list of
+    floats (where a descent started), or None.
     """
 
     def __init__(self, entries, namespace=None, watch=()):
@@ -56,6 +58,7 @@ class CallLog:
         self.counts = {g: 0 for g, _, _ in self.entries}
         self.counts.update({name: 0 for name in self.watch})
         self.called = {}
+        self.first = None
         self._undo = []
 
     def __enter__(self):
@@ -77,7 +80,7 @@ class CallLog:
             for name in self.watch:
                 fn = self.namespace.get(name)
                 if callable(fn):
-                    counted = self._wrap(fn, name, name)
+                    counted = self._wrap(fn, name, name, first=True)
                     for scope in scopes:  # a file's own functions call it through its module
                         if scope.get(name) is fn:
                             self._set_item(scope, name, counted)
@@ -89,13 +92,15 @@ class CallLog:
         self._undo.clear()
         return False
 
-    def _wrap(self, fn, group, label):
+    def _wrap(self, fn, group, label, first=False):
         log = self
 
         @functools.wraps(fn)
         def counted(*args, **kwargs):
             log.counts[group] = log.counts.get(group, 0) + 1
             log.called[label] = log.called.get(label, 0) + 1
+            if first and log.first is None and args:
+                log.first = _point(args[0])
             return fn(*args, **kwargs)
         return counted
 
@@ -110,8 +115,19 @@ class CallLog:
         self._undo.append(lambda: mapping.__setitem__(key, old))
 
     def report(self):
-        """Plain data for the parent: {"counts": {...}, "called": {...}}."""
-        return {"counts": dict(self.counts), "called": dict(self.called)}
+        """Plain data for the parent: {"counts": {...}, "called": {...}, "first": [...]}."""
+        return {"counts": dict(self.counts), "called": dict(self.called), "first": self.first}
+
+
+def _point(value):
+    """A watched function's argument as a list of floats (autograd's box unwrapped), or []."""
+    import numpy as np
+    while hasattr(value, "_value"):  # autograd traces with ArrayBox(value)
+        value = value._value
+    try:
+        return [float(v) for v in np.asarray(value, dtype=np.float64).ravel()[:1000]]
+    except (TypeError, ValueError):
+        return []
 
 
 def _student_scopes(namespace):
@@ -147,6 +163,16 @@ def too_few(report, keys, minimum):
     if any(c is None for c in counts):
         return None
     return sum(counts) if sum(counts) < minimum else None
+
+
+def first_point(report):
+    """Where the first watched call happened (a float array), or None if not reported."""
+    point = report.get("first") if isinstance(report, dict) else None
+    if not isinstance(point, list) or not point or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in point):
+        return None
+    import numpy as np
+    return np.asarray(point, dtype=np.float64)
 
 
 def flags(reports, function):

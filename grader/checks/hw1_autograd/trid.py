@@ -267,9 +267,9 @@ class Minimize(CheckKind):
                 "(partial credit per start reached).")
 
     def flags(self, p, cases, got):
-        reports = [g.get("calls") for g in got if isinstance(g, dict)] \
+        reports = [g.get("calls") if isinstance(g, dict) else None for g in got] \
             if isinstance(got, list) else []
-        return (evidence.flags(reports, MINIMIZE)
+        return (evidence.flags(reports, MINIMIZE) + _start_flags(cases["starts"], reports)
                 + source_flags(cases.get("_source"), [MINIMIZE], CLOSED_FORM_SOLVERS))
 
     def cases(self, p, rng):
@@ -316,8 +316,20 @@ class Minimize(CheckKind):
                        fraction=1 - len(misses) / len(starts))
 
 
-WATCHED = ("trid_grad",)
+WATCHED = ("trid_grad", "trid")
 MINIMIZE = "minimize_trid"
+
+
+def _start_flags(starts, reports):
+    """A review flag when run-time evidence shows a descent that did not start at init_x_D:
+    the first call of trid or trid_grad was elsewhere (a heuristic, so a flag, not points:
+    a student may evaluate trid somewhere else first)."""
+    for x0, report in zip(starts, reports):
+        first = evidence.first_point(report)
+        if first is not None and (first.shape != x0.shape or not np.allclose(first, x0)):
+            return [f"start: minimize_trid from {fmt(x0, 3)} first evaluated trid or "
+                    f"trid_grad at {fmt(first, 3)}, not at init_x_D (run-time evidence)"]
+    return []
 
 
 def _require_descent_from_start(source):

@@ -207,3 +207,33 @@ def test_a_closed_form_in_the_graded_source_loses_the_fit_whatever_the_child_rep
         kind.verify(p, cases, reply)
     assert failed.value.fraction == 0
     assert any(message in f for f in kind.flags(p, cases, reply))
+
+
+def test_call_log_records_where_a_watched_descent_started(tmp_path):
+    """The first point trid or trid_grad saw (autograd's box unwrapped): a descent that did
+    not start at init_x_D is flagged for review, never deducted (it is a heuristic)."""
+    ns = namespace_of('''
+        import autograd
+        import autograd.numpy as ag_np
+        import numpy as np
+
+        def trid(x_D):
+            return ag_np.sum((x_D - 1.0) ** 2) - ag_np.sum(x_D[1:] * x_D[:-1])
+
+        def trid_grad(x_D):
+            return autograd.grad(trid)(x_D)
+
+        def minimize_trid(init_x_D):
+            x_D = np.array([2.0, 2.0])        # the known minimiser, not init_x_D
+            for _ in range(3):
+                x_D = x_D - 0.4 * trid_grad(x_D)
+            return x_D
+    ''', tmp_path)
+    with CallLog(GRADIENTS, ns, watch=trid.WATCHED) as log:
+        ns["minimize_trid"](np.array([1.0, -1.0]))
+    report = log.report()
+    assert report["first"] == [2.0, 2.0] and evidence.first_point(report).tolist() == [2.0, 2.0]
+    start = np.array([1.0, -1.0])
+    assert "not at init_x_D" in trid._start_flags([start], [report])[0]
+    assert trid._start_flags([np.array([2.0, 2.0])], [report]) == []
+    assert trid._start_flags([start], [{"first": ["x"]}]) == []   # malformed: proves nothing
