@@ -10,8 +10,9 @@ trace it, then let `autograd.grad` produce the derivative for you.
 Full marks need (from course.yml):
 - values (1 point): decaying_cosine(x) equals exp(-x/10) cos(x) (relative error at most
   1e-10).
-- gradient (2 points): decaying_cosine_grad(x) equals the analytic derivative (relative
-  error at most 1e-10).
+- gradient (2 points): decaying_cosine_grad(x) equals the derivative (relative error at
+  most 1e-10), computed by autograd.grad: one autograd gradient per call, not a
+  derivative typed in by hand.
 - autograd_traceable (1 point): autograd.grad can differentiate decaying_cosine (no
   math.*, no float()), what it gives agrees with central differences of the same
   function, and it is the derivative of exp(-x/10) cos(x) (relative error at most
@@ -43,6 +44,10 @@ def decaying_cosine(x):
 
 def decaying_cosine_grad(x):
     """Evaluate the derivative df/dx at x, computed by `autograd.grad`.
+
+    Graded: the value, and that autograd computed it (the grader watches for
+    one autograd gradient per call); a derivative typed in by hand loses the
+    points of the gradient checks.
 
     Args
     ----

@@ -18,7 +18,9 @@ Full marks need (from course.yml):
   wtilde to X~^T (X~ w - y) / sigma^2 (relative error at most 1e-10).
 - fit (2 points): fit_linreg_with_bias reaches the least-squares wtilde to a relative
   error of 0.0001, by gradient descent with autograd gradients: at least 2 autograd
-  gradients per fit and no closed-form solver (partial credit per data set).
+  gradients per fit and no closed-form solver or factorisation (solve, lstsq, inv, pinv,
+  QR, Cholesky, or the vectors of SVD or eig) in the fit or its helpers (partial credit
+  per data set).
 - time limit: 10 s per check (fit: 60 s).
 - hidden checks (3 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).
@@ -64,8 +66,11 @@ def linreg_neg_log_lik(wtilde_E, xtilde_NE, y_N, sigma=0.1):
 def fit_linreg_with_bias(x_ND, y_N, sigma=0.1):
     """Fit weights and bias by gradient descent on `linreg_neg_log_lik`.
 
-    Use gradients from autograd; no closed-form solver (np.linalg.solve,
-    lstsq, inv, pinv). The step size must suit the data you are given.
+    Use gradients from autograd; no closed-form solver or factorisation,
+    in this function or any helper (np.linalg.solve, lstsq, inv, pinv, qr,
+    cholesky, svd, eig, eigh, or their scipy and torch twins). Eigenvalues
+    or singular values alone (eigvalsh, svd(..., compute_uv=False)), e.g.
+    for a step size, are fine. The step size must suit the data you are given.
 
     Args
     ----

@@ -13,15 +13,16 @@ Full marks need (from course.yml):
 - values (1 point): trid(x_D) equals the formula for several D, including at the
   minimiser (relative error at most 1e-10).
 - gradient (1 point): trid_grad(x_D) equals the analytic gradient (relative error at
-  most 1e-10).
+  most 1e-10), computed by autograd.grad: one autograd gradient per call.
 - autograd_traceable (1 point): autograd.grad can differentiate the student's trid,
   giving the analytic gradient (relative error at most 1e-10).
 - gd_iterates (2 points): run_many_iters_of_gradient_descent reproduces exact GD on a
   quadratic, keeps a history with one entry per iteration and leaves init_x_D alone
   (relative error at most 1e-12).
 - minimize (2 points): minimize_trid lands within 1e-05 of the minimiser in every
-  coordinate, from every start, by gradient descent: at least 2 gradient evaluations per
-  run and no linear solver (partial credit per start reached).
+  coordinate, from every start, by gradient descent from init_x_D: at least 2 gradient
+  evaluations per run, no linear solver, and a result computed from the values of
+  init_x_D, not only from its size (partial credit per start reached).
 - time limit: 10 s per check.
 - hidden checks (5 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).
@@ -50,6 +51,9 @@ def trid(x_D):
 
 def trid_grad(x_D):
     """Gradient of `trid` at x_D, computed by `autograd.grad`.
+
+    Graded: the value, and that autograd computed it (one autograd gradient
+    per call); a gradient typed in by hand loses the gradient check's points.
 
     Args
     ----
@@ -87,6 +91,11 @@ def run_many_iters_of_gradient_descent(f, g, init_x_D=None, n_iters=100, step_si
 
 def minimize_trid(init_x_D):
     """Find the minimiser of `trid` by gradient descent from init_x_D.
+
+    Graded: the result, and how: gradients taken at every step (trid_grad
+    or autograd), no linear solver, and a result computed from the values
+    of init_x_D (returning or starting from the known minimiser is not the
+    exercise).
 
     Args
     ----

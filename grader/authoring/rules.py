@@ -12,20 +12,24 @@ from pathlib import Path
 RULES = {
     ("hw1_autograd", "decaying_cosine"): [
         ("f(x) = exp(-x/10) cos(x)", ["values"]),
-        ("the derivative comes from autograd.grad", ["gradient", "gradient_hidden"]),
+        ("the derivative comes from autograd.grad (runtime: one autograd gradient per call; "
+         "evidence only takes points away)", ["gradient", "gradient_hidden"]),
         ("written with ag_np so autograd can trace it (no math.*, no float())",
          ["autograd_traceable"]),
     ],
     ("hw1_autograd", "trid"): [
         ("trid(x) for any D >= 2, vectorised", ["values", "values_hidden"]),
-        ("trid_grad from autograd", ["gradient", "autograd_traceable"]),
+        ("trid_grad from autograd (runtime: one autograd gradient per call; evidence only "
+         "takes points away)", ["gradient"]),
+        ("trid is traceable by autograd", ["autograd_traceable"]),
         ("GD helper: n_iters history entries, entry 0 the start, n_iters - 1 updates",
          ["gd_iterates", "gd_iterates_hidden"]),
         ("GD helper: init_x_D is NOT modified; x <- x - step_size * g(x)",
          ["gd_iterates", "gd_iterates_hidden"]),
         ("minimize_trid: within 1e-5 of the minimiser in every coordinate, any D",
          ["minimize", "minimize_hidden"]),
-        ("minimize_trid: BY GRADIENT DESCENT (runtime: gradients taken, no solver)",
+        ("minimize_trid: BY GRADIENT DESCENT FROM init_x_D (parent's source scan: no solver, "
+         "the result uses init_x_D's values; runtime: gradients taken, no solver)",
          ["minimize", "minimize_hidden"]),
     ],
     ("hw1_autograd", "linreg_bias"): [
@@ -34,8 +38,9 @@ RULES = {
         ("the loss is differentiable by autograd w.r.t. wtilde", ["neg_log_lik_gradient"]),
         ("fit reaches the least-squares optimum; wtilde = [w, b], bias last",
          ["fit", "fit_hidden"]),
-        ("fit: gradients from autograd, no closed-form solver (runtime and source)",
-         ["fit", "fit_hidden"]),
+        ("fit: gradients from autograd, no closed-form solver or factorisation (solve, lstsq, "
+         "inv, pinv, QR, Cholesky, SVD, eig; parent's source scan, and runtime evidence that "
+         "only takes points away)", ["fit", "fit_hidden"]),
         ("fit: the step size suits the data given (other N, D, scales)", ["fit_hidden"]),
     ],
     ("hw1_autograd", "nn_fit"): [
@@ -54,8 +59,8 @@ RULES = {
         ("lin = a x + b", ["lin"]),
         ("mse_loss = mean of squared residuals", ["mse_loss"]),
         ("mse_loss_grad = (dL/da, dL/db) by hand", ["gradient", "gradient_hidden"]),
-        ("no autograd, no torch (runtime, helpers and modules included, and source)",
-         ["by_hand"]),
+        ("no autograd, no torch, helpers and files included (parent's source scan, and runtime "
+         "evidence that only takes points away)", ["by_hand"]),
         ("fit_line_numpy: from (0, 0), exactly n_steps simultaneous updates",
          ["fit", "fit_hidden"]),
     ],

@@ -9,6 +9,10 @@ A kind is a small class with four parts:
             cases and return plain data. It never judges anything.
   verify  - (parent, trusted) judge the plain data; raise feedback.Fail or
             return None (full marks) or a fraction in [0, 1].
+  flags   - (parent, optional) review flags for the instructor: what runtime
+            evidence or the parent's source scan saw. Never points.
+Both parent parts also find, in cases["_source"], the graded source as the
+parent read it (checks/sourcescan.GradedSource), for rules on HOW to compute.
 course.yml instantiates kinds as named checks with points and a hidden flag,
 so a hidden check is a public kind run on inputs the students never saw.
 
@@ -72,6 +76,12 @@ class CheckKind:
 
     def verify(self, p, cases, got):
         raise NotImplementedError
+
+    def flags(self, p, cases, got):
+        """Review flags for the instructor (plain strings, shown in the JSON report, the
+        text report and the gradebook's `flags` column; not in Gradescope, JUnit,
+        Classroom or feedback pages). Never points. Parent side."""
+        return []
 
     def target(self, p):
         """One sentence for students: what full marks on this check need, with the

@@ -22,6 +22,7 @@ import numpy as np
 from grader import wire
 from grader.checks import hints as known_slips
 from grader.checks.fail import Fail
+from grader.checks.sourcescan import GradedSource
 from grader.execution.cputime import Budget, cpu_note
 from grader.execution.sandbox import isolation_note
 from grader.execution.session import ChildFault, ChildSession
@@ -244,6 +245,8 @@ class _CheckRunner:
         self.factory, self.load_request, self.report = factory, load_request, report
         self.limits = limits
         self.session, self.load_fault, self.load_output = None, None, None
+        # The graded source as the parent read it, for "how" rules (parsed on first use).
+        self.source = GradedSource(load_request["chunks"])
 
     def run_check(self, check, time_limit_s):
         """Probe one check under its own budget of the exercise's time limit (CPU
@@ -293,6 +296,7 @@ class _CheckRunner:
 
     def _run_check(self, check, budget):
         to_child, cases = plan_cases(check)
+        cases["_source"] = self.source  # parent side only: never sent to the child
         request = {"op": "probe", "assignment": check.assignment, "exercise": check.exercise,
                    "kind": check.kind.name, "cases": to_child}
         session, mark = self.session, self.session.output_mark()
@@ -346,6 +350,26 @@ def judge(check, cases, reply, notes=()):
         return _result(check, 0.0, status, message)
     try:
         value = wire.decode(reply.get("value"))
+    except wire.WireError as err:
+        return _result(check, 0.0, R.ERROR, f"the value returned could not be read: {err}")
+    result = _verdict(check, cases, value)
+    result.flags = review_flags(check, cases, value)
+    return result
+
+
+def review_flags(check, cases, value):
+    """The kind's review flags for the instructor (CheckKind.flags); never points."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [str(f)[:500] for f in check.kind.flags(check.params, cases, value)][:10]
+    except Exception as err:  # noqa: BLE001 - a flag must never cost a verdict
+        return [f"could not compute review flags ({type(err).__name__}: {err})"[:500]]
+
+
+def _verdict(check, cases, value):
+    """The kind's verify on the decoded reply -> CheckResult (parent side)."""
+    try:
         # A diverged submission makes the verifier's arithmetic overflow: that is
         # the student's result, reported in the message, not a warning for stderr.
         with np.errstate(all="ignore"), warnings.catch_warnings():

@@ -18,6 +18,9 @@ class CheckResult:
     duration: float = 0.0
     output: str = ""      # what the submission printed while this check ran (capped)
     cpu_s: float | None = None  # CPU seconds of the submission's processes (None: unknown)
+    # For the instructor's review, never points: what runtime evidence or the source scan
+    # saw (a closed-form solver, code that can tamper with the grader). CheckKind.flags.
+    flags: list = field(default_factory=list)
 
     def to_dict(self):
         """The fields of the documented JSON format (cpu_s is for benchmarks only)."""

@@ -56,9 +56,17 @@ def rows(graded, course, assignment, duedate="", roster=None):
             row[ex] = _num(by_ex.get(ex, (0.0, 0.0))[0])
         row["checks_passed"] = f"{sum(c.status == 'passed' for c in rep.checks)}/{len(rep.checks)}"
         row["note"] = _note(g)
+        row["flags"] = review_flags(rep)
         _blank_not_graded(row, rep)
         out.append({k: cell(v) for k, v in row.items()})
     return out
+
+
+def review_flags(report):
+    """The checks' review flags for the instructor (CheckResult.flags), one cell:
+    'linreg_bias.fit: closed form: ...; trid.minimize: ...' (at most 1000 characters)."""
+    return "; ".join(f"{c.exercise}.{c.name}: {f}" for c in report.checks
+                     for f in (c.flags or []))[:1000]
 
 
 def _blank_not_graded(row, report):
@@ -88,7 +96,7 @@ def cell(value):
 
 def columns(course, assignment):
     return NBGRADER_COLUMNS + list(course.assignment(assignment).exercises) + [
-        "checks_passed", "note"]
+        "checks_passed", "note", "flags"]
 
 
 def to_csv(graded, course, assignment, duedate="", roster=None):

@@ -23,6 +23,9 @@ def to_text(report, width=100, show_output=True):
         if c.message:  # a passed check has one only when it used much of its CPU limit
             lines += textwrap.wrap(c.message, width=width - 6, initial_indent="      ",
                                    subsequent_indent="      ")
+        for flag in c.flags or []:  # for the instructor's review (CheckResult.flags)
+            lines += textwrap.wrap(flag, width=width - 6, initial_indent="      review flag: ",
+                                   subsequent_indent="      ")
     lines.append("-" * min(width, 72))
     for ex, (s, m) in report.by_exercise().items():
         lines.append(f"{ex:<43} {points(s):>5}/{points(m)}")

@@ -32,6 +32,10 @@ def decaying_cosine(x):
 def decaying_cosine_grad(x):
     """Evaluate the derivative df/dx at x, computed by `autograd.grad`.
 
+    Graded: the value, and that autograd computed it (the grader watches for
+    one autograd gradient per call); a derivative typed in by hand loses the
+    points of the gradient checks.
+
     Args
     ----
     x : float

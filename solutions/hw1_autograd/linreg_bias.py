@@ -56,8 +56,11 @@ def linreg_neg_log_lik(wtilde_E, xtilde_NE, y_N, sigma=0.1):
 def fit_linreg_with_bias(x_ND, y_N, sigma=0.1):
     """Fit weights and bias by gradient descent on `linreg_neg_log_lik`.
 
-    Use gradients from autograd; no closed-form solver (np.linalg.solve,
-    lstsq, inv, pinv). The step size must suit the data you are given.
+    Use gradients from autograd; no closed-form solver or factorisation,
+    in this function or any helper (np.linalg.solve, lstsq, inv, pinv, qr,
+    cholesky, svd, eig, eigh, or their scipy and torch twins). Eigenvalues
+    or singular values alone (eigvalsh, svd(..., compute_uv=False)), e.g.
+    for a step size, are fine. The step size must suit the data you are given.
 
     Args
     ----

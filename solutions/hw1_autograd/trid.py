@@ -35,6 +35,9 @@ def trid(x_D):
 def trid_grad(x_D):
     """Gradient of `trid` at x_D, computed by `autograd.grad`.
 
+    Graded: the value, and that autograd computed it (one autograd gradient
+    per call); a gradient typed in by hand loses the gradient check's points.
+
     Args
     ----
     x_D : 1D array of floats, shape (D,)
@@ -83,6 +86,11 @@ def run_many_iters_of_gradient_descent(f, g, init_x_D=None, n_iters=100, step_si
 
 def minimize_trid(init_x_D):
     """Find the minimiser of `trid` by gradient descent from init_x_D.
+
+    Graded: the result, and how: gradients taken at every step (trid_grad
+    or autograd), no linear solver, and a result computed from the values
+    of init_x_D (returning or starting from the known minimiser is not the
+    exercise).
 
     Args
     ----

@@ -1,6 +1,7 @@
 """Checks of exercise decaying_cosine: f(x) = exp(-x/10) cos(x) and its derivative."""
 import numpy as np
 
+from grader.checks import evidence
 from grader.checks.fail import Fail
 from grader.checks.numerics import as_list, as_scalar, assert_all_close
 from grader.checks.registry import CheckKind, Params, register
@@ -73,18 +74,34 @@ class Values(_Kind):
 
 @register
 class Gradient(_Kind):
-    """decaying_cosine_grad(x) equals the analytic derivative."""
+    """decaying_cosine_grad(x) equals the analytic derivative, computed by autograd
+    (runtime evidence: one autograd gradient per call; it can only take points away)."""
     name = "gradient"
+
+    def target(self, p):
+        return (f"decaying_cosine_grad(x) equals the derivative (relative error at most "
+                f"{p.rtol:g}), computed by autograd.grad: one autograd gradient per call, "
+                "not a derivative typed in by hand.")
 
     @staticmethod
     def probe(sub, cases):
-        return [sub.decaying_cosine_grad(x) for x in cases["xs"]]
+        from grader.checks.evidence import GRADIENTS, CallLog
+        with CallLog(GRADIENTS, sub.namespace) as log:
+            values = [sub.decaying_cosine_grad(x) for x in cases["xs"]]
+        return {"values": values, "calls": log.report()}
 
     def verify(self, p, cases, got):
         xs = cases["xs"]
-        assert_all_close(_scalars(got, xs, "decaying_cosine_grad"), [df(x) for x in xs],
+        values = got.get("values") if isinstance(got, dict) else got
+        assert_all_close(_scalars(values, xs, "decaying_cosine_grad"), [df(x) for x in xs],
                          [f"x = {x:g}" for x in xs], "the derivative", p.rtol, p.atol,
                          hints=[([h(x) for x in xs], text) for h, text in GRAD_HINTS])
+        taken = evidence.too_few(got.get("calls") if isinstance(got, dict) else None,
+                                 ["gradient"], len(xs))
+        if taken is not None:
+            raise Fail(f"decaying_cosine_grad gives the right numbers, but autograd computed "
+                       f"{taken} of the {len(xs)} derivatives: the docstring asks for "
+                       "autograd.grad(decaying_cosine), not a derivative typed in by hand.")
 
 
 class FDParams(PointParams):

@@ -5,8 +5,8 @@ from grader.checks import hints as known
 from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close, rel_err
 from grader.checks.registry import CheckKind, Params, register
-from grader.checks.evidence import count, solvers_called
-from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, find_calls
+from grader.checks import evidence
+from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, source_flags
 from grader.checks.hw1_autograd.data import linear_toy, random_linear
 
 
@@ -141,10 +141,18 @@ class FitParams(Params):
                                   # perfectly conditioned problem converges in one)
 
 
+FIT = "fit_linreg_with_bias"
+
+
 @register
 class Fit(CheckKind):
     """fit_linreg_with_bias reaches the least-squares optimum (relative parameter
-    error <= rtol) by gradient descent: closed-form solvers earn nothing."""
+    error <= rtol) by gradient descent: closed-form solvers earn nothing.
+
+    Points come from the fit's accuracy (parent). They are taken away by the
+    parent's scan of the graded source (a closed-form solver anywhere in the fit
+    and its helpers) and by runtime evidence (a solver called, too few autograd
+    gradients), which can only take away: see grader/checks/evidence.py."""
     name = "fit"
     Params = FitParams
 
@@ -152,7 +160,13 @@ class Fit(CheckKind):
         return (f"fit_linreg_with_bias reaches the least-squares wtilde to a relative error of "
                 f"{p.rtol:g}, by gradient descent with autograd gradients: at least "
                 f"{p.min_gradient_calls} autograd gradients per fit and no closed-form solver "
-                "(partial credit per data set).")
+                "or factorisation (solve, lstsq, inv, pinv, QR, Cholesky, or the vectors of "
+                "SVD or eig) in the fit or its helpers (partial credit per data set).")
+
+    def flags(self, p, cases, got):
+        calls = got.get("calls") if isinstance(got, dict) else None
+        return (evidence.flags(calls if isinstance(calls, list) else [], FIT)
+                + source_flags(cases.get("_source"), [FIT], CLOSED_FORM_SOLVERS))
 
     def cases(self, p, rng):
         sets = [linear_toy()] if p.toy else []
@@ -162,21 +176,18 @@ class Fit(CheckKind):
     @staticmethod
     def probe(sub, cases):
         from grader.checks.evidence import GRADIENTS, SOLVERS, CallLog
-        from grader.checks.sourcescan import collect_origins, collect_sources
         fits, calls = [], []
         for c in cases["sets"]:
             with CallLog(SOLVERS + GRADIENTS, sub.namespace) as log:
                 fits.append(sub.fit_linreg_with_bias(c["x"].copy(), c["y"].copy()))
             calls.append(log.report())
-        fit = sub.fit_linreg_with_bias
-        return {"fits": fits, "calls": calls, "sources": collect_sources(fit, sub.namespace),
-                "origins": collect_origins(fit, sub.namespace)}
+        return {"fits": fits, "calls": calls}
 
     def verify(self, p, cases, got):
         sets = cases["sets"]
         if not isinstance(got, dict) or not isinstance(got.get("fits"), list):
             raise Fail("unexpected probe result", status="error")
-        _require_gradient_descent(p, sets, got)
+        _require_gradient_descent(p, sets, got, cases.get("_source"))
         misses = []
         for c, g in zip(sets, got["fits"]):
             n, d = c["x"].shape
@@ -196,29 +207,29 @@ class Fit(CheckKind):
                        fraction=1 - len(misses) / len(sets))
 
 
-def _require_gradient_descent(p, sets, got):
-    """Fail unless the fit took autograd gradients repeatedly and called no linear solver
-    (watched at run time), and its source names no solver (the static second line)."""
+def _require_gradient_descent(p, sets, got, source):
+    """Fail if the graded source of the fit (helpers included) uses a closed-form solver
+    (the parent's own scan: unforgeable), or if runtime evidence shows a solver call or
+    too few autograd gradients (from the child: it can only take points away)."""
+    hits = source.find_calls([FIT], CLOSED_FORM_SOLVERS) if source is not None else []
+    if hits:
+        raise Fail(f"{hits[0]} is a closed-form solver or factorisation. This exercise asks "
+                   "for gradient descent with autograd gradients; no points for the fit "
+                   "until it uses them.")
     calls = got.get("calls") if isinstance(got.get("calls"), list) else []
     for c, report in zip(sets, calls):
         n, d = c["x"].shape
-        solvers = solvers_called(report)
+        solvers = evidence.solvers_called(report)
         if solvers:
             raise Fail(f"fit_linreg_with_bias on N = {n}, D = {d} called {', '.join(solvers)}: "
                        "a closed-form solver. This exercise asks for gradient descent with "
                        "autograd gradients; no points for the fit until it uses them.")
-        grads = count(report, "gradient")
-        if grads < p.min_gradient_calls:
+        grads = evidence.too_few(report, ["gradient"], p.min_gradient_calls)
+        if grads is not None:
             raise Fail(f"fit_linreg_with_bias on N = {n}, D = {d} took {grads} gradient(s) from "
                        f"autograd; gradient descent takes one per step (full marks need at "
                        f"least {p.min_gradient_calls}). Use autograd.grad of linreg_neg_log_lik, "
                        "not a gradient written by hand or a closed form.")
-    hits = find_calls(got.get("sources") or {}, CLOSED_FORM_SOLVERS, got.get("origins") or {})
-    if hits:
-        fn, line, call = hits[0]
-        raise Fail(f"{fn} (line {line} of its source) uses `{call}`, a closed-form "
-                   "solver. This exercise asks for gradient descent with autograd "
-                   "gradients; no points for the fit until it uses them.")
 
 
 def _fit_hint(w, best):

@@ -3,9 +3,10 @@ import numpy as np
 
 from grader.checks import hints as known
 from grader.checks.fail import Fail, differing, fmt
-from grader.checks.evidence import count, solvers_called
+from grader.checks import evidence
 from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
 from grader.checks.registry import CheckKind, Params, register
+from grader.checks.sourcescan import CLOSED_FORM_SOLVERS, source_flags
 
 
 def trid(x):
@@ -79,20 +80,35 @@ class Values(_Kind):
 
 @register
 class Gradient(_Kind):
-    """trid_grad(x_D) equals the analytic gradient."""
+    """trid_grad(x_D) equals the analytic gradient, computed by autograd (runtime
+    evidence: one autograd gradient per call; it can only take points away)."""
     name = "gradient"
+
+    def target(self, p):
+        return (f"trid_grad(x_D) equals the analytic gradient (relative error at most "
+                f"{p.rtol:g}), computed by autograd.grad: one autograd gradient per call.")
 
     @staticmethod
     def probe(sub, cases):
-        return [sub.trid_grad(x) for x in cases["xs"]]
+        from grader.checks.evidence import GRADIENTS, CallLog
+        with CallLog(GRADIENTS, sub.namespace) as log:
+            values = [sub.trid_grad(x) for x in cases["xs"]]
+        return {"values": values, "calls": log.report()}
 
     def verify(self, p, cases, got):
         xs = cases["xs"]
+        values = got.get("values") if isinstance(got, dict) else got
         grads = [as_array(g, (x.size,), f"trid_grad at D = {x.size}")
-                 for g, x in zip(as_list(got, len(xs), "trid_grad"), xs)]
+                 for g, x in zip(as_list(values, len(xs), "trid_grad"), xs)]
         assert_all_close(grads, [trid_grad(x) for x in xs], [_label(x) for x in xs],
                          "the gradient", p.rtol, p.atol,
                          hints=[([trid_grad(x) * -1 for x in xs], "The sign is flipped.")])
+        taken = evidence.too_few(got.get("calls") if isinstance(got, dict) else None,
+                                 ["gradient"], len(xs))
+        if taken is not None:
+            raise Fail(f"trid_grad gives the right numbers, but autograd computed {taken} of "
+                       f"the {len(xs)} gradients: the docstring asks for autograd.grad(trid), "
+                       "not a gradient written by hand.")
 
 
 @register
@@ -245,9 +261,16 @@ class Minimize(CheckKind):
 
     def target(self, p):
         return (f"minimize_trid lands within {p.tol:g} of the minimiser in every coordinate, "
-                "from every start, by gradient descent: at least "
-                f"{p.min_gradient_calls} gradient evaluations per run and no linear solver "
+                "from every start, by gradient descent from init_x_D: at least "
+                f"{p.min_gradient_calls} gradient evaluations per run, no linear solver, and a "
+                "result computed from the values of init_x_D, not only from its size "
                 "(partial credit per start reached).")
+
+    def flags(self, p, cases, got):
+        reports = [g.get("calls") if isinstance(g, dict) else None for g in got] \
+            if isinstance(got, list) else []
+        return (evidence.flags(reports, MINIMIZE) + _start_flags(cases["starts"], reports)
+                + source_flags(cases.get("_source"), [MINIMIZE], CLOSED_FORM_SOLVERS))
 
     def cases(self, p, rng):
         starts = []
@@ -271,6 +294,7 @@ class Minimize(CheckKind):
         starts = cases["starts"]
         misses = []
         got = as_list(got, len(starts), "minimize_trid")
+        _require_descent_from_start(cases.get("_source"))
         for x0, g in zip(starts, got):
             _require_gradient_steps(p, x0, g.get("calls") if isinstance(g, dict) else None)
         for x0, g in zip(starts, got):
@@ -292,19 +316,48 @@ class Minimize(CheckKind):
                        fraction=1 - len(misses) / len(starts))
 
 
-WATCHED = ("trid_grad",)
+WATCHED = ("trid_grad", "trid")
+MINIMIZE = "minimize_trid"
+
+
+def _start_flags(starts, reports):
+    """A review flag when run-time evidence shows a descent that did not start at init_x_D:
+    the first call of trid or trid_grad was elsewhere (a heuristic, so a flag, not points:
+    a student may evaluate trid somewhere else first)."""
+    for x0, report in zip(starts, reports):
+        first = evidence.first_point(report)
+        if first is not None and (first.shape != x0.shape or not np.allclose(first, x0)):
+            return [f"start: minimize_trid from {fmt(x0, 3)} first evaluated trid or "
+                    f"trid_grad at {fmt(first, 3)}, not at init_x_D (run-time evidence)"]
+    return []
+
+
+def _require_descent_from_start(source):
+    """Fail if the parent's scan of the graded source shows a linear solver in
+    minimize_trid or its helpers, or a result that does not depend on the values of
+    init_x_D (only on its size: the formula d (D + 1 - d), or GD started from it)."""
+    if source is None:
+        return
+    hits = source.find_calls([MINIMIZE], CLOSED_FORM_SOLVERS)
+    if hits:
+        raise Fail(f"{hits[0]} is a linear solver: the minimiser must come from gradient "
+                   "descent, not from solving the linear system grad = 0.")
+    if source.uses_argument_values(MINIMIZE, "init_x_D") is False:
+        raise Fail("minimize_trid's result does not depend on the values of init_x_D, only "
+                   "on its size: gradient descent must START from init_x_D (not from the "
+                   "known minimiser d (D + 1 - d), which is not the exercise).")
 
 
 def _require_gradient_steps(p, x0, report):
-    """Fail unless minimize_trid took gradients repeatedly (its own trid_grad or autograd)
-    and called no linear solver: watched at run time, whatever the code looks like."""
-    solvers = solvers_called(report)
+    """Fail if runtime evidence shows a linear solver call or too few gradients (its own
+    trid_grad or autograd); a missing report costs nothing (evidence only takes away)."""
+    solvers = evidence.solvers_called(report)
     if solvers:
         raise Fail(f"minimize_trid from {fmt(x0, 3)} called {', '.join(solvers)}: the "
                    "minimiser must come from gradient descent, not from solving the linear "
                    "system grad = 0.")
-    grads = count(report, "trid_grad") + count(report, "gradient")
-    if grads < p.min_gradient_calls:
+    grads = evidence.too_few(report, ["trid_grad", "gradient"], p.min_gradient_calls)
+    if grads is not None:
         raise Fail(f"minimize_trid from {fmt(x0, 3)} (D = {x0.size}) evaluated the gradient "
                    f"{grads} time(s): gradient descent takes one per step (full marks need at "
                    f"least {p.min_gradient_calls}). Returning the closed-form minimiser "

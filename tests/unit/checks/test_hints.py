@@ -65,9 +65,14 @@ MESSAGES = [
     ("hw2_torch", "ng_torch_in_sibling_module", "by_hand", "torch.autograd.backward", None),
     ("hw1_autograd", "lr_bias_first_in_fit", "fit", "bias is FIRST", "Not converged"),
     ("hw1_autograd", "trid_inplace_history", "gd_iterates", "share memory", None),
-    ("hw1_autograd", "lr_lstsq_getattr", "fit", "numpy.linalg.lstsq", None),
+    ("hw1_autograd", "lr_lstsq_getattr", "fit", "getattr(np.linalg, 'lstsq')", None),
+    ("hw1_autograd", "lr_lstsq_sibling_module", "fit", "numpy.linalg.lstsq", None),
+    ("hw1_autograd", "lr_qr_back_substitution", "fit", "np.linalg.qr", None),
     ("hw1_autograd", "lr_hand_gradient", "fit", "gradient(s) from autograd", None),
-    ("hw1_autograd", "trid_closed_form", "minimize", "evaluated the gradient 0 time(s)", None),
+    ("hw1_autograd", "trid_closed_form", "minimize", "values of init_x_D", None),
+    ("hw1_autograd", "trid_start_at_minimiser", "minimize", "START from init_x_D", None),
+    ("hw1_autograd", "trid_hand_grad", "gradient", "not a gradient written by hand", None),
+    ("hw1_autograd", "dc_hand_typed_grad", "gradient", "typed in by hand", None),
 ]
 
 

@@ -188,18 +188,25 @@ def test_parent_never_imports_torch(root):
 
 
 def test_source_scan_finds_autodiff_imports_and_globals():
+    """The parent's scan of numpy_gradients' functions: autodiff imported inside a function
+    or bound to a global (`grad_fn = torch.autograd.grad`) is found; a class of the grader's
+    own or numpy is not autodiff."""
     from grader.checks.hw2_torch import numpy_gradients as ng
-    from grader.checks.sourcescan import find_imports
-    src = {"f": "def f(x):\n    import torch.autograd as ta\n    from jax import grad\n    return x\n"}
-    assert [h[2] for h in find_imports(src, ng.FORBIDDEN_MODULES)] == ["torch.autograd", "jax"]
-    assert find_imports({"g": "def g(x):\n    import numpy as np\n"}, ng.FORBIDDEN_MODULES) == []
+    from grader.checks.sourcescan import GradedSource
+    from grader.submission.load import Chunk
 
-    namespace = {"np": np, "grad_fn": ng.Fail}   # a class from the grader: allowed
-    exec("def mse_loss_grad(a, b, x, y):\n    return grad_fn(np.mean(x))\n", namespace)
-    assert ng._autodiff_globals(namespace, ng.FUNCTIONS, ng.FORBIDDEN_MODULES) == []
-    namespace["grad_fn"] = torch.autograd.grad
-    assert ng._autodiff_globals(namespace, ng.FUNCTIONS, ng.FORBIDDEN_MODULES) == [
-        ("mse_loss_grad", "grad_fn", "torch.autograd")]
+    def hits(code):
+        src = GradedSource([Chunk("numpy_gradients.py", code, 1, "numpy_gradients")])
+        return [h.name for h in src.find_calls(ng.FUNCTIONS, ng.FORBIDDEN_NAMES,
+                                                ng.FORBIDDEN_MODULES)]
+
+    assert hits("def mse_loss_grad(a, b, x, y):\n    import torch.autograd as ta\n"
+                "    from jax import grad\n    return x\n") == ["import torch.autograd",
+                                                             "import jax.grad"]
+    assert hits("import numpy as np\ndef mse_loss_grad(a, b, x, y):\n"
+                "    return np.mean(x), np.mean(y)\n") == []
+    assert "torch.autograd" in hits("import torch\ngrad_fn = torch.autograd.grad\n"
+                                    "def mse_loss_grad(a, b, x, y):\n    return grad_fn(x)\n")
 
 
 # The parent's answers: they must not reach the child's probe-only copy of the checks.
