@@ -179,10 +179,10 @@ class Grading:
         self.owns_submission = False
         limits = course.spec.limits
         faults = _ProtocolFaults(limits.protocol_faults)
-        self.public = _CheckRunner(factory, load_request, limits, faults,
-                                   Notes(self.report.notes, limits))
-        self.hidden = _CheckRunner(factory, load_request, limits, faults,
-                                   Notes(self.report.hidden_notes, limits), hidden=True)
+        self.notes = Notes(self.report.notes, limits), Notes(self.report.hidden_notes, limits)
+        self.public = _CheckRunner(factory, load_request, limits, faults, self.notes[0])
+        self.hidden = _CheckRunner(factory, load_request, limits, faults, self.notes[1],
+                                   concealed=True)
         self.closed = False
 
     def run(self, check):
@@ -191,6 +191,8 @@ class Grading:
         started = time.perf_counter()
         if check.hidden and not self.hidden.used:
             self.public.close()  # no public check is due any more: one child at a time
+        if not check.hidden and self.hidden.used:
+            self.public.conceal(self.hidden.notes)  # a later child may find what they left
         runner = self.hidden if check.hidden else self.public
         result = runner.run_check(check, self.limits[check.exercise])
         result.after_hidden = not check.hidden and self.hidden.used
@@ -211,8 +213,8 @@ class Grading:
                 self.submission.close()
         report = self.report
         report.output = self.public.output()
-        self.public.notes.finish()
-        self.hidden.notes.finish()
+        for notes in self.notes:
+            notes.finish()
         note_not_graded(report)
         if report.checks and all(c.status == R.MISSING for c in report.checks):
             report.notes.append(f"none of the functions {report.assignment} asks for is "
@@ -304,16 +306,17 @@ class _ProtocolFaults:
 class _CheckRunner:
     """Keeps one child alive across checks; restarts it after a fault.
 
-    hidden: this runner serves hidden checks only, so what its children print
-    (at load too) is kept with the check it served, never in Report.output, and
-    its load errors go to Report.hidden_notes (`notes`). `used`: it was asked
+    concealed: what its children say follows the hidden policy (they serve
+    hidden checks, or were started after a hidden child): what they print at
+    load is kept with the check they serve next, never in Report.output, and
+    their load errors go to Report.hidden_notes (`notes`). `used`: it was asked
     to run a check (a hidden runner that was: some child may have seen hidden
     inputs).
     """
 
-    def __init__(self, factory, load_request, limits, faults, notes, hidden=False):
+    def __init__(self, factory, load_request, limits, faults, notes, concealed=False):
         self.factory, self.load_request, self.limits = factory, load_request, limits
-        self.faults, self.notes, self.hidden = faults, notes, hidden
+        self.faults, self.notes, self.concealed = faults, notes, concealed
         self.session, self.load_fault, self.load_output = None, None, None
         self.load_errors, self.used, self.pending_output = False, False, ""
 
@@ -357,10 +360,15 @@ class _CheckRunner:
         self._note_load_errors(loaded)
         return None
 
+    def conceal(self, notes):
+        """From now on what this runner's children say follows the hidden policy;
+        `notes`: where their load errors go (the hidden runner's Notes)."""
+        self.concealed, self.notes = True, notes
+
     def _keep_load_output(self, text):
         """A public child's top-level output is kept once (a restarted child prints the
-        same again); a hidden child's goes with the check it serves next."""
-        if self.hidden:
+        same again); a concealed child's goes with the check it serves next."""
+        if self.concealed:
             self.pending_output += text
         elif self.load_output is None:
             self.load_output = text
