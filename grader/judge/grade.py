@@ -191,6 +191,8 @@ class Grading:
         started = time.perf_counter()
         if check.hidden and not self.hidden.used:
             self.public.close()  # no public check is due any more: one child at a time
+            # Files that could not even load fail the same way again: not a second wait.
+            self.hidden.load_fault = self.public.load_fault
         if not check.hidden and self.hidden.used:
             self.public.conceal(self.hidden.notes)  # a later child may find what they left
         runner = self.hidden if check.hidden else self.public

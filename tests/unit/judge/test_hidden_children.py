@@ -175,3 +175,16 @@ def test_notes_are_deduplicated_and_capped_in_count_and_bytes(course):
         notes.add(f"{i}" + "y" * 400)
     notes.finish()
     assert len(kept) == 3 and kept[-1] == "3 more note(s) not shown"
+
+
+class NeverLoads(SnoopChild):
+    def start(self):
+        raise ChildFault("timeout", "used 30.1 s of CPU; the limit is 30 s")
+
+
+def test_files_that_cannot_load_are_not_loaded_again_for_the_hidden_checks(course):
+    world = World()
+    report = grade(Submission(origin="slow"), course, A, exercises=EXERCISES,
+                   session_factory=lambda req: NeverLoads(world, req))
+    assert len(world.children) == 1
+    assert all(c.status == "timeout" and "before any check" in c.message for c in report.checks)
