@@ -96,9 +96,9 @@ def release_copy_warning(course, assignment):
     public`, written by `grader release`): its hidden checks are gone, so the total is wrong."""
     if course.spec.release != "public":
         return []
-    return [f"WARNING: {course.path.name} is a student release copy of course.yml (release: public) "
-            f"without the hidden checks of {assignment}: this is NOT the official grade. Pass "
-            "the instructor's course.yml with --course (or GRADER_COURSE)."]
+    return [f"WARNING: {course.path.name} is a student release copy of course.yml (release: "
+            f"public) without the hidden checks of {assignment}: this is NOT the official "
+            "grade. Pass the instructor's course.yml with --course (or GRADER_COURSE)."]
 
 
 def zero_report(course, assignment, message, exercises=None, include_hidden=True):
@@ -193,6 +193,7 @@ class Grading:
             self.public.close()  # no public check is due any more: one child at a time
             # Files that could not even load fail the same way again: not a second wait.
             self.hidden.load_fault = self.public.load_fault
+            self.hidden.load_output = self.public.load_output  # not repeated per check
         if not check.hidden and self.hidden.used:
             self.public.conceal(self.hidden.notes)  # a later child may find what they left
         runner = self.hidden if check.hidden else self.public
@@ -263,7 +264,8 @@ class Notes:
     `finish()` says how many more there were."""
 
     def __init__(self, target, limits):
-        self.target, self.max_count, self.max_bytes = target, limits.notes_max, limits.notes_kb * 1024
+        self.target, self.max_count = target, limits.notes_max
+        self.max_bytes = limits.notes_kb * 1024
         self.seen, self.kept, self.size, self.dropped = set(), 0, 0, 0
 
     def add(self, text):
@@ -369,9 +371,10 @@ class _CheckRunner:
 
     def _keep_load_output(self, text):
         """A public child's top-level output is kept once (a restarted child prints the
-        same again); a concealed child's goes with the check it serves next."""
+        same again); a concealed child's goes with the check it serves next, unless it
+        is what the public child printed."""
         if self.concealed:
-            self.pending_output += text
+            self.pending_output += "" if text == self.load_output else text
         elif self.load_output is None:
             self.load_output = text
 

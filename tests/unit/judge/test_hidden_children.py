@@ -20,12 +20,13 @@ from grader.reports.formats import FORMATS, render
 from grader.submission.load import Submission
 
 A = "hw1_autograd"
-EXERCISES = ["decaying_cosine", "trid"]   # decaying_cosine's hidden check precedes trid's public ones
+EXERCISES = ["decaying_cosine", "trid"]   # decaying_cosine's hidden check precedes trid's public
 
 
 def marker(encoded_cases):
     """A short token for one check's inputs (what the fake child leaks)."""
-    return "SEEN" + hashlib.sha1(json.dumps(encoded_cases, sort_keys=True).encode()).hexdigest()[:10]
+    digest = hashlib.sha1(json.dumps(encoded_cases, sort_keys=True).encode()).hexdigest()
+    return "SEEN" + digest[:10]
 
 
 class World:
@@ -125,7 +126,7 @@ def test_a_public_check_asked_for_after_a_hidden_one_is_shown_like_a_hidden_one(
     for fmt, text in student_texts(grading.report, "score").items():
         assert not any(t in text for t in secret), fmt
         if fmt != "text":
-            assert "ran after the hidden checks" in text or fmt == "classroom" and "gradient" in text
+            assert "ran after the hidden checks" in text, fmt
 
 
 class ForgingChild(SnoopChild):
