@@ -11,6 +11,7 @@
   Forged 'loaded' frames (bwrap): written to the control channel while loading, each with
   1000 new load errors; the real 'loaded' frame then breaks the protocol on the first probe.
   Before the fix every check restarted the child and every restart added 1000 notes.
+  Stale frames (bwrap): before the fix a probe skipped any number of them, each up to 1 MB.
 """
 import json
 import os
@@ -88,6 +89,28 @@ _mark = _random.random()
 _to_control(_json.dumps({"op": "loaded", "import_s": 0.0, "chunks": [
     {"name": "c%d" % i, "error": "E%r-%d " % (_mark, i) + "x" * 900} for i in range(1000)]}
     ).encode())
+'''
+
+# Every call of the gradient writes 20 stale replies (an old request's number) to the
+# control channel before it answers: the parent would parse all of them.
+STALE_FLOOD = WRITE_FRAME + '''
+import json as _json, sys as _sys
+from decaying_cosine import decaying_cosine_grad as _grad
+
+def _current_id():
+    frame = _sys._getframe()
+    while frame is not None:
+        req = frame.f_locals.get("request")
+        if isinstance(req, dict) and "id" in req:
+            return req["id"]
+        frame = frame.f_back
+    return None
+
+def decaying_cosine_grad(x):
+    if (_current_id() or 0) > 1:
+        for _ in range(20):
+            _to_control(_json.dumps({"op": "result", "ok": True, "id": 1, "value": 0.0}).encode())
+    return _grad(x)
 '''
 
 
@@ -202,3 +225,15 @@ def test_forged_loaded_frames_cost_a_bounded_number_of_restarts_and_notes(tmp_pa
     assert len(report.notes) <= limits.notes_max + 10 and size < 64 * 1024
     not_run = [c for c in report.checks if c.message.startswith("not run")]
     assert not_run and all(c.status == "error" and c.score == 0 for c in not_run)
+
+
+@pytest.mark.slow
+@needs_bwrap
+def test_a_flood_of_stale_frames_is_a_protocol_fault(tmp_path):
+    course = load_course(write_course(tmp_path / "course"))
+    sub = load_submission(attack_folder(tmp_path / "flood", STALE_FLOOD), order=EXERCISES)
+    report = grade(sub, course, A, exercises=["decaying_cosine"],
+                   session_factory=session_factory(course.spec.limits))
+    checks = {c.name: c for c in report.checks}
+    assert checks["values"].status == "passed"
+    assert checks["gradient"].status == "error" and "stale" in checks["gradient"].message
