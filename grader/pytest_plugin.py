@@ -35,7 +35,7 @@ from grader.execution.session import session_factory
 from grader.files import write_atomic
 from grader.judge import results as R
 from grader.judge.grade import open_grading
-from grader.reports.policy import concealed, visible_message
+from grader.reports.policy import concealed, student_view, visible_message
 from grader.status import WORD, points
 
 HIDDEN_POLICIES = ("message", "score")
@@ -174,7 +174,7 @@ class GradingRun:
         tail = "" if ran == len(self.checks) else f" ({ran} of {len(self.checks)} checks ran)"
         terminalreporter.write_line(f"{self.assignment}: {points(report.score)} / "
                                     f"{points(report.max_score)} points{tail}", bold=True)
-        for note in report.notes:
+        for note in student_view(report, self.policy).notes:
             terminalreporter.write_line(f"note: {note}")
 
     def pytest_sessionfinish(self):
