@@ -77,6 +77,14 @@ class Limits(_Strict):
     zip_mb: int = Field(default=25, ge=1)          # a .zip archive itself
     zip_members: int = Field(default=500, ge=1)    # files in a .zip
     zip_ratio: int = Field(default=100, ge=2)      # inflated / compressed, members above 1 MB
+    # Caps on what a submission's processes make the parent keep (grader/judge/grade.py):
+    # notes from its load errors (count and text, each child's load adding its own), and
+    # restarts after protocol faults (frames that are not the grader's protocol, which
+    # only code writing to the control channel sends); past that the checks not yet run
+    # are errors.
+    notes_max: int = Field(default=40, ge=1)
+    notes_kb: int = Field(default=16, ge=1)
+    protocol_faults: int = Field(default=3, ge=1)
 
 
 class Feedback(_Strict):

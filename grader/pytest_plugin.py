@@ -35,7 +35,7 @@ from grader.execution.session import session_factory
 from grader.files import write_atomic
 from grader.judge import results as R
 from grader.judge.grade import open_grading
-from grader.reports.policy import visible_message
+from grader.reports.policy import concealed, student_view, visible_message
 from grader.status import WORD, points
 
 HIDDEN_POLICIES = ("message", "score")
@@ -160,6 +160,12 @@ class GradingRun:
                     collector, name=name, nodeid=name, run=self, exercise=exercise))
         return report
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        # Public checks first (stable): a child that saw hidden inputs serves no public
+        # check, and nothing runs after the hidden ones (judge/grade.py).
+        items.sort(key=lambda item: isinstance(item, CheckItem) and item.check.hidden)
+
     def pytest_terminal_summary(self, terminalreporter):
         report = self.grading.report if self.grading else None
         if not report or not report.checks:
@@ -168,7 +174,7 @@ class GradingRun:
         tail = "" if ran == len(self.checks) else f" ({ran} of {len(self.checks)} checks ran)"
         terminalreporter.write_line(f"{self.assignment}: {points(report.score)} / "
                                     f"{points(report.max_score)} points{tail}", bold=True)
-        for note in report.notes:
+        for note in student_view(report, self.policy).notes:
             terminalreporter.write_line(f"note: {note}")
 
     def pytest_sessionfinish(self):
@@ -214,7 +220,7 @@ class CheckItem(pytest.Item):
         result = self.run.grading.run(self.check)
         self.user_properties += [("score", points(result.score)),
                                  ("points", points(result.max_score))]
-        if result.output and (not result.hidden or self.run.policy == "message"):
+        if result.output and (not concealed(result) or self.run.policy == "message"):
             self.add_report_section("call", "output of the submission", result.output)
         if result.status != R.PASSED:
             raise CheckNotPassed(result)

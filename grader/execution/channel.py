@@ -33,6 +33,16 @@ class ChildFault(Exception):
         self.status, self.message = status, message
 
 
+class ProtocolFault(ChildFault):
+    """The child sent a frame that is not the grader's protocol (malformed, unexpected,
+    too many stale frames). Honest code never does: the control channel is a private
+    copy of fds the student's print never reaches, so only code that writes to it on
+    purpose gets here. The judge caps the restarts these cost (limits.protocol_faults)."""
+
+    def __init__(self, message):
+        super().__init__("error", message)
+
+
 class OversizedReply(ChildFault):
     """A reply larger than the parent accepts. `drained`: its bytes were read and
     dropped, so the channel is still in step and the child may serve the next check."""
@@ -73,9 +83,9 @@ class Channel:
         try:
             message = json.loads(self._read_exact(length, watch).decode("utf-8"))
         except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
-            raise ChildFault("error", "the grader child sent malformed data") from None
+            raise ProtocolFault("the grader child sent malformed data") from None
         if not isinstance(message, dict):
-            raise ChildFault("error", "the grader child sent malformed data")
+            raise ProtocolFault("the grader child sent malformed data")
         return message
 
     def _discard(self, n, watch):
@@ -124,14 +134,24 @@ def _size(n):
 
 
 # ------------------------------------------------------- what the child may say
-def clean_loaded(reply):
-    """The 'loaded' reply reduced to the fields and types the parent uses."""
+MAX_LOAD_ERROR_CHARS = 2000
+
+
+def clean_loaded(reply, names=None):
+    """The 'loaded' reply reduced to the fields and types the parent uses.
+
+    names: the chunk names of the load request, in order. The child answers one entry
+    per chunk it was sent, so at most len(names) entries are kept, each named by the
+    request (what the child claims as a name is not used)."""
     if reply.get("op") != "loaded":
-        raise ChildFault("error", "the grader child sent an unexpected reply while loading")
+        raise ProtocolFault("the grader child sent an unexpected reply while loading")
     chunks = reply.get("chunks") if isinstance(reply.get("chunks"), list) else []
-    clean = [{"name": str(c.get("name", "?"))[:200],
-              "error": str(c["error"])[:2000] if c.get("error") else None}
-             for c in chunks[:10000] if isinstance(c, dict)]
+    if names is None:
+        names = [str(c.get("name", "?"))[:200] if isinstance(c, dict) else "?"
+                 for c in chunks[:10000]]
+    clean = [{"name": name,
+              "error": str(c["error"])[:MAX_LOAD_ERROR_CHARS] if c.get("error") else None}
+             for name, c in zip(names, chunks) if isinstance(c, dict)]
     seconds = reply.get("import_s")
     return {"op": "loaded", "chunks": clean,
             "import_s": float(seconds) if isinstance(seconds, (int, float)) else 0.0}
@@ -141,7 +161,7 @@ def clean_result(reply):
     """A probe's 'result' reply, checked: {"op": "result", "ok": True, "value"} or
     {"op": "result", "ok": False, "error": {"status", "message"}}; else ChildFault."""
     if reply.get("op") != "result" or not isinstance(reply.get("ok"), bool):
-        raise ChildFault("error", "the grader child sent an unexpected reply")
+        raise ProtocolFault("the grader child sent an unexpected reply")
     if reply["ok"]:
         return {"op": "result", "ok": True, "value": reply.get("value")}
     err = reply.get("error") if isinstance(reply.get("error"), dict) else {}

@@ -28,12 +28,15 @@ import sys
 from grader import PACKAGE_DIR
 from grader.execution import sandbox as sandboxing
 from grader.execution.channel import (Channel, ChildFault, OutputTap,  # noqa: F401
-                                      OversizedReply, clean_loaded, clean_result,
-                                      death_message)
+                                      OversizedReply, ProtocolFault, clean_loaded,
+                                      clean_result, death_message)
 from grader.execution.cputime import Budget, CgroupMeter, ProcTreeMeter, Watch
 from grader.execution.processes import kill_group
 
 GRADER_PARENT = str(PACKAGE_DIR.parent)
+# Stale frames one probe skips before it calls the child's protocol broken: an honest
+# child sends none; each frame student code forges displaces one genuine reply.
+MAX_STALE_FRAMES = 8
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
         "import grader.child.main as c; c.main()")
 
@@ -61,7 +64,8 @@ class PipeSession:
         request = self._spawn(dict(self.load_request))
         self.channel.send(request)
         budget = Budget.for_limit(self.limits.load_time_s, self.limits)
-        self.loaded = clean_loaded(self._receive(budget))
+        names = [str(c.get("name", "?")) for c in self.load_request.get("chunks", [])]
+        self.loaded = clean_loaded(self._receive(budget), names)
         return self.loaded
 
     def probe(self, request, budget):
@@ -77,13 +81,15 @@ class PipeSession:
         self.channel.send(dict(request, id=self.serial))
         watch = Watch(budget, self.meter)
         try:
-            while True:
+            for _ in range(MAX_STALE_FRAMES + 1):
                 reply = self._receive(watch, keep_on_oversize=True)
                 stale = isinstance(reply.get("id"), int) and 0 < reply["id"] < self.serial
                 if not stale:
                     if reply.get("id") != self.serial:
-                        raise ChildFault("error", "the grader child sent an unexpected reply")
+                        raise ProtocolFault("the grader child sent an unexpected reply")
                     return clean_result(reply)
+            raise ProtocolFault("the grader child sent more stale replies than it can have "
+                                "owed: something wrote to the grader's control channel")
         except OversizedReply as fault:
             if not fault.drained:
                 raise  # _receive stopped the child

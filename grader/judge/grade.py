@@ -11,8 +11,27 @@ order and subset its caller asks for, with one child kept alive across
 checks and restarted after a fault. Both doors use it: `grade` / `grade_path`
 (the `grader` command, grade-all, selftest) run a list of checks through it;
 the pytest plugin (grader/pytest_plugin.py) runs one check per test item.
+
+Public and hidden checks never share a child. Public checks run first, in
+children that never saw a hidden input; the first hidden check stops the public
+child and starts the hidden ones, and nothing of the submission runs after
+them (grade runs every public check first; the pytest plugin orders its items
+so). Everything a hidden child says (its output, its load errors as
+Report.hidden_notes, its checks' messages) follows the hidden-feedback policy
+(grader/reports/policy.py). A public check run after all (a caller that asks
+out of order) is marked `after_hidden` and shown like a hidden one: a child
+that saw hidden inputs may have left them where a later child finds them
+(the machine's /tmp in uid mode; in bwrap mode every child has its own work
+dir and /tmp).
+
+What the parent keeps of a submission is bounded whatever its processes
+send: load-error notes are capped in count and bytes (limits.notes_max,
+notes_kb) and de-duplicated by digest; every restart is paid by the check
+whose fault caused it, and restarts after protocol faults (frames that are
+not the grader's protocol) are capped at limits.protocol_faults, after which
+the checks not yet run are errors.
 """
-import os
+import hashlib
 import time
 import warnings
 from pathlib import Path
@@ -25,7 +44,7 @@ from grader.checks.fail import Fail
 from grader.checks.sourcescan import GradedSource
 from grader.execution.cputime import Budget, cpu_note
 from grader.execution.sandbox import isolation_note
-from grader.execution.session import ChildFault, ChildSession
+from grader.execution.session import ChildFault, ChildSession, ProtocolFault
 from grader.judge import results as R
 from grader.judge.results import CheckResult, Report
 from grader.submission.load import SubmissionError
@@ -72,14 +91,11 @@ def note_not_graded(report):
 
 
 def course_note(course, official=True):
-    """'course file: <path>' (every report names the course.yml it used); a self-check
-    names it relative to the current folder: what students see holds no absolute path."""
-    if official:
-        return f"course file: {course.path}"
-    try:
-        return f"course file: {Path(os.path.relpath(course.path)).as_posix()}"
-    except ValueError:  # Windows: another drive
-        return f"course file: {Path(course.path).name}"
+    """'course file: course.yml' (every report names the course.yml it used; by its name:
+    notes reach students, and the instructor's folders are none of their business; the
+    raw report's course_file keeps the full path for the instructor). `official` is
+    accepted for the callers that distinguish a self-check; both name the file alike."""
+    return f"course file: {Path(course.path).name}"
 
 
 def release_copy_warning(course, assignment):
@@ -87,9 +103,9 @@ def release_copy_warning(course, assignment):
     public`, written by `grader release`): its hidden checks are gone, so the total is wrong."""
     if course.spec.release != "public":
         return []
-    return [f"WARNING: {course.path} is a student release copy of course.yml (release: public) "
-            f"without the hidden checks of {assignment}: this is NOT the official grade. Pass "
-            "the instructor's course.yml with --course (or GRADER_COURSE)."]
+    return [f"WARNING: {course.path.name} is a student release copy of course.yml (release: "
+            f"public) without the hidden checks of {assignment}: this is NOT the official "
+            "grade. Pass the instructor's course.yml with --course (or GRADER_COURSE)."]
 
 
 def zero_report(course, assignment, message, exercises=None, include_hidden=True):
@@ -129,11 +145,15 @@ def open_grading(course, path, assignment, session_factory, time_limits=None, of
 
 
 def _run_all(grading, checks, progress=None):
+    """Run `checks` public first (no child that saw a hidden input serves a public
+    check); the report lists them in the order given. progress: callable(CheckResult)."""
     with grading:
-        for check in checks:
+        for check in sorted(checks, key=lambda c: c.hidden):  # stable: course order
             result = grading.run(check)
             if progress:
                 progress(result)
+        order = {(c.exercise, c.name): i for i, c in enumerate(checks)}
+        grading.report.checks.sort(key=lambda r: order.get((r.exercise, r.name), len(order)))
     return grading.report
 
 
@@ -167,13 +187,28 @@ class Grading:
                              files=list(submission.files), course_file=str(course.path))
         self.closing_notes = []
         self.owns_submission = False
-        self.runner = _CheckRunner(factory, load_request, self.report, course.spec.limits)
+        limits = course.spec.limits
+        faults = _ProtocolFaults(limits.protocol_faults)
+        self.notes = Notes(self.report.notes, limits), Notes(self.report.hidden_notes, limits)
+        self.public = _CheckRunner(factory, load_request, limits, faults, self.notes[0])
+        self.hidden = _CheckRunner(factory, load_request, limits, faults, self.notes[1],
+                                   concealed=True)
         self.closed = False
 
     def run(self, check):
-        """Grade one check of this assignment (course.yml's config.Check) and return its result."""
+        """Grade one check of this assignment (course.yml's config.Check) and return its
+        result: a hidden check in a hidden child, a public one in a public child."""
         started = time.perf_counter()
-        result = self.runner.run_check(check, self.time_limit(check))
+        if check.hidden and not self.hidden.used:
+            self.public.close()  # no public check is due any more: one child at a time
+            # Files that could not even load fail the same way again: not a second wait.
+            self.hidden.load_fault = self.public.load_fault
+            self.hidden.load_output = self.public.load_output  # not repeated per check
+        if not check.hidden and self.hidden.used:
+            self.public.conceal(self.hidden.notes)  # a later child may find what they left
+        runner = self.hidden if check.hidden else self.public
+        result = runner.run_check(check, self.time_limit(check))
+        result.after_hidden = not check.hidden and self.hidden.used
         result.duration = time.perf_counter() - started
         self.report.checks.append(result)
         return result
@@ -183,17 +218,20 @@ class Grading:
         return min(check.time_limit_s, self.caps.get(check.exercise, check.time_limit_s))
 
     def close(self):
-        """Stop the child and complete the report (idempotent); returns the Report."""
+        """Stop the children and complete the report (idempotent); returns the Report."""
         if self.closed:
             return self.report
         self.closed = True
         try:
-            self.runner.close()
+            self.public.close()
+            self.hidden.close()
         finally:
             if self.owns_submission:  # loaded by open_grading: its unpacked zip goes too
                 self.submission.close()
         report = self.report
-        report.output = self.runner.output()
+        report.output = self.public.output()
+        for notes in self.notes:
+            notes.finish()
         note_not_graded(report)
         if report.checks and all(c.status == R.MISSING for c in report.checks):
             report.notes.append(f"none of the functions {report.assignment} asks for is "
@@ -233,35 +271,94 @@ class NotGraded:
         self.close()
 
 
+class Notes:
+    """Notes from what a submission's processes said (their load errors), kept in
+    `target` (a report's list) up to limits.notes_max notes and notes_kb KB of text,
+    de-duplicated in constant time (a restarted child reports the same errors again);
+    `finish()` says how many more there were."""
+
+    def __init__(self, target, limits):
+        self.target, self.max_count = target, limits.notes_max
+        self.max_bytes = limits.notes_kb * 1024
+        self.seen, self.kept, self.size, self.dropped = set(), 0, 0, 0
+
+    def add(self, text):
+        digest = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).digest()
+        if digest in self.seen:
+            return
+        self.seen.add(digest)
+        size = len(text.encode("utf-8", "replace"))
+        if self.kept >= self.max_count or self.size + size > self.max_bytes:
+            self.dropped += 1
+            return
+        self.kept, self.size = self.kept + 1, self.size + size
+        self.target.append(text)
+
+    def finish(self):
+        if self.dropped:
+            self.target.append(f"{self.dropped} more note(s) not shown")
+            self.dropped = 0
+
+
+class _ProtocolFaults:
+    """Restarts after protocol faults, shared by a submission's public and hidden children:
+    past `cap` the checks not yet run are errors (the student's: see ProtocolFault)."""
+
+    def __init__(self, cap):
+        self.cap, self.count = cap, 0
+
+    def count_if(self, fault):
+        if isinstance(fault, ProtocolFault):
+            self.count += 1
+
+    def exhausted(self):
+        return self.count >= self.cap
+
+    def message(self):
+        return (f"not run: the submission's process broke the grader's protocol {self.count} "
+                "times (something wrote to the grader's control channel), and each time it "
+                "had to be restarted; the course allows that "
+                f"{self.cap} time(s) per submission, so the checks after that are not run")
+
+
 class _CheckRunner:
     """Keeps one child alive across checks; restarts it after a fault.
 
-    What the submission prints is kept per check (CheckResult.output) and,
-    for its top-level code, in Report.output, so every report can show it
-    under the same policy as the check it belongs to.
+    concealed: what its children say follows the hidden policy (they serve
+    hidden checks, or were started after a hidden child): what they print at
+    load is kept with the check they serve next, never in Report.output, and
+    their load errors go to Report.hidden_notes (`notes`). `used`: it was asked
+    to run a check (a hidden runner that was: some child may have seen hidden
+    inputs).
     """
 
-    def __init__(self, factory, load_request, report, limits):
-        self.factory, self.load_request, self.report = factory, load_request, report
-        self.limits = limits
+    def __init__(self, factory, load_request, limits, faults, notes, concealed=False):
+        self.factory, self.load_request, self.limits = factory, load_request, limits
+        self.faults, self.notes, self.concealed = faults, notes, concealed
         self.session, self.load_fault, self.load_output = None, None, None
         # The graded source as the parent read it, for "how" rules (parsed on first use).
         self.source = GradedSource(load_request["chunks"])
+        self.load_errors, self.used, self.pending_output = False, False, ""
 
     def run_check(self, check, time_limit_s):
         """Probe one check under its own budget of the exercise's time limit (CPU
         seconds, see cputime.Budget), so one runaway check costs only itself; a
         fault restarts the child. A fault of the grader's own (status
         infrastructure) is retried once in a fresh child before it is recorded."""
+        self.used = True
         result = self._attempt(check, time_limit_s)
         if result.status == R.INFRASTRUCTURE:
             result = self._attempt(check, time_limit_s)
         return result
 
     def _attempt(self, check, time_limit_s):
+        if self.session is None and self.load_fault is None and self.faults.exhausted():
+            return _result(check, 0.0, R.ERROR, self.faults.message())
         fault = self._ensure_session()
         if fault is not None:
-            return _result(check, 0.0, fault.status, fault.message)
+            result = _result(check, 0.0, fault.status, fault.message)
+            result.output, self.pending_output = self.pending_output, ""
+            return result
         return self._run_check(check, Budget.for_limit(time_limit_s, self.limits))
 
     def _ensure_session(self):
@@ -283,16 +380,26 @@ class _CheckRunner:
         self._note_load_errors(loaded)
         return None
 
+    def conceal(self, notes):
+        """From now on what this runner's children say follows the hidden policy;
+        `notes`: where their load errors go (the hidden runner's Notes)."""
+        self.concealed, self.notes = True, notes
+
     def _keep_load_output(self, text):
-        if self.load_output is None:  # a restarted child prints the same again
+        """A public child's top-level output is kept once (a restarted child prints the
+        same again); a concealed child's goes with the check it serves next, unless it
+        is what the public child printed."""
+        if self.concealed:
+            self.pending_output += "" if text == self.load_output else text
+        elif self.load_output is None:
             self.load_output = text
 
     def _note_load_errors(self, loaded):
         for chunk in loaded.get("chunks", []):
-            note = f"error while running {chunk['name']}: {chunk.get('error')}" + _went_on(
-                chunk["name"])
-            if chunk.get("error") and note not in self.report.notes:  # restarts load again
-                self.report.notes.append(note)
+            if chunk.get("error"):
+                self.load_errors = True
+                self.notes.add(f"error while running {chunk['name']}: {chunk['error']}"
+                               + _went_on(chunk["name"]))
 
     def _run_check(self, check, budget):
         to_child, cases = plan_cases(check)
@@ -304,14 +411,15 @@ class _CheckRunner:
             reply = session.probe(request, budget)
         except ChildFault as fault:
             self.session = None  # the next check gets a fresh child
+            self.faults.count_if(fault)
             message = fault.message
             if fault.status == "timeout":
                 message = (f"time limit: {fault.message}. Is there a loop that never ends, "
                            "or far too many iterations?")
             result = _result(check, 0.0, fault.status, message)
         else:
-            result = judge(check, cases, reply, self.report.notes)
-        result.output = session.output(since=mark)
+            result = judge(check, cases, reply, self.load_errors)
+        result.output, self.pending_output = self.pending_output + session.output(since=mark), ""
         result.cpu_s = getattr(session, "last_cpu_s", None)
         if result.status != R.TIMEOUT:  # a timeout's message already says what it used
             note = cpu_note(result.cpu_s, budget.cpu_s)
@@ -329,20 +437,25 @@ class _CheckRunner:
 
 def _went_on(chunk_name):
     """What the grader did after a chunk raised: the rule students are told (README)."""
-    if chunk_name.startswith(("In [", "the code cell")):  # load.CellNames
+    if str(chunk_name).startswith(("In [", "the code cell")):  # load.CellNames
         return (". The rest of that cell was skipped and grading went on with the next cell "
                 "(Jupyter's Run All stops there)")
     return ""
 
 
-def judge(check, cases, reply, notes=()):
-    """Turn a probe reply into a CheckResult with the kind's verify (parent side)."""
+LOAD_ERRORS_POINTER = " Your file(s) had errors while loading: see the notes."
+
+
+def judge(check, cases, reply, load_errors=False):
+    """Turn a probe reply into a CheckResult with the kind's verify (parent side).
+    load_errors: the child's files raised while loading (a MISSING name says where to
+    look; the notes themselves stay in the report's notes)."""
     if not reply.get("ok"):
         err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
         status = err.get("status") if err.get("status") in R.STATUSES else R.ERROR
         message = str(err.get("message", "unknown error"))[:2000]
-        if status == R.MISSING and notes:
-            message += ". The submission had errors while loading: " + "; ".join(notes)[:800]
+        if status == R.MISSING and load_errors:
+            message += "." + LOAD_ERRORS_POINTER
         elif status == R.NOT_ATTEMPTED:
             message = "not attempted yet (the stub still raises NotImplementedError)"
         elif status == R.ERROR:

@@ -5,6 +5,10 @@ from grader.status import (ERROR, FAILED, INFRASTRUCTURE, MISSING, NOT_ATTEMPTED
                            PASSED, STATUSES, TIMEOUT)
 
 
+# How a hidden child's note reads where students may see it (policy `message`).
+HIDDEN_NOTES_PREFIX = "while running the hidden checks: "
+
+
 @dataclass
 class CheckResult:
     """The verdict on one check. Scores are in points; duration in seconds."""
@@ -21,6 +25,9 @@ class CheckResult:
     # For the instructor's review, never points: what runtime evidence or the source scan
     # saw (a closed-form solver, code that can tamper with the grader). CheckKind.flags.
     flags: list = field(default_factory=list)
+    # A public check run after a hidden child had started (a caller that asked out of
+    # order): what it says may carry hidden inputs, so students see it like a hidden one.
+    after_hidden: bool = False
 
     def to_dict(self):
         """The fields of the documented JSON format (cpu_s is for benchmarks only)."""
@@ -36,6 +43,9 @@ class Report:
     output: str = ""     # what the submission's top-level code printed (capped); per check: c.output
     files: list = field(default_factory=list)      # the file(s) graded (submission/locate.py)
     course_file: str = ""                          # the course.yml used
+    # Notes from children that saw hidden inputs (their load errors): shown to students
+    # only under the hidden policy `message` (grader/reports/policy.py).
+    hidden_notes: list = field(default_factory=list)
 
     def not_graded(self):
         """Checks the grader or the machine failed to grade (status infrastructure):
@@ -67,7 +77,7 @@ class Report:
                 "max_score": self.max_score,
                 "checks": [{k: v for k, v in c.to_dict().items() if k != "duration"}
                            | {"duration": round(c.duration, 4)} for c in self.checks],
-                "notes": list(self.notes),
+                "notes": list(self.notes), "hidden_notes": list(self.hidden_notes),
                 "files": list(self.files), "course_file": self.course_file,
                 # What the submission printed, captured apart and already truncated.
                 "output": self.printed(),
@@ -81,6 +91,12 @@ class Report:
                   for c in d.get("checks", [])]
         output = d.get("load_output", d.get("output", "") if not any(
             c.output for c in checks) else "")
-        return cls(d["assignment"], checks=checks, notes=list(d.get("notes", [])),
+        notes = [str(n) for n in d.get("notes", [])]
+        hidden_notes = [str(n) for n in d.get("hidden_notes", [])]
+        # A report saved as students see it under `message` carries them among its notes.
+        hidden_notes += [n[len(HIDDEN_NOTES_PREFIX):] for n in notes
+                         if n.startswith(HIDDEN_NOTES_PREFIX)]
+        return cls(d["assignment"], checks=checks,
+                   notes=[n for n in notes if not n.startswith(HIDDEN_NOTES_PREFIX)],
                    output=output or "", files=list(d.get("files", [])),
-                   course_file=d.get("course_file", ""))
+                   course_file=d.get("course_file", ""), hidden_notes=hidden_notes)

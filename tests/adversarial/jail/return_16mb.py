@@ -2,8 +2,9 @@
 
 Graded as decaying_cosine.py. The first call (the `values` check) returns a float64
 array of 1,999,000 random numbers (16 MB, just inside the grader's 2,000,000-item budget;
-about 21 MB as the base64 the child sends); every later call returns the right value.
-Expected: `values` scores 0 (an array instead of a number), the other checks full marks,
+about 21 MB as the base64 the child sends); every later call in the same process returns
+the right value. Expected: `values` scores 0 (an array instead of a number), and so does
+`gradient_hidden` (hidden checks run in a process of their own), the other checks full marks,
 and the trusted parent's memory does not balloon: its peak RSS grows by less than
 twice the 16 MB that was returned compared with grading the reference.
 """
