@@ -32,6 +32,7 @@ not the grader's protocol) are capped at limits.protocol_faults, after which
 the checks not yet run are errors.
 """
 import hashlib
+import os
 import time
 import warnings
 from pathlib import Path
@@ -91,11 +92,16 @@ def note_not_graded(report):
 
 
 def course_note(course, official=True):
-    """'course file: course.yml' (every report names the course.yml it used; by its name:
-    notes reach students, and the instructor's folders are none of their business; the
-    raw report's course_file keeps the full path for the instructor). `official` is
-    accepted for the callers that distinguish a self-check; both name the file alike."""
-    return f"course file: {Path(course.path).name}"
+    """'course file: course.yml': every report names the course.yml it used, never by an
+    absolute path (notes reach students; the raw report's course_file keeps the path for
+    the instructor). A self-check names it relative to the current folder, so a student
+    can find it (`../../course.yml` from the bundle's assignment folder)."""
+    if official:
+        return f"course file: {Path(course.path).name}"
+    try:
+        return f"course file: {Path(os.path.relpath(course.path)).as_posix()}"
+    except ValueError:  # Windows: another drive
+        return f"course file: {Path(course.path).name}"
 
 
 def release_copy_warning(course, assignment):
