@@ -55,9 +55,13 @@ from pathlib import Path
 from grader import PACKAGE_DIR
 from grader.execution.cgroups import JailCgroup
 from grader.execution.processes import (  # noqa: F401 - some re-exported
+    NoFreeUid,
+    drop_all_preexec,
     drop_to,
     fresh_uid,
+    keep_setid_preexec,
     kill_marked,
+    lease_uid,
     kill_uid,
     pids_of_uid,
     set_no_new_privs,
@@ -128,13 +132,22 @@ def bwrap_works():
 
 def _try_bwrap():
     """bwrap as a fresh uid if we are root and that uid can reach Python, else as ourselves."""
-    global _bwrap_drops_uid
     exe = bwrap_path()
     if not exe:
         return False
-    attempts = ([fresh_uid()] if os.geteuid() == 0 else []) + [None]
+    lease = lease_uid() if os.geteuid() == 0 else None
+    try:
+        return _try_bwrap_as([lease.uid] if lease else [], exe)
+    finally:
+        if lease:
+            kill_uid(lease.uid)
+            lease.release()
+
+
+def _try_bwrap_as(uids, exe):
+    global _bwrap_drops_uid
     err = b""
-    for uid in attempts:
+    for uid in [*uids, None]:
         argv = [exe, *_UNPRIVILEGED, "--die-with-parent", "--new-session",
                 *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/",
                 "--", sys.executable, "-I", "-c", "import numpy"]
@@ -325,7 +338,9 @@ class Jail:
         os.mkdir(self.work)
         if submission_dir:
             copy_submission(submission_dir, self.work, self.limits)
-        self.uid = fresh_uid() if os.geteuid() == 0 and self._can_drop() else None
+        self.lease = (lease_uid(self.limits) if os.geteuid() == 0 and self._can_drop()
+                      else None)
+        self.uid = self.lease.uid if self.lease else None
         # Process cap, CPU accounting and a CPU share of its own (grader/execution/cgroups.py).
         self.cgroup = JailCgroup.create(self.token, self.limits.max_processes)
         if self.uid:
@@ -379,9 +394,20 @@ class Jail:
                 "--setenv", "TMPDIR", "/tmp",
                 "--", *cmd]
 
-    def popen_kwargs(self, env):
+    @property
+    def forks_own_uids(self):
+        """uid mode: a fork server in this jail keeps CAP_SETUID/CAP_SETGID (and nothing
+        else) to give each submission it forks a uid of its own."""
+        return bool(self.uid) and self.mode != "bwrap"
+
+    def popen_kwargs(self, env, fork_server=False):
+        """Popen arguments; `fork_server` (uid mode): keep CAP_SETUID/CAP_SETGID."""
+        preexec = self._preexec
+        if self.forks_own_uids:
+            become = keep_setid_preexec(self.uid) if fork_server else drop_all_preexec()
+            preexec = lambda: self._preexec(become)  # noqa: E731
         return {"cwd": self.work, "env": dict(env, HOME=self.child_work),
-                "start_new_session": True, "preexec_fn": self._preexec,
+                "start_new_session": True, "preexec_fn": preexec,
                 "pass_fds": list(self.launch_fds)}
 
     def close_launch_fds(self):
@@ -393,7 +419,9 @@ class Jail:
                 pass
         self.launch_fds = []
 
-    def _preexec(self):
+    def _preexec(self, become=None):
+        """Between fork and exec: rlimits, cgroup, then the jail's uid (`become(uid)` drops
+        to it instead of drop_to, for a uid-mode fork server), no_new_privs, seccomp."""
         lim = self.limits
         mem = lim.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -403,7 +431,7 @@ class Jail:
         if self.cgroup:
             self.cgroup.enter()
         if self.uid:
-            drop_to(self.uid)
+            (become or drop_to)(self.uid)
             # Counted per uid, and this uid is the jail's alone.
             resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes, lim.max_processes))
             if self.mode != "bwrap":  # uid mode: nothing can give the privileges back
@@ -417,7 +445,8 @@ class Jail:
         if self.cgroup:
             self.cgroup.kill_all()
         if self.uid:
-            kill_uid(self.uid)
+            if kill_uid(self.uid) and self.lease:
+                self.lease.release()   # only once nothing of it is left
         elif not self.cgroup:
             kill_marked(self.token)
         if not self.cleaned:

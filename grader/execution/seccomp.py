@@ -1,15 +1,24 @@
-"""The seccomp filter every process of a submission runs under (bubblewrap mode).
+"""The seccomp filter every process of a submission runs under (bubblewrap and uid mode).
 
 Built with libseccomp through its Python binding `pyseccomp` (a ctypes binding,
 pinned in requirements.lock; libseccomp.so.2 comes from the OS) and handed to
 bubblewrap as a compiled BPF program (`bwrap --seccomp FD`), or, for the fork
 server's children, applied by the child itself (grader/child/isolate.py) from the
-same bytes. The filter allows everything but the system calls below, which fail
+same bytes; in uid mode the grader loads it between fork and exec, after the uid
+drop (sandbox.Jail), and a uid-mode fork server's forks inherit it. The filter allows everything but the system calls below, which fail
 with EPERM (a Python program sees PermissionError, never a crash of the grader):
 
   ptrace, process_vm_readv, process_vm_writev
       reading or writing another process's memory: the fork server and other
       students' processes (grade-all) are the prize.
+  pidfd_open, pidfd_getfd, pidfd_send_signal, process_madvise, process_mrelease,
+  kcmp
+      handles on other processes: pidfd_getfd copies a file descriptor out of
+      another process (the fork server's control socket to the grader),
+      pidfd_send_signal signals it, process_madvise / process_mrelease act on its
+      memory, kcmp compares its open files and memory with ours (a probe of what
+      it holds). The uid each submission has already refuses them across uids;
+      no exercise needs them, so they are refused for every process as well.
   mount, umount2, pivot_root, chroot, fsopen, fsconfig, fsmount, fspick,
   open_tree, move_mount, mount_setattr
       remounting the read-only binds (/usr, the Python install, the staged
@@ -49,6 +58,8 @@ import threading
 STUDENT, FORKSERVER = "student", "forkserver"
 DENIED = (
     "ptrace", "process_vm_readv", "process_vm_writev",
+    "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "process_madvise", "process_mrelease",
+    "kcmp",
     "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick",
     "open_tree", "move_mount", "mount_setattr",
     "unshare", "setns",
