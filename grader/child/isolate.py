@@ -21,7 +21,8 @@ cost), and the fork server is in none of the submission's namespaces.
      is the jail's (loopback only, no route out): a fresh one per submission costs
      20-45 ms, and nothing of a submission lives on in it once its processes are
      dead (sockets die with them).
-  2. a fresh size-limited tmpfs on /tmp and /dev/shm (what the Python install
+  2. /proc/<pid> of every other process covered (hide_other_processes), a fresh
+     size-limited tmpfs on /tmp and /dev/shm (what the Python install
      needs below /tmp is bound back read-only), the submission's own work dir bound
      on the jail's work dir (its cwd and HOME; the work dirs of other submissions of
      the worker are not visible).
@@ -35,11 +36,13 @@ The fork server itself sets PR_SET_DUMPABLE 0 (`make_undumpable`): no process
 of its uid may then ptrace it or read /proc/<pid>/mem, even without seccomp.
 
 Limit: /proc is the jail's (a fresh procfs cannot be mounted below bwrap's
-read-only /proc/sys): a submission sees the pids of the fork server (its command
-line, not its memory or environment), and no process of an earlier submission,
-since those died with their pid namespace.
+read-only /proc/sys): a submission sees that pids 1 and 2 exist (the fork server's
+waiter and the fork server), but each /proc/<pid> of theirs is covered by an empty
+read-only tmpfs (`hide_other_processes`: no command line, fds or mount table), and
+no process of an earlier submission exists: those died with their pid namespace.
 """
 import ctypes
+import errno
 import os
 import signal
 import struct
@@ -49,7 +52,7 @@ CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
 CAP_SETGID, CAP_SETUID = 6, 7
 # What a uid-mode fork server keeps (it gives each fork the submission's own uid), nothing else.
 SETID_CAPS = (1 << CAP_SETUID) | (1 << CAP_SETGID)
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_KEEPCAPS, PR_CAPBSET_DROP = 1, 4, 8, 24
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAP_AMBIENT = 38, 22, 47
 PR_CAP_AMBIENT_RAISE, PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 2, 4, 2
@@ -148,6 +151,7 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
         _write("/proc/self/gid_map", f"{gid} {gid} 1")
         _check(c.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        hide_other_processes()
         # Opened in this mount namespace (a bind's source must be in it), before /tmp is covered.
         keep = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep_under_tmp
                 if os.path.exists(p)]
@@ -171,6 +175,32 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
     if report_fd is not None:
         os.write(report_fd, b"ok")
         os.close(report_fd)
+
+
+def hide_other_processes():
+    """Cover /proc/<pid> of every process (and thread) the jail's /proc shows but this
+    one with an empty read-only tmpfs: the fork server and its waiter keep their
+    command line, status, open fds and mount table (host paths) to themselves.
+    Needs a mount namespace of our own; processes born later are not covered (the
+    fork server forks nothing else while a submission lives, and what it forks is
+    undumpable and in a pid namespace of its own)."""
+    me = os.readlink("/proc/self")
+    hidden = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or entry == me:
+            continue
+        try:
+            tids = os.listdir(f"/proc/{entry}/task")
+        except OSError:
+            tids = []
+        for tid in {entry, *tids} - {me} - hidden:
+            result = _c().mount(b"none", f"/proc/{tid}".encode(), b"tmpfs",
+                                MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                b"size=4k,mode=555")
+            if result != 0 and ctypes.get_errno() not in (errno.ENOENT, errno.ESRCH):
+                _check(result, f"hide /proc/{tid}")
+            hidden.add(tid)
+    return hidden
 
 
 def drop_privileges(bpf):

