@@ -19,11 +19,20 @@ submission's own world before any student code runs (grader/child/isolate.py):
 its own user, mount, pid, ipc and uts namespaces (the network namespace is
 the jail's: loopback only), its own work dir
 (cwd and HOME), /tmp and /dev/shm, no capability, no_new_privs and the STUDENT
-seccomp filter; the zygote runs under the FORKSERVER filter and is undumpable
-(no ptrace, no /proc/<pid>/mem). When a submission's pid 1 dies, the kernel
-kills everything it started. Without bwrap, the zygote instead kills every
-other process it can see (`kill(-1)`: the jail's own uid) after each
-submission and before each fork, and deletes the files left in the work dir.
+seccomp filter; the zygote runs under the FORKSERVER filter. When a submission's
+pid 1 dies, the kernel kills everything it started.
+
+uid mode (root, no bwrap): the zygote runs as a leased uid no submission ever has,
+holding CAP_SETUID and CAP_SETGID and no other capability (bounding set included),
+under no_new_privs and the STUDENT filter. For each submission the parent leases
+a fresh uid (processes.lease_uid, course.yml limits.uid_base/uid_count), gives it
+the submission's work dir (0700, inside the jail's 0711 work dir), and the fork
+becomes that uid with no capability before any student code runs; the parent kills
+everything of that uid afterwards and only then gives the uid back. Unsandboxed
+(not root), the zygote deletes the files left in the work dir between submissions.
+
+In every mode the zygote is undumpable: no process but root may ptrace it or open
+its /proc/<pid>/mem, environ or fd/.
 
 This module is the parent's side; the zygote's own loop is
 grader/child/forkserver.py. `ZygoteSession` is a `session.PipeSession`.

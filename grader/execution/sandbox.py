@@ -19,10 +19,15 @@ none   A plain child process in its own session, with the same resource
        limits and a private work dir as cwd, but nothing is hidden from it.
 
 In both modes, when the grader runs as root the child runs under a fresh
-unprivileged uid per jail: RLIMIT_NPROC binds (it never binds root), the
-child cannot write anything root owns, and `Jail.cleanup()` can find and
-kill every process the submission left behind by its uid, wherever it
-detached to.
+unprivileged uid per jail, leased from course.yml's `limits.uid_base` /
+`uid_count` (processes.lease_uid: no other jail, on this machine, has it while
+it lives): RLIMIT_NPROC binds (it never binds root), the child cannot write
+anything root owns, and `Jail.cleanup()` can find and kill every process the
+submission left behind by its uid, wherever it detached to. In uid mode the child
+also loses every capability from its bounding set, sets no_new_privs and loads
+the STUDENT seccomp filter; a fork server's jail (`popen_kwargs(env,
+fork_server=True)`) keeps CAP_SETUID/CAP_SETGID instead, to give each
+submission it forks a uid of its own (grader/execution/forkserver.py).
 
 Interface for other session types (e.g. a fork server that pays the heavy
 imports once): `Sandbox.from_limits(limits)` once per process, then per
@@ -36,8 +41,9 @@ grader package on sys.path, and `jail.cleanup()` kills every process of the
 jail and removes its dirs (idempotent). A fork server runs inside one jail
 (profile seccomp.FORKSERVER); in bwrap mode each of its children builds a
 world of its own before running student code (grader/child/isolate.py);
-without bwrap it kills what the previous submission left and wipes the work
-dir (grader/child/forkserver.py). The jail's cleanup is the backstop.
+in uid mode each child gets a uid of its own, and the grader kills what a
+submission left by that uid (grader/execution/forkserver.py). The jail's cleanup
+is the backstop.
 """
 import os
 import secrets
