@@ -103,12 +103,6 @@ def lease_uid(limits=None):
                     "limits.uid_count)")
 
 
-def fresh_uid(limits=None):
-    """A leased uid for a short trial (the lease is dropped when the trial's process is
-    gone: callers here wait for it)."""
-    return lease_uid(limits).uid
-
-
 def uid_drop_possible():
     """Can a bare child run as an unprivileged uid of its own here (root, and a Python
     other uids can run)?"""

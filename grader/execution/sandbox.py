@@ -64,7 +64,6 @@ from grader.execution.processes import (  # noqa: F401 - some re-exported
     NoFreeUid,
     drop_all_preexec,
     drop_to,
-    fresh_uid,
     keep_setid_preexec,
     kill_marked,
     lease_uid,
