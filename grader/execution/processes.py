@@ -28,8 +28,9 @@ _lease_fd = None      # None: not opened yet; -1: none usable (leases are this p
 _leased = set()       # uids leased in this process (POSIX locks do not exclude ourselves)
 
 
-class NoFreeUid(RuntimeError):
-    """Every uid of the configured range is in use (limits.uid_base / uid_count)."""
+class NoFreeUid(OSError):
+    """Every uid of the configured range is in use (limits.uid_base / uid_count): the
+    machine's trouble, an OSError like running out of processes."""
 
 
 class UidLease:

@@ -338,14 +338,15 @@ class Jail:
     def __init__(self, sandbox, submission_dir=None):
         self.sandbox, self.mode, self.limits = sandbox, sandbox.mode, sandbox.limits
         self.token = secrets.token_hex(12)
+        # NoFreeUid (an OSError) before anything is made
+        self.lease = (lease_uid(self.limits) if os.geteuid() == 0 and self._can_drop()
+                      else None)
+        self.uid = self.lease.uid if self.lease else None
         self.root = tempfile.mkdtemp(prefix="grader-jail-", dir=jail_base())
         self.work = os.path.join(self.root, "work")
         os.mkdir(self.work)
         if submission_dir:
             copy_submission(submission_dir, self.work, self.limits)
-        self.lease = (lease_uid(self.limits) if os.geteuid() == 0 and self._can_drop()
-                      else None)
-        self.uid = self.lease.uid if self.lease else None
         # Process cap, CPU accounting and a CPU share of its own (grader/execution/cgroups.py).
         self.cgroup = JailCgroup.create(self.token, self.limits.max_processes)
         if self.uid:
