@@ -100,6 +100,14 @@ class Zygote:
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=out_w, **kwargs)
+        except (OSError, subprocess.SubprocessError) as err:
+            # e.g. uid mode where the capabilities cannot be kept (no CAP_SETPCAP, no
+            # ambient capabilities): the pool falls back to a fresh process per submission.
+            os.close(out_r)
+            need = ("; a uid-mode fork server needs CAP_SETPCAP and ambient capabilities "
+                    "(Linux 4.3+)" if self.own_uids else "")
+            raise ChildFault("infrastructure", f"the grader's fork server could not start "
+                             f"({err}{need})") from None
         finally:
             os.close(out_w)
             theirs.close()

@@ -239,3 +239,28 @@ def test_uid_mode_fork_server_keeps_setid_only_and_its_forks_cannot_reach_it():
     assert sub["uid"] == [SUBMISSION_UID] * 3 and sub["caps"] == [0, 0, 0, 0], sub
     assert sub["mem"] == sub["environ"] == sub["fd"] == errno.EACCES, sub
     assert sub["signal"] == sub["setuid_back"] == errno.EPERM, sub
+
+
+def test_fork_server_that_cannot_start_falls_back_to_fresh_processes(monkeypatch, capsys):
+    """E.g. uid mode where CAP_SETUID/CAP_SETGID cannot be kept: the preexec hook fails.
+    The pool says so once and grades with a fresh sandboxed child per submission."""
+    from grader.config import load_course
+    from grader.execution import forkserver
+
+    def failing(self, env, fork_server=False):
+        kwargs = original(self, env, fork_server)
+        if fork_server:
+            def fail():
+                raise PermissionError("capabilities cannot be kept here")
+            kwargs["preexec_fn"] = fail
+        return kwargs
+    original = sandbox.Jail.popen_kwargs
+    monkeypatch.setattr(sandbox.Jail, "popen_kwargs", failing)
+    pool = forkserver.ZygotePool(load_course(ROOT / "course.yml"))
+    try:
+        make = pool.session_factory("hw1_autograd")
+        assert pool.zygote("hw1_autograd") is None
+        assert isinstance(make({"op": "load"}), ChildSession)
+    finally:
+        pool.close()
+    assert "fork server unavailable" in capsys.readouterr().err
