@@ -5,8 +5,9 @@ pinned in requirements.lock; libseccomp.so.2 comes from the OS) and handed to
 bubblewrap as a compiled BPF program (`bwrap --seccomp FD`), or, for the fork
 server's children, applied by the child itself (grader/child/isolate.py) from the
 same bytes; in uid mode the grader loads it between fork and exec, after the uid
-drop (sandbox.Jail), and a uid-mode fork server's forks inherit it. The filter allows everything but the system calls below, which fail
-with EPERM (a Python program sees PermissionError, never a crash of the grader):
+drop (sandbox.Jail), and a uid-mode fork server's forks inherit it. The filter
+allows everything but the system calls below, which fail with EPERM (a Python
+program sees PermissionError, never a crash of the grader):
 
   ptrace, process_vm_readv, process_vm_writev
       reading or writing another process's memory: the fork server and other

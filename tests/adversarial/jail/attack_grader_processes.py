@@ -2,11 +2,11 @@
 
 Graded after the reference decaying_cosine.py (as zz_attack.py), so it scores full marks
 itself. Targets: every process of this grading run (below its highest ancestor whose
-command line mentions `grader`) that mentions `grader`, but itself and its own
-children, and every /proc/<pid> it cannot read at all: the fork server that forked
-it (its parent; grade-all), another worker's fork server, another student's process graded at the same time, the grading process.
-With WAIT_S > 0 it first waits up to WAIT_S seconds for another submission's process
-(a fork of a fork server that is not itself) to appear.
+command line mentions `grader`) that mentions `grader`, but itself and its own children,
+and every /proc/<pid> it cannot read at all: the fork server that forked it (its parent;
+grade-all), another worker's fork server, another student's process graded at the same
+time, the grading process. With WAIT_S > 0 it first waits up to WAIT_S seconds for
+another submission's process (a fork of a fork server that is not itself) to appear.
 
 For each target it tries, and records the pids where it worked:
   mem           open /proc/<pid>/mem read-write and read a page of it
