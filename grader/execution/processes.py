@@ -185,9 +185,9 @@ def uid_can_run_python():
         return _python_as_other
 
 
-def _proc_uids():
-    """{pid: owner of /proc/<pid>}: the process's effective uid, or root when it is
-    undumpable (whatever its uid: callers ask /proc/<pid>/status then)."""
+def _proc_owners():
+    """{pid: uid}: the owner of /proc/<pid> is the process's effective uid (the directory
+    keeps it for an undumpable process too; only the files in it turn root's)."""
     found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -198,35 +198,24 @@ def _proc_uids():
     return found
 
 
-def _status_uids(pid):
-    """The real, effective, saved and fs uids of `pid` and whether it is a zombie, or None."""
+def _zombie(pid):
     try:
-        with open(f"/proc/{pid}/status") as fh:
-            text = fh.read()
-    except OSError:
-        return None
-    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-    uids = {int(u) for u in fields.get("Uid", "").split()}
-    return uids, fields.get("State", "").strip().startswith("Z")
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+        return stat[stat.rindex(")") + 2] == "Z"
+    except (OSError, ValueError, IndexError):
+        return True   # gone
 
 
 def uids_in_use():
-    """The uids of live processes, as /proc's owners show them (cheap: 0.4 ms for 200
-    processes, against 14 ms for reading every status; an undumpable leftover of a killed
-    grader is missed, and the range is large enough for that to be harmless)."""
-    return set(_proc_uids().values())
+    """The uids of live processes (0.4 ms for 200 processes)."""
+    return set(_proc_owners().values())
 
 
 def pids_of_uid(uid):
-    """Live (not zombie) processes that run as `uid` (any of their uids, undumpable ones too)."""
-    pids = []
-    for pid, owner in _proc_uids().items():
-        if owner not in (uid, 0):
-            continue
-        got = _status_uids(pid)
-        if got and uid in got[0] and not got[1]:
-            pids.append(pid)
-    return pids
+    """Processes that run as `uid`, zombies left out (dead already; their parent reaps
+    them: a fork server's children are reaped at its next request)."""
+    return [pid for pid, owner in _proc_owners().items() if owner == uid and not _zombie(pid)]
 
 
 def kill_uid(uid, rounds=50):

@@ -264,3 +264,25 @@ def test_fork_server_that_cannot_start_falls_back_to_fresh_processes(monkeypatch
     finally:
         pool.close()
     assert "fork server unavailable" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving uids needs root")
+def test_kill_uid_does_not_wait_for_a_zombie():
+    """A fork server's child is killed by the grader and reaped by the fork server at its
+    next request: until then it is a zombie of the submission's uid, which kill_uid must
+    not spin on (half a second per submission) before the uid goes back to the pool."""
+    from grader.execution import processes
+    uid = 3_400_001
+    pid = os.fork()
+    if pid == 0:
+        processes.drop_to(uid)
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while not processes._zombie(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        start = time.monotonic()
+        assert processes.kill_uid(uid)
+        assert time.monotonic() - start < 0.2
+    finally:
+        os.waitpid(pid, 0)
