@@ -278,6 +278,21 @@ def refused_everything(seen):
     return {k: seen[k] for k in ATTACKS if seen[k]}
 
 
+def own_uid_without_privilege(seen):
+    """The attacker ran as a uid of its own (not the fork servers', not the other
+    submission's), with no capability, no_new_privs and the seccomp filter."""
+    me = seen["self"]
+    uid = me["uid"][0]
+    assert me["uid"] == [uid] * 4 and uid != 0, me
+    others = {seen["uids"][str(p)] for p in seen["fork_servers"] + seen["other_submission"]}
+    assert uid not in others and len(others) == len(seen["fork_servers"]) + len(
+        seen["other_submission"]), (uid, seen["uids"])
+    assert me["caps"] == [0, 0, 0, 0] and me["no_new_privs"] == 1, me
+    from grader.execution import sandbox
+    if sandbox.student_seccomp() is not None:
+        assert me["seccomp"] == 2, me
+
+
 def test_uid_mode_fork_server_is_out_of_reach_and_later_forks_grade_fully(public, run_public):
     """-j 1: a_attacker opens /proc/<fork server>/{mem,environ,fd,mountinfo}, signals it,
     pidfd_open + pidfd_getfd on it (its control socket to the grader), process_vm_readv,
@@ -292,6 +307,7 @@ def test_uid_mode_fork_server_is_out_of_reach_and_later_forks_grade_fully(public
     seen = evidence(reports["a_attacker"]["output"], "PROCESS-ATTACK")
     assert seen["fork_servers"], f"the attack found no fork server: {seen}"
     assert refused_everything(seen) == {}, seen
+    own_uid_without_privilege(seen)
     assert scores(reports["b_victim"]) == POINTS, why(reports["b_victim"])
     assert scores(reports["a_attacker"]) == POINTS, why(reports["a_attacker"])
 
@@ -312,5 +328,6 @@ def test_uid_mode_submission_cannot_reach_another_graded_at_the_same_time(public
     assert seen["other_submission"], f"the attack never saw the other submission: {seen}"
     assert len(seen["fork_servers"]) >= 2, seen
     assert refused_everything(seen) == {}, seen
+    own_uid_without_privilege(seen)
     for student in ("a_attacker", "b_sleeper"):
         assert scores(reports[student]) == POINTS, why(reports[student])

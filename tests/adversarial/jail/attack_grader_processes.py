@@ -1,19 +1,20 @@
 """A submission goes after every grader process it can see, through /proc and pidfds.
 
 Graded after the reference decaying_cosine.py (as zz_attack.py), so it scores full marks
-itself. Targets: every process of this grading run (below its highest ancestor whose
-command line mentions `grader`) that mentions `grader`, but itself and its own children,
-and every /proc/<pid> it cannot read at all: the fork server that forked it (its parent;
-grade-all), another worker's fork server, another student's process graded at the same
-time, the grading process. With WAIT_S > 0 it first waits up to WAIT_S seconds for
-another submission's process (a fork of a fork server that is not itself) to appear.
+itself. Targets: every process of this grading run (below its highest ancestor that is
+the grader command) that mentions `grader`, or in a jail every process it sees, but
+itself and its own children, and every /proc/<pid> it cannot read at all: the fork
+server that forked it (its parent; grade-all), another worker's fork server, another
+student's process graded at the same time, the grading process. With WAIT_S > 0 it first
+waits up to WAIT_S seconds for another submission's process (a fork of a fork server
+that is not itself) to appear.
 
 For each target it tries, and records the pids where it worked:
   mem           open /proc/<pid>/mem read-write and read a page of it
   environ       read /proc/<pid>/environ
   fd            list /proc/<pid>/fd
   mountinfo     read /proc/<pid>/mountinfo, recorded as [pid, lines it has that
-                /proc/self/mountinfo has not] when there are such lines
+                /proc/self/mountinfo has not, its command line] when there are such lines
   signal        kill(pid, 0) (only where /proc numbers pids as kill() does)
   pidfd_open    pidfd_open(pid) (through a /proc/<pid> directory fd when the pid
                 numbering differs), then with that pidfd:
@@ -27,7 +28,8 @@ and against each fork server the attack of attack_zygote_ptrace.py through
 so every later fork cannot find a student's function (`injected`).
 
 Prints one line `PROCESS-ATTACK {json}` with those lists and `targets`, `fork_servers`,
-`other_submission` (pids it found). Expected: every list empty, nothing injected, and
+`other_submission` (pids it found), `uids` ({pid: real uid} of the targets it can read)
+and `self` (its own uids, capability sets, NoNewPrivs, Seccomp). Expected: every list empty, nothing injected, and
 the next student of the same fork server keeps full marks.
 """
 import ctypes
@@ -74,13 +76,15 @@ def own_pid():
 
 
 def processes():
-    """{pid: (ppid, cmdline)} of what /proc shows."""
+    """{pid: (ppid, argv as bytes joined by spaces, is a grading process)} of what /proc shows."""
     found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                cmd = read(f"/proc/{entry}/cmdline").replace(b"\0", b" ")
-                found[int(entry)] = (int(status(entry).get("PPid", 0)), cmd)
+                argv = read(f"/proc/{entry}/cmdline").rstrip(b"\0").split(b"\0")
+                grading = (os.path.basename(argv[0]) == b"grader"
+                           or any(a == b"-m" and b == b"grader" for a, b in zip(argv, argv[1:])))
+                found[int(entry)] = (int(status(entry).get("PPid", 0)), b" ".join(argv), grading)
             except (OSError, ValueError):
                 pass
     return found
@@ -89,20 +93,23 @@ def processes():
 def descendants(table, top):
     found = {top}
     for _ in range(8):
-        found |= {p for p, (pp, _) in table.items() if pp in found}
+        found |= {p for p, row in table.items() if row[0] in found}
     return found
 
 
 def targets():
-    """The processes of this grading run (below our highest `grader` ancestor) but ours."""
+    """The processes of this grading run (below our highest ancestor that is the grader
+    command) that mention `grader`, or, with no such ancestor (a jail with its own pid
+    namespace shows only its own processes), every process; never ours."""
     table, me = processes(), own_pid()
-    top, pid = me, me
+    top, pid = None, me
     while pid in table and table[pid][0] in table:
         pid = table[pid][0]
-        if b"grader" in table[pid][1]:
+        if table[pid][2]:
             top = pid
     mine = descendants(table, me)
-    found = {p: table[p][1] for p in descendants(table, top) - mine if b"grader" in table[p][1]}
+    run = descendants(table, top) if top else set(table)
+    found = {p: table[p][1] for p in run - mine if top is None or b"grader" in table[p][1]}
     # /proc entries we cannot even read (covered): targets as well, the parent above all
     listed = {int(e) for e in os.listdir("/proc") if e.isdigit()}
     found.update({p: b"" for p in listed - set(table) - mine})
@@ -112,7 +119,7 @@ def targets():
 def other_submission(found, table):
     """A fork of a fork server that is not us."""
     return [p for p, cmd in found.items() if b"forkserver" in cmd
-            and b"forkserver" in table.get(table[p][0], (0, b""))[1]]
+            and b"forkserver" in table.get(table[p][0], (0, b"", False))[1]]
 
 
 def poke(pid):
@@ -161,7 +168,11 @@ def attack(pid, fork_server, same_numbering, own_mounts, seen):
     try:
         extra = set(read(f"/proc/{pid}/mountinfo", 1 << 20).splitlines()) - own_mounts
         if extra:
-            worked("mountinfo", [pid, len(extra)])
+            try:
+                cmd = read(f"/proc/{pid}/cmdline", 200).replace(b"\0", b" ").decode()
+            except OSError:
+                cmd = "?"
+            worked("mountinfo", [pid, len(extra), cmd])
     except OSError:
         pass
     if same_numbering:
@@ -218,7 +229,18 @@ def main():
         found, table = targets()
     seen["other_submission"] = other_submission(found, table)
     seen["targets"] = sorted(found)
-    parent = table.get(own_pid(), (0, b""))[0]
+    me = status("self")
+    seen["self"] = {"uid": [int(u) for u in me["Uid"].split()],
+                    "caps": [int(me[k], 16) for k in ("CapEff", "CapPrm", "CapInh", "CapAmb")],
+                    "no_new_privs": int(me.get("NoNewPrivs", 0)),
+                    "seccomp": int(me.get("Seccomp", 0))}
+    seen["uids"] = {}
+    for pid in found:
+        try:
+            seen["uids"][pid] = int(status(pid)["Uid"].split()[0])
+        except (OSError, KeyError, ValueError):
+            pass
+    parent = table.get(own_pid(), (0, b"", False))[0]
     seen["fork_servers"] = sorted({p for p, cmd in found.items() if b"forkserver" in cmd
                                    and p not in seen["other_submission"]}
                                   | ({parent} & set(found)))
