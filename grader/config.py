@@ -62,6 +62,10 @@ class Limits(_Strict):
     wall_factor: float = Field(default=5, ge=1)
     wall_extra_s: float = Field(default=30, ge=0)
     max_processes: int = Field(default=64, ge=1)
+    # Uids the grader gives, when it runs as root, to each jail, fork server and (uid mode)
+    # submission: uid_base .. uid_base + uid_count - 1, far above real accounts.
+    uid_base: int = Field(default=2_000_000, ge=65_536, le=4_000_000_000)
+    uid_count: int = Field(default=1_000_000, ge=64, le=200_000_000)
     # Isolation of official grading (grader/sandbox.py): auto = bubblewrap when it
     # works here, else a plain process with a loud warning; bwrap = refuse without it.
     sandbox: Literal["auto", "bwrap", "none"] = "auto"

@@ -4,14 +4,22 @@ Started by grader/execution/forkserver.py with a SOCK_SEQPACKET control socket
 on the fd named in argv. It preloads the assignment's heavy modules once, then
 serves four requests: fork (a fresh child wired to the two fds sent along,
 which runs `grader.child.main.main`), kill (SIGKILL a child's process group),
-sweep (kill what the last submission left and delete its files; only without
-isolation) and status (a child's wait status).
+wipe (delete the files the last submission left; only unsandboxed) and status
+(a child's wait status).
+
+It is undumpable in every mode, before anything else: no process but root may
+read its memory, environment or fds through /proc, or ptrace it.
 
 In a bwrap jail the init message carries `isolate`: the fork server then becomes
-pid 1 of a pid namespace it owns (before the heavy imports), makes itself
-undumpable, checks once that it can build a submission's own world, and every
-fork is pid 1 of a fresh pid namespace and enters its own world
-(grader/child/isolate.py) before any student code runs.
+pid 1 of a pid namespace it owns (before the heavy imports), checks once that it
+can build a submission's own world, and every fork is pid 1 of a fresh pid
+namespace and enters its own world (grader/child/isolate.py) before any student
+code runs.
+
+In uid mode (`own_uids`) it runs as a uid no submission has, holding CAP_SETUID and
+CAP_SETGID only; each fork becomes the uid the grader leased for that submission,
+drops both, and only then runs anything of the student's. The grader (root) kills
+a submission's processes by that uid.
 """
 import json
 import os
@@ -59,14 +67,13 @@ def zygote_main():
     """The fork server's loop (runs in its own process; never runs student code)."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     init = json.loads(sock.recv(_MAX_CONTROL))
-    world = init.get("isolate")
-    if world:
-        problem = _own_pid_namespace()
-        if problem:
-            sock.sendall(json.dumps({"op": "error", "message": problem}).encode())
-            os._exit(0)
+    world, own_uids = init.get("isolate"), bool(init.get("own_uids"))
+    problem = _own_pid_namespace() if world else _unreachable(own_uids)
+    if problem:
+        sock.sendall(json.dumps({"op": "error", "message": problem}).encode())
+        os._exit(0)
     _preload(init["assignment"], init.get("preload", []))
-    sweep, wipe = bool(init.get("sweep")), list(init.get("wipe") or [])
+    wipe = list(init.get("wipe") or [])
     keep = _listing(wipe)  # made by trusted code before any submission ran
     if world:
         problem = _prepare_isolation(world)
@@ -82,19 +89,16 @@ def zygote_main():
         request = json.loads(data)
         _reap(statuses)
         if request["op"] == "fork":
-            if sweep:
-                _sweep(statuses)
-            pid, problem = _fork_child(sock, fds, request.get("cwd"), world)
+            uid = request.get("uid") if own_uids else None
+            pid, problem = _fork_child(sock, fds, request.get("cwd"), world, uid)
             sock.sendall(json.dumps({"pid": pid, "error": problem}).encode())
         elif request["op"] == "kill":
             _kill_group(int(request["pid"]))
             sock.sendall(b'{"op": "killed"}')
-        elif request["op"] == "sweep":
-            if sweep:
-                _sweep(statuses)
+        elif request["op"] == "wipe":
             if wipe:
                 _wipe(wipe, keep)
-            sock.sendall(b'{"op": "swept"}')
+            sock.sendall(b'{"op": "wiped"}')
         elif request["op"] == "status":
             sock.sendall(json.dumps({"status": _wait(request["pid"], request["timeout"],
                                                      statuses)}).encode())
@@ -130,6 +134,20 @@ def _own_pid_namespace():
     except OSError as err:
         return (f"the fork server cannot make a pid namespace in this jail ({err}; user "
                 "namespaces nested in bwrap disabled?)")
+    return None
+
+
+def _unreachable(own_uids):
+    """Without bwrap, before anything else: undumpable (always), and in uid mode holding
+    CAP_SETUID/CAP_SETGID and nothing else. None, or why not."""
+    from grader.child import isolate
+    try:
+        if own_uids:
+            isolate.settle_fork_server()
+        else:
+            isolate.make_undumpable()
+    except OSError as err:
+        return f"the fork server cannot make itself unreachable: {err}"
     return None
 
 
@@ -173,14 +191,16 @@ def _world_report(read_fd):
                                        or "the child died while building its world")
 
 
-def _fork_child(sock, fds, cwd, world=None):
-    """Fork the child for one submission: (its pid, None) or (pid, why its world failed)."""
+def _fork_child(sock, fds, cwd, world=None, uid=None):
+    """Fork the child for one submission (in its own world, or as its own `uid`):
+    (its pid, None) or (pid, why its world or uid failed)."""
     sys.stdout.flush()
     sys.stderr.flush()
     report_r = report_w = None
+    if world or uid is not None:
+        report_r, report_w = os.pipe()
     if world:
         from grader.child import isolate
-        report_r, report_w = os.pipe()
         pid = isolate.fork_in_new_pid_namespace()
     else:
         pid = os.fork()
@@ -205,12 +225,33 @@ def _fork_child(sock, fds, cwd, world=None):
                 os.close(fd)
         if world:
             _enter(world, cwd, report_w)  # exits unless the submission's own world is built
+        elif uid is not None:
+            _become(uid, cwd, report_w)   # exits unless it runs as `uid` without privilege
         elif cwd:
             os.chdir(cwd)
         from grader.child import main as child
         child.main()  # control on fds 0/1, student output on 2, like a fresh child
     finally:
         os._exit(0)
+
+
+def _become(uid, cwd, report_fd):
+    """uid mode, in the fork: the submission's own uid, no capability, its own work dir
+    (cwd and HOME). Tells the fork server b"ok" or why not; on failure exits 70."""
+    from grader.child import isolate
+    try:
+        isolate.become_submission_uid(int(uid))
+        if cwd:
+            os.chdir(cwd)
+            os.environ["HOME"] = cwd
+    except BaseException as err:  # noqa: BLE001 - no student code as anything else
+        try:
+            os.write(report_fd, f"could not give the submission its own uid: {err}"
+                     .encode()[:500])
+        finally:
+            os._exit(70)
+    os.write(report_fd, b"ok")
+    os.close(report_fd)
 
 
 def _kill_group(pid):
@@ -233,16 +274,6 @@ def _listing(dirs):
 
 def _wipe(dirs, keep):
     wipe_between_submissions(dirs, keep)
-
-
-def _sweep(statuses):
-    """Kill every process this zygote may signal but itself (a uid or pid namespace of
-    its own makes that exactly the previous submissions' leftovers), then reap."""
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    _reap(statuses)
 
 
 def _reap(statuses):

@@ -21,7 +21,8 @@ cost), and the fork server is in none of the submission's namespaces.
      is the jail's (loopback only, no route out): a fresh one per submission costs
      20-45 ms, and nothing of a submission lives on in it once its processes are
      dead (sockets die with them).
-  2. a fresh size-limited tmpfs on /tmp and /dev/shm (what the Python install
+  2. /proc/<pid> of every other process covered (hide_other_processes), a fresh
+     size-limited tmpfs on /tmp and /dev/shm (what the Python install
      needs below /tmp is bound back read-only), the submission's own work dir bound
      on the jail's work dir (its cwd and HOME; the work dirs of other submissions of
      the worker are not visible).
@@ -35,21 +36,27 @@ The fork server itself sets PR_SET_DUMPABLE 0 (`make_undumpable`): no process
 of its uid may then ptrace it or read /proc/<pid>/mem, even without seccomp.
 
 Limit: /proc is the jail's (a fresh procfs cannot be mounted below bwrap's
-read-only /proc/sys): a submission sees the pids of the fork server (its command
-line, not its memory or environment), and no process of an earlier submission,
-since those died with their pid namespace.
+read-only /proc/sys): a submission sees that pids 1 and 2 exist (the fork server's
+waiter and the fork server), but each /proc/<pid> of theirs is covered by an empty
+read-only tmpfs (`hide_other_processes`: no command line, fds or mount table), and
+no process of an earlier submission exists: those died with their pid namespace.
 """
 import ctypes
+import errno
 import os
 import signal
 import struct
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+CAP_SETGID, CAP_SETUID = 6, 7
+# What a uid-mode fork server keeps (it gives each fork the submission's own uid), nothing else.
+SETID_CAPS = (1 << CAP_SETUID) | (1 << CAP_SETGID)
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_KEEPCAPS, PR_CAPBSET_DROP = 1, 4, 8, 24
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAP_AMBIENT = 38, 22, 47
-PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 4, 2
+PR_CAP_AMBIENT_RAISE, PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 2, 4, 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 _libc = None
@@ -69,6 +76,7 @@ def _c():
         libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
         libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong,
                                ctypes.c_ulong, ctypes.c_ulong]
+        libc.capset.argtypes = libc.capget.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
         _libc = libc
     return _libc
 
@@ -144,6 +152,7 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
         _write("/proc/self/gid_map", f"{gid} {gid} 1")
         _check(c.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        hide_other_processes()
         # Opened in this mount namespace (a bind's source must be in it), before /tmp is covered.
         keep = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep_under_tmp
                 if os.path.exists(p)]
@@ -169,19 +178,126 @@ def enter_own_world(work_dir, jail_work, tmp_bytes, shm_bytes, keep_under_tmp, b
         os.close(report_fd)
 
 
+def hide_other_processes():
+    """Cover /proc/<pid> of every process (and thread) the jail's /proc shows but this
+    one with an empty read-only tmpfs: the fork server and its waiter keep their
+    command line, status, open fds and mount table (host paths) to themselves.
+    Needs a mount namespace of our own; processes born later are not covered (the
+    fork server forks nothing else while a submission lives, and what it forks is
+    undumpable and in a pid namespace of its own)."""
+    me = os.readlink("/proc/self")
+    hidden = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or entry == me:
+            continue
+        try:
+            tids = os.listdir(f"/proc/{entry}/task")
+        except OSError:
+            tids = []
+        for tid in {entry, *tids} - {me} - hidden:
+            result = _c().mount(b"none", f"/proc/{tid}".encode(), b"tmpfs",
+                                MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                b"size=4k,mode=555")
+            if result != 0 and ctypes.get_errno() not in (errno.ENOENT, errno.ESRCH):
+                _check(result, f"hide /proc/{tid}")
+            hidden.add(tid)
+    return hidden
+
+
 def drop_privileges(bpf):
     """Every capability gone for good, no_new_privs, then the seccomp filter (if given)."""
     c = _c()
-    last = int(_read("/proc/sys/kernel/cap_last_cap"))
-    for cap in range(last + 1):
-        _check(c.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "PR_CAPBSET_DROP")
+    _drop_bounding(keep=0)
     _check(c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient caps")
-    header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
-    data = bytes(24)  # two {effective, permitted, inheritable} words, all zero
-    _check(c.capset(header, data), "capset")
+    _capset(0, 0, 0)
     _check(c.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     if bpf:
         load_filter(bpf)
+
+
+def cap_last_cap():
+    """The highest capability number this kernel knows."""
+    return int(_read("/proc/sys/kernel/cap_last_cap"))
+
+
+def _drop_bounding(keep, last=None):
+    """Drop every capability but the bits of `keep` from the bounding set (needs CAP_SETPCAP)."""
+    for cap in range((cap_last_cap() if last is None else last) + 1):
+        if not keep >> cap & 1:
+            _check(_c().prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "PR_CAPBSET_DROP")
+
+
+def _capset(effective, permitted, inheritable):
+    """Set this thread's capability sets (bit masks of capability numbers)."""
+    header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    words = []
+    for shift in (0, 32):  # two {effective, permitted, inheritable} words
+        words += [(effective >> shift) & 0xFFFFFFFF, (permitted >> shift) & 0xFFFFFFFF,
+                  (inheritable >> shift) & 0xFFFFFFFF]
+    _check(_c().capset(header, struct.pack("6I", *words)), "capset")
+
+
+def capabilities():
+    """(effective, permitted, inheritable, ambient, bounding) of this process, as bit masks."""
+    found = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd"):
+                found[key] = int(value, 16)
+    return tuple(found.get(k, 0) for k in ("CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd"))
+
+
+def become_fork_server_uid(uid, last_cap):
+    """uid mode, as root between fork and exec of the fork server: become `uid` keeping
+    CAP_SETUID and CAP_SETGID only, across the exec (as ambient capabilities: Python has
+    no file capabilities). Every other capability leaves the bounding set too, so no
+    process below the fork server can ever hold one. `last_cap`: cap_last_cap(), read
+    before the fork (nothing here may open files or allocate much: the grader has threads).
+    """
+    c = _c()
+    _drop_bounding(SETID_CAPS, last_cap)
+    _check(c.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "PR_SET_KEEPCAPS")
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)   # keepcaps: permitted survives, effective is emptied
+    _capset(SETID_CAPS, SETID_CAPS, SETID_CAPS)
+    for cap in (CAP_SETUID, CAP_SETGID):
+        _check(c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0), "ambient raise")
+
+
+def settle_fork_server():
+    """The uid-mode fork server after its exec, before anything else: undumpable (no
+    /proc/<pid>/mem, environ or fd/ for anyone but root, even of its own uid), CAP_SETUID
+    and CAP_SETGID effective and permitted and nowhere else (no ambient or inheritable
+    capability a fork could carry across an exec). Raises IsolationError otherwise."""
+    make_undumpable()
+    _check(_c().prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient caps")
+    _capset(SETID_CAPS, SETID_CAPS, 0)
+    eff, prm, inh, amb, bnd = capabilities()
+    if (eff, prm, inh, amb) != (SETID_CAPS, SETID_CAPS, 0, 0) or bnd & ~SETID_CAPS:
+        raise IsolationError(0, f"the fork server holds capabilities it must not: "
+                             f"{eff:#x}/{prm:#x}/{inh:#x}/{amb:#x}/{bnd:#x}")
+
+
+def become_submission_uid(uid):
+    """In a fork of the uid-mode fork server, before any student code: the submission's
+    own uid and gid (real, effective, saved; no supplementary group), then no capability
+    in any set (the bounding set keeps CAP_SETUID/CAP_SETGID, which no_new_privs makes
+    unreachable: only an exec with file capabilities could raise them). Raises
+    IsolationError unless that is exactly what this process now has."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    _check(_c().prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient caps")
+    _capset(0, 0, 0)
+    # The uid change made it undumpable (fs.suid_dumpable); its own uid is its alone, so
+    # dumpable again: /proc/<pid> then names its uid (kill and CPU accounting by uid).
+    _check(_c().prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "PR_SET_DUMPABLE")
+    caps = capabilities()[:4]
+    if os.getresuid() != (uid,) * 3 or os.getresgid() != (uid,) * 3 or any(caps):
+        raise IsolationError(0, f"the submission's process is not uid {uid} without "
+                             f"capabilities: {os.getresuid()} {caps}")
 
 
 def load_filter(bpf):
@@ -196,6 +312,9 @@ def load_filter(bpf):
 def _wait_and_pass_on(pid):
     """The waiter: close everything, wait for `pid`, exit as it did."""
     os.closerange(0, 2 ** 16)  # the control socket and output pipes belong to `pid` alone
+    # Visible in the jail's /proc as pid 1 and of the jail's uid: nothing may read or
+    # write its memory (it created the fork server's user namespace: a way in).
+    make_undumpable()
     while True:
         try:
             _, status = os.waitpid(pid, 0)

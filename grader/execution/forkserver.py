@@ -19,11 +19,20 @@ submission's own world before any student code runs (grader/child/isolate.py):
 its own user, mount, pid, ipc and uts namespaces (the network namespace is
 the jail's: loopback only), its own work dir
 (cwd and HOME), /tmp and /dev/shm, no capability, no_new_privs and the STUDENT
-seccomp filter; the zygote runs under the FORKSERVER filter and is undumpable
-(no ptrace, no /proc/<pid>/mem). When a submission's pid 1 dies, the kernel
-kills everything it started. Without bwrap, the zygote instead kills every
-other process it can see (`kill(-1)`: the jail's own uid) after each
-submission and before each fork, and deletes the files left in the work dir.
+seccomp filter; the zygote runs under the FORKSERVER filter. When a submission's
+pid 1 dies, the kernel kills everything it started.
+
+uid mode (root, no bwrap): the zygote runs as a leased uid no submission ever has,
+holding CAP_SETUID and CAP_SETGID and no other capability (bounding set included),
+under no_new_privs and the STUDENT filter. For each submission the parent leases
+a fresh uid (processes.lease_uid, course.yml limits.uid_base/uid_count), gives it
+the submission's work dir (0700, inside the jail's 0711 work dir), and the fork
+becomes that uid with no capability before any student code runs; the parent kills
+everything of that uid afterwards and only then gives the uid back. Unsandboxed
+(not root), the zygote deletes the files left in the work dir between submissions.
+
+In every mode the zygote is undumpable: no process but root may ptrace it or open
+its /proc/<pid>/mem, environ or fd/.
 
 This module is the parent's side; the zygote's own loop is
 grader/child/forkserver.py. `ZygoteSession` is a `session.PipeSession`.
@@ -46,7 +55,7 @@ from grader.execution.cputime import CgroupMeter, ProcTreeMeter
 from grader.execution.sandbox import (CHILD_WORK, chown_tree, copy_submission, python_dirs,
                                       seccomp_fd)
 from grader.execution.session import ChildSession, PipeSession, child_env, default_sandbox
-from grader.execution.processes import kill_group
+from grader.execution.processes import NoFreeUid, kill_group, kill_uid, lease_uid
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); sys.argv[1:2] = []; "
         "import grader.child.forkserver as z; z.zygote_main()")
@@ -66,7 +75,7 @@ class Zygote:
         self.sandbox, self.start_timeout_s = sandbox, start_timeout_s
         self.proc = self.sock = self.jail = self.tap = None
         self.lock = threading.Lock()
-        self.sweeps, self.wipes, self.broken = False, [], False
+        self.own_uids, self.wipes, self.broken = False, [], False
         self.own_pids = set()
         self.isolated = False
         self.stopped = False  # stop(): for good, never restarted (grading was interrupted)
@@ -80,18 +89,29 @@ class Zygote:
         self.isolated = self.jail.mode == "bwrap"
         argv = self.jail.argv([sys.executable, "-I", "-c", BOOT, self.jail.child_lib,
                                str(theirs.fileno())], profile=seccomp.FORKSERVER)
-        kwargs = self.jail.popen_kwargs(child_env())
+        kwargs = self.jail.popen_kwargs(child_env(), fork_server=True)
         kwargs["env"]["GRADER_JAIL"] = self.jail.token
         kwargs["pass_fds"] = [*kwargs["pass_fds"], theirs.fileno()]
-        # Without bwrap, a uid of its own lets the zygote kill every other process it
-        # can see before each fork, and only the jail's work dir is ours to wipe (the
-        # host's /tmp is not). In bwrap each submission gets its own world instead.
-        self.sweeps = bool(self.jail.uid) and not self.isolated
-        self.wipes = [] if self.isolated else [self.jail.work]
+        # uid mode: the zygote has a uid no submission has, and each fork gets a uid of
+        # its own; their work dirs sit in the jail's work dir, which they may pass through
+        # but not list or write. Unsandboxed (not root): one uid for all, so the zygote
+        # wipes the work dir between submissions. In bwrap each submission gets its own world.
+        self.own_uids = self.jail.forks_own_uids
+        if self.own_uids:
+            os.chmod(self.jail.work, 0o711)
+        self.wipes = [] if self.isolated or self.own_uids else [self.jail.work]
         out_r, out_w = os.pipe()
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=out_w, **kwargs)
+        except (OSError, subprocess.SubprocessError) as err:
+            # e.g. uid mode where the capabilities cannot be kept (no CAP_SETPCAP, no
+            # ambient capabilities): the pool falls back to a fresh process per submission.
+            os.close(out_r)
+            need = ("; a uid-mode fork server needs CAP_SETPCAP and ambient capabilities "
+                    "(Linux 4.3+)" if self.own_uids else "")
+            raise ChildFault("infrastructure", f"the grader's fork server could not start "
+                             f"({err}{need})") from None
         finally:
             os.close(out_w)
             theirs.close()
@@ -103,7 +123,7 @@ class Zygote:
             raise ChildFault("infrastructure", "grading was stopped")
         self.tap = OutputTap(out_r, 16 * 1024)
         self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
-                    "sweep": self.sweeps, "wipe": self.wipes, "isolate": self._world()})
+                    "own_uids": self.own_uids, "wipe": self.wipes, "isolate": self._world()})
         reply = self._receive(self.start_timeout_s)
         if reply.get("op") != "ready":
             time.sleep(0.1)  # let the tap read what the fork server wrote on its way out
@@ -135,20 +155,22 @@ class Zygote:
         return {"work": CHILD_WORK, "tmp_bytes": size, "shm_bytes": size, "keep": keep,
                 "bpf": bpf}
 
-    def workdir(self, submission_path):
-        """(host dir, dir as the child sees it) holding a copy of the submission, or Nones."""
+    def workdir(self, submission_path, uid=None):
+        """(host dir, dir as the child sees it) holding a copy of the submission, owned by
+        `uid` (the submission's own, uid mode) or the jail's uid, mode 0700."""
         host = tempfile.mkdtemp(dir=self.jail.work, prefix="s")
         if submission_path:
             copy_submission(submission_path, host, self.limits)
-        if self.jail.uid:
-            chown_tree(host, self.jail.uid)
+        if uid or self.jail.uid:
+            chown_tree(host, uid or self.jail.uid)
         return host, self.jail.child_work + "/" + os.path.basename(host)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def fork(self, ctrl_fd, out_fd, cwd=None):
-        """Fork a fresh child wired to (ctrl_fd, out_fd), working in `cwd`; returns its pid.
+    def fork(self, ctrl_fd, out_fd, cwd=None, uid=None):
+        """Fork a fresh child wired to (ctrl_fd, out_fd), working in `cwd`, running as
+        `uid` (uid mode: the submission's own); returns its pid.
 
         Restarts the zygote once if it died (a crash there must cost no grade).
         """
@@ -160,7 +182,7 @@ class Zygote:
                     self.close()
                     self.start()
                 try:
-                    self._send({"op": "fork", "cwd": cwd}, fds=[ctrl_fd, out_fd])
+                    self._send({"op": "fork", "cwd": cwd, "uid": uid}, fds=[ctrl_fd, out_fd])
                     reply = self._receive(30)
                     if reply.get("error"):
                         # The grader's fault, said by the fork server (not by student output).
@@ -186,11 +208,11 @@ class Zygote:
             except (ChildFault, OSError):
                 pass
 
-    def sweep(self):
-        """Ask the zygote to kill whatever the last submission left running (if it may)."""
+    def wipe(self):
+        """Ask the zygote to delete the files the last submission left (unsandboxed only)."""
         with self.lock:
             try:
-                self._send({"op": "sweep"})
+                self._send({"op": "wipe"})
                 self._receive(10)
             except (ChildFault, OSError):
                 pass
@@ -251,18 +273,25 @@ class ZygoteSession(PipeSession):
     def __init__(self, zygote, load_request, limits):
         super().__init__(load_request, limits)
         self.zygote = zygote
-        self.pid = self.host_dir = self.cgroup = None
+        self.pid = self.host_dir = self.cgroup = self.lease = None
 
     def _spawn(self, request):
-        self.host_dir, cwd = self.zygote.workdir(request.get("path"))
+        if self.zygote.own_uids:
+            try:
+                self.lease = lease_uid(self.limits)
+            except NoFreeUid as err:
+                raise ChildFault("infrastructure", str(err)) from None
+        uid = self.lease.uid if self.lease else None
+        self.host_dir, cwd = self.zygote.workdir(request.get("path"), uid)
         if cwd and request.get("path"):
             # An isolated child finds its own work dir bound on the jail's work dir.
             request["path"] = CHILD_WORK if self.zygote.isolated else cwd
         def launch(theirs, out_w):
             try:
-                self.pid = self.zygote.fork(theirs.fileno(), out_w, cwd)
+                self.pid = self.zygote.fork(theirs.fileno(), out_w, cwd, uid)
             except ChildFault:
                 self._remove_workdir()
+                self._release_uid()
                 raise
         self._connect(launch)
         self._account()
@@ -285,7 +314,8 @@ class ZygoteSession(PipeSession):
             self.meter = CgroupMeter(self.cgroup)
             return
         root = self.zygote.proc.pid if self.zygote.proc else self.pid
-        self.meter = ProcTreeMeter(root, exclude=self.zygote.own_pids)
+        self.meter = ProcTreeMeter(root, exclude=self.zygote.own_pids,
+                                   uid=self.lease.uid if self.lease else None)
 
     def _kill(self):
         if self.pid is None:
@@ -294,12 +324,20 @@ class ZygoteSession(PipeSession):
             self.cgroup.remove_in_background()
             self.cgroup = None
         self.zygote.kill(self.pid)
-        if self.zygote.sweeps or self.zygote.wipes:
-            # Kill what escaped the group (it would hold the pipe open) and delete the
-            # files this submission left, before the next submission's process exists.
-            self.zygote.sweep()
+        # Kill what escaped the group (it would hold the pipe open) and delete the files
+        # this submission left, before the next submission's process exists.
+        self._release_uid()
+        if self.zygote.wipes:
+            self.zygote.wipe()
         self.pid = None
         self._remove_workdir()
+
+    def _release_uid(self):
+        """uid mode: kill every process of the submission's uid, then give the uid back."""
+        if self.lease and self.lease.uid is not None:
+            if kill_uid(self.lease.uid):
+                self.lease.release()
+        self.lease = None
 
     def _remove_workdir(self):
         if self.host_dir:

@@ -19,10 +19,15 @@ none   A plain child process in its own session, with the same resource
        limits and a private work dir as cwd, but nothing is hidden from it.
 
 In both modes, when the grader runs as root the child runs under a fresh
-unprivileged uid per jail: RLIMIT_NPROC binds (it never binds root), the
-child cannot write anything root owns, and `Jail.cleanup()` can find and
-kill every process the submission left behind by its uid, wherever it
-detached to.
+unprivileged uid per jail, leased from course.yml's `limits.uid_base` /
+`uid_count` (processes.lease_uid: no other jail, on this machine, has it while
+it lives): RLIMIT_NPROC binds (it never binds root), the child cannot write
+anything root owns, and `Jail.cleanup()` can find and kill every process the
+submission left behind by its uid, wherever it detached to. In uid mode the child
+also loses every capability from its bounding set, sets no_new_privs and loads
+the STUDENT seccomp filter; a fork server's jail (`popen_kwargs(env,
+fork_server=True)`) keeps CAP_SETUID/CAP_SETGID instead, to give each
+submission it forks a uid of its own (grader/execution/forkserver.py).
 
 Interface for other session types (e.g. a fork server that pays the heavy
 imports once): `Sandbox.from_limits(limits)` once per process, then per
@@ -36,8 +41,9 @@ grader package on sys.path, and `jail.cleanup()` kills every process of the
 jail and removes its dirs (idempotent). A fork server runs inside one jail
 (profile seccomp.FORKSERVER); in bwrap mode each of its children builds a
 world of its own before running student code (grader/child/isolate.py);
-without bwrap it kills what the previous submission left and wipes the work
-dir (grader/child/forkserver.py). The jail's cleanup is the backstop.
+in uid mode each child gets a uid of its own, and the grader kills what a
+submission left by that uid (grader/execution/forkserver.py). The jail's cleanup
+is the backstop.
 """
 import os
 import secrets
@@ -55,9 +61,12 @@ from pathlib import Path
 from grader import PACKAGE_DIR
 from grader.execution.cgroups import JailCgroup
 from grader.execution.processes import (  # noqa: F401 - some re-exported
+    NoFreeUid,
+    drop_all_preexec,
     drop_to,
-    fresh_uid,
+    keep_setid_preexec,
     kill_marked,
+    lease_uid,
     kill_uid,
     pids_of_uid,
     set_no_new_privs,
@@ -132,13 +141,22 @@ def bwrap_works():
 
 def _try_bwrap():
     """bwrap as a fresh uid if we are root and that uid can reach Python, else as ourselves."""
-    global _bwrap_drops_uid
     exe = bwrap_path()
     if not exe:
         return False
-    attempts = ([fresh_uid()] if os.geteuid() == 0 else []) + [None]
+    lease = lease_uid() if os.geteuid() == 0 else None
+    try:
+        return _try_bwrap_as([lease.uid] if lease else [], exe)
+    finally:
+        if lease:
+            kill_uid(lease.uid)
+            lease.release()
+
+
+def _try_bwrap_as(uids, exe):
+    global _bwrap_drops_uid
     err = b""
-    for uid in attempts:
+    for uid in [*uids, None]:
         argv = [exe, *_UNPRIVILEGED, "--die-with-parent", "--new-session",
                 *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/",
                 "--", sys.executable, "-I", "-c", "import numpy"]
@@ -347,12 +365,15 @@ class Jail:
     def __init__(self, sandbox, submission_dir=None):
         self.sandbox, self.mode, self.limits = sandbox, sandbox.mode, sandbox.limits
         self.token = secrets.token_hex(12)
+        # NoFreeUid (an OSError) before anything is made
+        self.lease = (lease_uid(self.limits) if os.geteuid() == 0 and self._can_drop()
+                      else None)
+        self.uid = self.lease.uid if self.lease else None
         self.root = tempfile.mkdtemp(prefix="grader-jail-", dir=jail_base())
         self.work = os.path.join(self.root, "work")
         os.mkdir(self.work)
         if submission_dir:
             copy_submission(submission_dir, self.work, self.limits)
-        self.uid = fresh_uid() if os.geteuid() == 0 and self._can_drop() else None
         # Process cap, CPU accounting and a CPU share of its own (grader/execution/cgroups.py).
         self.cgroup = JailCgroup.create(self.token, self.limits.max_processes)
         if self.uid:
@@ -406,9 +427,20 @@ class Jail:
                 "--setenv", "TMPDIR", "/tmp",
                 "--", *cmd]
 
-    def popen_kwargs(self, env):
+    @property
+    def forks_own_uids(self):
+        """uid mode: a fork server in this jail keeps CAP_SETUID/CAP_SETGID (and nothing
+        else) to give each submission it forks a uid of its own."""
+        return bool(self.uid) and self.mode != "bwrap"
+
+    def popen_kwargs(self, env, fork_server=False):
+        """Popen arguments; `fork_server` (uid mode): keep CAP_SETUID/CAP_SETGID."""
+        preexec = self._preexec
+        if self.forks_own_uids:
+            become = keep_setid_preexec(self.uid) if fork_server else drop_all_preexec()
+            preexec = lambda: self._preexec(become)  # noqa: E731
         return {"cwd": self.work, "env": dict(env, HOME=self.child_work),
-                "start_new_session": True, "preexec_fn": self._preexec,
+                "start_new_session": True, "preexec_fn": preexec,
                 "pass_fds": list(self.launch_fds)}
 
     def close_launch_fds(self):
@@ -420,7 +452,9 @@ class Jail:
                 pass
         self.launch_fds = []
 
-    def _preexec(self):
+    def _preexec(self, become=None):
+        """Between fork and exec: rlimits, cgroup, then the jail's uid (`become(uid)` drops
+        to it instead of drop_to, for a uid-mode fork server), no_new_privs, seccomp."""
         lim = self.limits
         mem = lim.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -430,7 +464,7 @@ class Jail:
         if self.cgroup:
             self.cgroup.enter()
         if self.uid:
-            drop_to(self.uid)
+            (become or drop_to)(self.uid)
             # Counted per uid, and this uid is the jail's alone.
             resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes, lim.max_processes))
             if self.mode != "bwrap":  # uid mode: nothing can give the privileges back
@@ -444,7 +478,8 @@ class Jail:
         if self.cgroup:
             self.cgroup.kill_all()
         if self.uid:
-            kill_uid(self.uid)
+            if kill_uid(self.uid) and self.lease:
+                self.lease.release()   # only once nothing of it is left
         elif not self.cgroup:
             kill_marked(self.token)
         if not self.cleaned:

@@ -643,3 +643,26 @@ def test_timestamp_formula_is_neutralised_in_the_gradebook(course, tmp_path):
     assert float(rows["alice"]["score"]) == FULL
     # nbgrader's timestamp format since issue 10: "2026-01-05 10:00:00.000000"
     assert rows["zed"]["timestamp"].startswith("2026-01-05 10:00:00")
+
+
+# ============ 7. the fork server and its other processes, out of a submission's reach
+PROCESS_ATTACKS = ("mem", "environ", "fd", "mountinfo", "signal", "pidfd_open",
+                   "pidfd_signal", "pidfd_getfd", "vm_readv", "kcmp", "ptrace", "injected")
+
+
+def test_fork_server_is_out_of_reach_through_proc_and_pidfds(jailed, tmp_path):
+    """The attacks of tests/e2e/test_uid_mode.py in bubblewrap: a_attacker goes after the
+    fork server (and its waiter, the jail's pid 1) through /proc/<pid>/{mem,environ,fd,
+    mountinfo}, pidfds of /proc/<pid> directories, and pokes its memory; b_victim, forked
+    next, keeps full marks."""
+    klass = tmp_path / "class"
+    submission(klass / "a_attacker", extra="attack_grader_processes.py",
+               extra_name="zz_attack.py", WAIT_S=0)
+    submission(klass / "b_victim")
+    rc, rows, reports, err = grade_all(jailed, klass, tmp_path / "gradebook.csv")
+    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
+    seen = evidence(reports["a_attacker"]["output"], "PROCESS-ATTACK")
+    assert seen["fork_servers"], f"the attack found no fork server: {seen}"
+    assert {k: seen[k] for k in PROCESS_ATTACKS if seen[k]} == {}, seen
+    assert scores(reports["b_victim"]) == POINTS, why(reports["b_victim"])
+    assert scores(reports["a_attacker"]) == POINTS, why(reports["a_attacker"])

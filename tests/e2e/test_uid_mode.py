@@ -12,6 +12,7 @@ hiding (grader/execution/hiding.py) keeps the submission's uid out.
 Each test drives the command line (or the Gradescope bundle's run_autograder) in a
 subprocess and judges the report and what the attack submission printed.
 """
+import csv
 import json
 import os
 import shutil
@@ -253,3 +254,80 @@ def test_gradescope_bundle_without_any_isolation_refuses_unless_allowed(tmp_path
             assert data["score"] == FULL and "WITHOUT a sandbox" in data["output"]
         else:
             assert data["score"] == 0 and "refusing to grade without a sandbox" in data["output"]
+
+
+# ============== the fork server and other submissions, out of a submission's reach
+ATTACKS = ("mem", "environ", "fd", "mountinfo", "signal", "pidfd_open", "pidfd_signal",
+           "pidfd_getfd", "vm_readv", "kcmp", "ptrace", "injected")
+
+
+def grade_all_cli(run, course, klass, out, jobs):
+    """grade-all in uid mode: ({student: csv row}, {student: json report}, stderr)."""
+    done = run([sys.executable, "-m", "grader", "--course", course, "grade-all", klass, "-a",
+                A, "--out", out, "-j", str(jobs), "--format", "json"])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "fork server unavailable" not in done.stderr, done.stderr[-2000:]
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    reports = {r["student_id"]: r for r in json.loads(Path(out).with_suffix(".json")
+                                                        .read_text("utf-8"))}
+    return rows, reports, done.stderr
+
+
+def refused_everything(seen):
+    return {k: seen[k] for k in ATTACKS if seen[k]}
+
+
+def own_uid_without_privilege(seen):
+    """The attacker ran as a uid of its own (not the fork servers', not the other
+    submission's), with no capability, no_new_privs and the seccomp filter."""
+    me = seen["self"]
+    uid = me["uid"][0]
+    assert me["uid"] == [uid] * 4 and uid != 0, me
+    others = {seen["uids"][str(p)] for p in seen["fork_servers"] + seen["other_submission"]}
+    assert uid not in others and len(others) == len(seen["fork_servers"]) + len(
+        seen["other_submission"]), (uid, seen["uids"])
+    assert me["caps"] == [0, 0, 0, 0] and me["no_new_privs"] == 1, me
+    from grader.execution import sandbox
+    if sandbox.student_seccomp() is not None:
+        assert me["seccomp"] == 2, me
+
+
+def test_uid_mode_fork_server_is_out_of_reach_and_later_forks_grade_fully(public, run_public):
+    """-j 1: a_attacker opens /proc/<fork server>/{mem,environ,fd,mountinfo}, signals it,
+    pidfd_open + pidfd_getfd on it (its control socket to the grader), process_vm_readv,
+    kcmp, ptrace, and pokes its memory; b_victim, forked next by the same fork server,
+    keeps full marks."""
+    course = write_course(public / "course-fs")
+    klass = public / "class-fs"
+    submission(klass / "a_attacker", extra="attack_grader_processes.py",
+               extra_name="zz_attack.py", WAIT_S=0)
+    submission(klass / "b_victim")
+    rows, reports, _err = grade_all_cli(run_public, course, klass, public / "fs.csv", jobs=1)
+    seen = evidence(reports["a_attacker"]["output"], "PROCESS-ATTACK")
+    assert seen["fork_servers"], f"the attack found no fork server: {seen}"
+    assert refused_everything(seen) == {}, seen
+    own_uid_without_privilege(seen)
+    assert scores(reports["b_victim"]) == POINTS, why(reports["b_victim"])
+    assert scores(reports["a_attacker"]) == POINTS, why(reports["a_attacker"])
+
+
+SLEEPER = "import time\ntime.sleep(12)\n"
+
+
+def test_uid_mode_submission_cannot_reach_another_graded_at_the_same_time(public, run_public):
+    """-j 2: a_attacker waits for b_sleeper's process (forked by the other worker's fork
+    server, alive for 12 s) and attacks it and both fork servers."""
+    course = write_course(public / "course-pair")
+    klass = public / "class-pair"
+    submission(klass / "a_attacker", extra="attack_grader_processes.py",
+               extra_name="zz_attack.py", WAIT_S=40)
+    (submission(klass / "b_sleeper") / "zz_sleep.py").write_text(SLEEPER)
+    rows, reports, _err = grade_all_cli(run_public, course, klass, public / "pair.csv", jobs=2)
+    seen = evidence(reports["a_attacker"]["output"], "PROCESS-ATTACK")
+    assert seen["other_submission"], f"the attack never saw the other submission: {seen}"
+    assert len(seen["fork_servers"]) >= 2, seen
+    assert refused_everything(seen) == {}, seen
+    own_uid_without_privilege(seen)
+    for student in ("a_attacker", "b_sleeper"):
+        assert scores(reports[student]) == POINTS, why(reports[student])

@@ -17,6 +17,9 @@ pytestmark = pytest.mark.skipif(seccomp.unavailable_reason() is not None,
                                 reason=f"no seccomp binding: {seccomp.unavailable_reason()}")
 CLONE_NEWUSER, CLONE_NEWNS = 0x10000000, 0x00020000
 SIGCHLD = 17
+# Calls that act on another process (the fork server, another student's process).
+CROSS_PROCESS = ("pidfd_open", "pidfd_getfd", "pidfd_send_signal", "process_madvise",
+                 "process_mrelease", "kcmp", "process_vm_readv")
 
 
 def _errnos_in_fork(profile):
@@ -49,6 +52,13 @@ def _errnos_in_fork(profile):
             attempt("clone3", 435, 0, 0)
             attempt("clone_newuser", 56, CLONE_NEWUSER | SIGCHLD)
             attempt("clone_plain", 56, SIGCHLD)                     # what fork() is
+            attempt("pidfd_open", 434, os.getppid(), 0)
+            attempt("pidfd_getfd", 438, 0, 0, 0)
+            attempt("pidfd_send_signal", 424, 0, 0, 0, 0)
+            attempt("process_madvise", 440, 0, 0, 0, 0, 0)
+            attempt("process_mrelease", 448, 0, 0)
+            attempt("kcmp", 312, os.getpid(), os.getppid(), 1, 0, 0)    # KCMP_VM
+            attempt("process_vm_readv", 310, os.getppid(), 0, 0, 0, 0, 0)
             out["pid"] = os.getpid()
         except Exception as err:  # noqa: BLE001 - reported to the test
             out["error"] = repr(err)
@@ -66,7 +76,7 @@ def test_student_filter_denies_the_dangerous_calls_and_allows_fork():
     got = _errnos_in_fork(seccomp.STUDENT)
     assert "error" not in got, got
     for name in ("ptrace", "unshare_user", "unshare_ns", "mount", "keyctl", "bpf",
-                 "clone_newuser"):
+                 "clone_newuser", *CROSS_PROCESS):
         assert got[name] == errno.EPERM, (name, got)
     assert got["clone3"] == errno.ENOSYS, got       # glibc then falls back to clone
     assert got["clone_plain"] == 0, got             # an ordinary fork still works
@@ -77,6 +87,7 @@ def test_forkserver_filter_leaves_unshare_and_mount_to_build_a_world():
     got = _errnos_in_fork(seccomp.FORKSERVER)
     assert "error" not in got, got
     assert got["ptrace"] == errno.EPERM and got["keyctl"] == errno.EPERM, got
+    assert all(got[name] == errno.EPERM for name in CROSS_PROCESS), got
     assert got["clone3"] == errno.ENOSYS, got
     # unshare works (a user namespace first, then a mount namespace it owns), and mount
     # reaches the kernel: its null arguments fail, not the filter
@@ -90,7 +101,11 @@ def test_denied_list_covers_the_issue():
                 "perf_event_open", "userfaultfd", "kexec_load", "kexec_file_load",
                 "init_module", "finit_module", "delete_module"}
     assert required <= set(seccomp.DENIED)
+    assert {"pidfd_open", "pidfd_getfd", "pidfd_send_signal", "process_madvise",
+            "process_mrelease", "kcmp"} <= set(seccomp.DENIED)
     assert set(seccomp.FORKSERVER_NEEDS) == {"unshare", "setns", "mount"}
+    undocumented = [n for n in seccomp.DENIED if n not in seccomp.__doc__]
+    assert undocumented == [], f"the module docstring does not say why: {undocumented}"
     assert len(seccomp.filter_bpf(seccomp.STUDENT)) % 8 == 0
 
 
