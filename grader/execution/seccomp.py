@@ -121,7 +121,8 @@ def _binding():
         import pyseccomp
     except ImportError:
         raise SeccompUnavailable("the Python package `pyseccomp` (libseccomp's binding) is "
-                                 "not installed: pip install -r requirements.lock") from None
+                                 "not installed: pip install the requirement file you grade with "
+                                 "(requirements.lock, or a bundle's requirements-grading.txt)") from None
     except (RuntimeError, OSError) as err:  # it raises RuntimeError without libseccomp.so
         raise SeccompUnavailable(f"libseccomp cannot be loaded ({err}): install the OS "
                                  "package libseccomp2") from None
