@@ -23,6 +23,7 @@ not load). Names in the submission's namespace (and in `watch`) that are bound t
 a watched object, e.g. `from numpy.linalg import lstsq as best_weights`, are
 rebound to the counting wrapper too. Parent side: `describe_counts`.
 """
+import math
 import functools
 import sys
 
@@ -153,7 +154,11 @@ def count(report, key):
     if not isinstance(report, dict) or not isinstance(report.get("counts"), dict):
         return None
     value = report["counts"].get(key, 0)
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):  # inf, nan: not a count
+        return None
+    return int(value)
 
 
 def too_few(report, keys, minimum):
