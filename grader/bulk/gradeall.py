@@ -139,13 +139,17 @@ class StoreCache:
     them, and only those are graded again (merge_stale puts the old and new together).
     put(): every grading is recorded, a crashed one too (as 'not graded', never reused)."""
 
-    def __init__(self, path, course, assignment, reuse=True):
+    def __init__(self, path, course, assignment, reuse=True, variant=""):
         from grader.bulk import store
         self.store, self.reuse, self.path = store, reuse, path
         self.db = store.open_db(path)
         store.import_json_cache(self.db, Path(path).with_name(
             Path(path).stem + ".csv.cache.json"))
-        self.code, self.course = store.code_version(), store.course_digest(course)
+        # variant: how the run may isolate ("unsandboxed" when --allow-unsandboxed): a
+        # grading whose child could have forged its results is never reused by a run that
+        # isolates, and the other way round.
+        self.code = store.code_version() + (f":{variant}" if variant else "")
+        self.course = store.course_digest(course)
         self.settings = store.check_settings(course, assignment)
 
     def get(self, item, digest, assignment):
@@ -190,15 +194,26 @@ class NoCache:
 
 def merge_stale(old, new, course, assignment):
     """old's report with the checks that were graded again taken from `new`, in course order
-    (a check course.yml no longer has is dropped); new's notes and output."""
+    (a check course.yml no longer has is dropped). Notes and hidden notes: old's, then new's
+    not already there; output: new's, else old's (a regrade of hidden checks alone starts no
+    public child). `new` keeps its crashed flag: a crashed partial regrade is still a whole
+    report, not yet reusable."""
     fresh = {(c.exercise, c.name): c for c in new.report.checks}
     kept = {(c.exercise, c.name): c for c in old.report.checks}
     new.report.checks = [fresh.get((c.exercise, c.name)) or kept[c.exercise, c.name]
                          for c in course.checks_for(assignment)
                          if (c.exercise, c.name) in fresh or (c.exercise, c.name) in kept]
+    new.report.notes = _union(old.report.notes, new.report.notes)
+    new.report.hidden_notes = _union(old.report.hidden_notes, new.report.hidden_notes)
+    new.report.output = new.report.output or old.report.output
     titles = {p.get("title") for p in new.plots}
     new.plots = [p for p in old.plots if p.get("title") not in titles] + new.plots
     return new
+
+
+def _union(first, second):
+    seen = set(first)
+    return list(first) + [n for n in second if n not in seen and not seen.add(n)]
 
 
 # -------------------------------------------------------------------- grading
@@ -255,7 +270,9 @@ def grade_all(items, course, assignment, workers=None, cache_path=None, progress
     recorded but never cached.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    cache = StoreCache(cache_path, course, assignment, reuse) if cache_path else NoCache()
+    variant = "unsandboxed" if (official or {}).get("allow_unsandboxed") else ""
+    cache = StoreCache(cache_path, course, assignment, reuse, variant) if cache_path \
+        else NoCache()
     try:
         return _grade_all(items, course, assignment, cache, workers, progress,
                           require_sandbox, official, runner)
@@ -295,7 +312,7 @@ def _grade_all(items, course, assignment, cache, workers, progress, require_sand
         try:
             for i, g in results:
                 g.digest = digests[i]
-                if i in before and not g.crashed:
+                if i in before:
                     g = merge_stale(before[i], g, course, assignment)
                     g.item, g.regraded = items[i], before[i].stale
                     g.previous_score = before[i].report.score

@@ -59,6 +59,8 @@ MIGRATIONS = {
         cpu_s REAL,
         wall_s REAL NOT NULL DEFAULT 0,
         settings TEXT NOT NULL DEFAULT '', -- digest of the check's resolved course.yml settings
+        flags TEXT NOT NULL DEFAULT '[]',  -- review flags for the instructor (JSON list)
+        after_hidden INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (grading_id, position)
     );
     CREATE INDEX checks_by_name ON checks (exercise, name);
@@ -89,6 +91,12 @@ def _plot_precision(value):
 
 def unpack(blob):
     return json.loads(zlib.decompress(blob)) if isinstance(blob, bytes) else json.loads(blob)
+
+
+def text(value):
+    """`value` as text SQLite stores: a lone surrogate (a child's undecodable bytes, a
+    student folder whose name is not UTF-8) becomes U+FFFD instead of failing the insert."""
+    return str(value).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def utc_now():
@@ -144,16 +152,18 @@ class ResultsDB:
                     "INSERT INTO gradings (assignment, student, digest, code_version, "
                     "course_digest, graded_at, submitted_at, status, score, max_score, seconds, "
                     "report, plots) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (assignment, student, digest, code_version, course_digest,
+                    (assignment, text(student), digest, code_version, course_digest,
                      graded_at or utc_now(), submitted_at or "", status, report.score,
                      report.max_score, round(float(seconds), 3), pack(head),
                      pack(_plot_precision(list(plots)))))
                 gid = cur.lastrowid
                 cur.executemany(
-                    "INSERT INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(gid, i, c.exercise, c.name, c.score, c.max_score, c.status, c.message,
-                      int(c.hidden), c.output, c.cpu_s, round(c.duration, 4),
-                      settings.get((c.exercise, c.name), "")) for i, c in enumerate(report.checks)])
+                    "INSERT INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(gid, i, c.exercise, c.name, c.score, c.max_score, c.status,
+                      text(c.message), int(c.hidden), text(c.output), c.cpu_s,
+                      round(c.duration, 4), settings.get((c.exercise, c.name), ""),
+                      json.dumps([text(f) for f in c.flags]), int(c.after_hidden))
+                     for i, c in enumerate(report.checks)])
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -178,7 +188,8 @@ class ResultsDB:
         rep = Report.from_dict(dict(head, checks=[]))
         rep.checks = [CheckResult(c["exercise"], c["name"], c["max_score"], c["score"],
                                   c["status"], c["message"], bool(c["hidden"]), c["wall_s"],
-                                  c["output"], c["cpu_s"]) for c in checks]
+                                  c["output"], c["cpu_s"], flags=json.loads(c["flags"]),
+                                  after_hidden=bool(c["after_hidden"])) for c in checks]
         return rep, unpack(row["plots"]), {(c["exercise"], c["name"]): c["settings"]
                                                for c in checks}
 
@@ -188,7 +199,7 @@ class ResultsDB:
         return self._one(
             "SELECT * FROM gradings WHERE assignment = ? AND student = ? AND digest = ? AND "
             "code_version = ? AND status = ? ORDER BY id DESC LIMIT 1",
-            (assignment, student, digest, code_version, GRADED))
+            (assignment, text(student), digest, code_version, GRADED))
 
     def latest(self, assignment):
         """The newest grading of each student of `assignment`, by student (without the
@@ -202,7 +213,7 @@ class ResultsDB:
         """Every grading of one student, oldest first, with its checks."""
         out = []
         for g in self._all("SELECT * FROM gradings WHERE assignment = ? AND student = ? "
-                           "ORDER BY id", (assignment, student)):
+                           "ORDER BY id", (assignment, text(student))):
             checks = self._all("SELECT exercise, name, score, max_score, status FROM checks "
                                "WHERE grading_id = ? ORDER BY position", (g["id"],))
             out.append({"graded_at": g["graded_at"], "digest": g["digest"],
@@ -301,7 +312,7 @@ def check_settings(course, assignment):
         kind = c.kind if isinstance(c.kind, type) else type(c.kind)
         one = {"kind": f"{kind.__module__}.{kind.__qualname__}", "points": c.points,
                "hidden": c.hidden, "params": c.params.model_dump(mode="json"),
-               "time_limit_s": spec.exercises[c.exercise].time_limit_s}
+               "time_limit_s": c.time_limit_s}   # the check's own, else its exercise's
         out[c.exercise, c.name] = hashlib.sha256(
             (shared + json.dumps(one, sort_keys=True)).encode()).hexdigest()[:16]
     return out

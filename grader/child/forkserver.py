@@ -90,6 +90,13 @@ def zygote_main():
         _reap(statuses)
         if request["op"] == "fork":
             uid = request.get("uid") if own_uids else None
+            if own_uids and not isinstance(uid, int):
+                # Never fork student code as this process's uid (it holds CAP_SETUID).
+                for fd in fds:
+                    os.close(fd)
+                sock.sendall(json.dumps({"pid": None, "error": "no uid leased for this "
+                                         "submission: not forked"}).encode())
+                continue
             pid, problem = _fork_child(sock, fds, request.get("cwd"), world, uid)
             sock.sendall(json.dumps({"pid": pid, "error": problem}).encode())
         elif request["op"] == "kill":

@@ -89,8 +89,7 @@ def report_class(ctx, assignment, db_path, out, duedate):
     db = _open(db_path)
     gradings, checks = class_data(db, course, assignment, duedate)
     db.close()
-    limits = {f"{c.exercise}.{c.name}": course.assignment(assignment).exercises[c.exercise]
-              .time_limit_s for c in course.checks_for(assignment)}
+    limits = {f"{c.exercise}.{c.name}": c.time_limit_s for c in course.checks_for(assignment)}
     write_atomic(out, classpage.render(assignment, gradings, checks, limits))
     click.echo(f"{len(gradings)} students; report: {out}", err=True)
 
@@ -130,18 +129,30 @@ def _late(late, submitted_at, due):
               help="Where to write the CSV [default: standard output].")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
               help="CSV with id (or student_id), first_name, last_name, email.")
+@click.option("--duedate", default="",
+              help="Due date (ISO 8601, UTC if no zone) for the late policy, overriding "
+                   "assignments.<a>.due of course.yml (as grade-all's --duedate).")
 @click.option("--canvas-assignment-id", default="",
               help="Canvas's id of the assignment (its column is then 'Title (id)' and "
                    "Canvas updates it; without it Canvas creates a new assignment).")
 @click.pass_context
-def export(ctx, assignment, db_path, fmt, out, roster, canvas_assignment_id):
-    """The newest score of every student as a gradebook import file (Canvas: Grades >
-    Import; students are matched by SIS User ID / SIS Login ID, set to the student id)."""
+def export(ctx, assignment, db_path, fmt, out, roster, duedate, canvas_assignment_id):
+    """The newest score of every student, after the late policy of course.yml, as a
+    gradebook import file (Canvas: Grades > Import; students are matched by SIS User ID /
+    SIS Login ID, set to the student id)."""
+    from grader.bulk import late
     from grader.reports.gradebook import read_roster
     course = _course(ctx, [assignment])
+    try:
+        policy = late.LatePolicy.from_course(course, assignment, duedate)
+    except (OSError, ValueError, KeyError) as err:
+        raise UserError(f"late policy: {err}") from None
     db = _open(db_path)
-    latest = db.latest(assignment)
+    latest = [dict(g) for g in db.latest(assignment)]
     db.close()
+    for g in latest:   # as grade-all's gradebook: score = raw score - the late penalty
+        fraction = policy.penalty_fraction(g["student"], late.parse_time(g["submitted_at"]))
+        g["score"] = round(g["score"] * (1 - fraction), 6)
     text = canvas_csv(course.assignment(assignment).title, canvas_assignment_id, latest,
                       read_roster(roster) if roster else {})
     if out is None:

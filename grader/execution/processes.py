@@ -42,6 +42,7 @@ class UidLease:
     def release(self):
         if self.uid is None:
             return
+        remove_files_of(self.uid)   # what it left in the machine's /tmp: not for the next one
         with _lease_lock:
             fd = _lease_fd if _lease_fd is not None and _lease_fd >= 0 else None
             if fd is not None:
@@ -51,6 +52,55 @@ class UidLease:
                     pass
             _leased.discard(self.uid)
         self.uid = None
+
+
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def remove_files_of(uid, dirs=SHARED_TMP):
+    """Remove what `uid` created at the top of the machine's world-writable temp folders
+    (uid mode: a submission's /tmp is the machine's). Only there: a submission cannot write
+    into another uid's folders. Links are removed, never followed; a tree is removed
+    bottom-up without recursion (it may be thousands of folders deep)."""
+    for top in dirs:
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    _remove_tree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _remove_tree(top):
+    stack, order = [top], []
+    while stack:
+        path = stack.pop()
+        order.append(path)
+        try:
+            with os.scandir(path) as it:
+                for e in it:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+                    else:
+                        try:
+                            os.unlink(e.path)
+                        except OSError:
+                            pass
+        except OSError:
+            pass
+    for path in reversed(order):
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
 
 
 def _uid_range(limits):

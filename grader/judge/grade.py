@@ -74,6 +74,7 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
               if only is None or (c.exercise, c.name) in only]
     grading = Grading(submission, course, assignment, session_factory, time_limits,
                       official=include_hidden)
+    grading.partial = only is not None
     return _run_all(grading, checks)
 
 
@@ -200,6 +201,7 @@ class Grading:
         self.hidden = _CheckRunner(factory, load_request, limits, faults, self.notes[1],
                                    concealed=True)
         self.closed = False
+        self.partial = False   # only some checks asked for (grade's only=): no whole-file verdict
 
     def run(self, check):
         """Grade one check of this assignment (course.yml's config.Check) and return its
@@ -239,7 +241,8 @@ class Grading:
         for notes in self.notes:
             notes.finish()
         note_not_graded(report)
-        if report.checks and all(c.status == R.MISSING for c in report.checks):
+        if report.checks and not self.partial and all(c.status == R.MISSING
+                                                      for c in report.checks):
             report.notes.append(f"none of the functions {report.assignment} asks for is "
                                 "defined: is this a submission for another assignment, or the "
                                 "wrong file?")

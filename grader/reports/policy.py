@@ -44,15 +44,18 @@ def visible_message(c, hidden_policy="score"):
 def student_view(report, policy="score"):
     """A copy of `report` with what children that saw hidden inputs said reduced per
     `policy`: concealed checks' messages, output and durations; hidden children's notes
-    (joined to the notes, marked, under `message`)."""
+    (joined to the notes, marked, under `message`); review flags always removed."""
     if policy not in POLICIES:
         raise ValueError(f"hidden feedback policy must be one of {', '.join(POLICIES)}")
     course_file = PurePath(report.course_file).name if report.course_file else ""
+    # Review flags are the instructor's (they may quote a hidden start point): never shown.
+    unflagged = [replace(c, flags=[]) if c.flags else c for c in report.checks]
     if policy == "message":
         notes = list(report.notes) + [R.HIDDEN_NOTES_PREFIX + n for n in report.hidden_notes]
-        return replace(report, notes=notes, hidden_notes=[], course_file=course_file)
+        return replace(report, checks=unflagged, notes=notes, hidden_notes=[],
+                       course_file=course_file)
     checks = [replace(c, message=visible_message(c, policy), output="", duration=0.0)
-              if concealed(c) else c for c in report.checks]
+              if concealed(c) else c for c in unflagged]
     return replace(report, checks=checks, hidden_notes=[], course_file=course_file)
 
 

@@ -103,3 +103,62 @@ def test_history_text_names_what_changed():
               checks=[{"exercise": "e", "name": "n", "score": 2, "status": "passed"}])
     text = history_text([g1, g2])
     assert "course.yml changed" in text and "e.n: 0 failed -> 2 passed" in text
+
+
+def test_text_a_child_controls_never_fails_the_insert(db):
+    """A lone surrogate (raise ValueError('\\udcff') in the child; a folder name that is
+    not UTF-8) must not stop grade-all: it is stored as U+FFFD."""
+    rep = report()
+    rep.checks[0].message = "bad \udcff byte"
+    rep.checks[0].output = "out \ud800"
+    rep.checks[0].flags = ["flag \udfff"]
+    gid = db.record("hw1", "stud\udcffent", rep, digest="d", code_version="c", course_digest="y")
+    back, _plots, _settings = db.report(gid)
+    message, flag = back.checks[0].message, back.checks[0].flags[0]
+    assert message.startswith("bad \ufffd") and message.endswith(" byte")
+    assert flag.startswith("flag \ufffd") and "\udfff" not in flag
+    assert db.reusable("hw1", "stud\udcffent", "d", "c")["id"] == gid
+
+
+def test_flags_and_after_hidden_come_back_from_the_database(db):
+    rep = report()
+    rep.checks[0].flags, rep.checks[1].after_hidden = ["closed form: lstsq"], True
+    back, _, _ = db.report(db.record("hw1", "ann", rep, digest="d", code_version="c",
+                                     course_digest="y"))
+    assert back.checks[0].flags == ["closed form: lstsq"] and back.checks[1].after_hidden
+
+
+def test_a_checks_own_time_limit_is_part_of_its_settings(tmp_path, root):
+    import yaml
+    from grader.config import load_course
+    raw = yaml.safe_load((root / "course.yml").read_text())
+    path = tmp_path / "course.yml"
+    path.write_text(yaml.safe_dump(raw))
+    before = store.check_settings(load_course(path), "hw1_autograd")
+    check = raw["assignments"]["hw1_autograd"]["exercises"]["trid"]["checks"][0]
+    check["time_limit_s"] = 7
+    path.write_text(yaml.safe_dump(raw))
+    after = store.check_settings(load_course(path), "hw1_autograd")
+    assert {k for k in before if before[k] != after[k]} == {("trid", check["name"])}
+
+
+def test_canvas_export_applies_the_late_policy_like_the_gradebook(tmp_path, root):
+    import yaml
+    from click.testing import CliRunner
+    from grader.cli import cli
+    raw = yaml.safe_load((root / "course.yml").read_text())
+    raw["late"] = {"per": "day", "penalty": 0.25, "cap": 0.5}
+    course = tmp_path / "course.yml"
+    course.write_text(yaml.safe_dump(raw))
+    db = store.open_db(tmp_path / "g.sqlite")
+    for student, when in (("early", "2026-01-01 00:00:00.000000"),
+                          ("late", "2026-01-02 12:00:00.000000")):   # 1.5 days: 2 started
+        db.record("hw1_autograd", student, report(), digest="d", code_version="c",
+                  course_digest="y", submitted_at=when)
+    db.close()
+    res = CliRunner().invoke(cli, ["--course", str(course), "export", "-a", "hw1_autograd",
+                                   "--db", str(tmp_path / "g.sqlite"),
+                                   "--duedate", "2026-01-01T00:00:00Z"], obj={})
+    assert res.exit_code == 0, res.output
+    rows = {line.split(",")[2]: line.split(",")[-1] for line in res.output.splitlines()[2:]}
+    assert rows == {"early": "3", "late": "1.5"}   # 3 points, minus 50%
