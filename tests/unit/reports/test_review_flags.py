@@ -1,5 +1,6 @@
 """Review flags (CheckResult.flags): computed by the kind in the parent, never points, shown
-to the instructor (JSON, text, gradebook) and not in the student-facing formats."""
+to the instructor (grade-all's gradebook and raw JSON, the results database) and in no
+rendered format."""
 import csv
 import io
 import json
@@ -42,11 +43,16 @@ def flagged_report():
         CheckResult("trid", "values", 1, 1, "passed")])
 
 
-def test_instructor_formats_show_flags():
+def test_instructor_outputs_show_flags_and_rendered_formats_do_not():
+    """The raw report (grade-all --format json, the results database) and the instructor's
+    own text keep them; every rendered format, `text` and `json` included, may reach a
+    student (a Classroom job summary) and drops them: a flag may quote a hidden input."""
     rep = flagged_report()
-    assert json.loads(formats.render(rep, "json"))["checks"][0]["flags"] == [FLAG]
+    assert rep.to_dict()["checks"][0]["flags"] == [FLAG]
     assert "review flag: closed form: numpy.linalg.lstsq" in to_text(rep)
     assert Report.from_dict(rep.to_dict()).checks[0].flags == [FLAG]  # the cache keeps them
+    assert json.loads(formats.render(rep, "json"))["checks"][0]["flags"] == []
+    assert "review flag" not in formats.render(rep, "text")
 
 
 def test_gradebook_has_a_flags_column(course):
