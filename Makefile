@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox browser demo test test-fast lint selftest build bench bench-bulk bench-load bench-pytest bench-cluster test-two-doors clean
+.PHONY: setup sandbox browser demo test test-fast lint selftest build bench bench-bulk bench-profile bench-load bench-pytest bench-cluster test-two-doors clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -74,6 +74,10 @@ bench: setup
 
 bench-bulk: setup
 	$(BIN)/python bench/bench_bulk.py
+
+# One submission as grade-all grades it, per phase (medians of 5): where the machinery goes.
+bench-profile: setup
+	$(BIN)/python bench/bench_profile.py
 
 # Quiet vs loaded (4 busy processes per core, each in its own session): scores must be equal.
 bench-load: setup
