@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox browser demo test test-fast lint selftest build bench bench-bulk bench-profile bench-load bench-pytest bench-cluster test-two-doors clean
+.PHONY: setup sandbox browser demo test test-fast lint selftest mutation build bench bench-bulk bench-profile bench-load bench-pytest bench-cluster test-two-doors clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -65,6 +65,11 @@ lint: setup
 
 selftest: setup
 	$(BIN)/grader selftest
+
+# Generated mutants of the reference solutions (issue 19), not part of `make test`:
+# e.g. make mutation ARGS="--sample 30 --exercise nn_fit"
+mutation: setup
+	$(BIN)/grader mutation $(ARGS)
 
 build: setup
 	$(BIN)/grader build

@@ -202,6 +202,48 @@ def selftest(ctx, assignment, workers):
 
 
 @cli.command()
+@click.option("--assignment", "-a", multiple=True, help="Only this assignment (repeatable).")
+@click.option("--exercise", "-e", multiple=True, help="Only this exercise (repeatable).")
+@click.option("--operator", "-o", multiple=True,
+              help="Only this operator (repeatable): arith, compare, constant, negation, return, "
+                   "delete, dim, loop, copy, keyword, dtype.")
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="Grade a random sample of N mutants.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The sample's seed.")
+@click.option("--workers", "-j", type=int, default=2, show_default=True)
+@click.pass_context
+def mutation(ctx, assignment, exercise, operator, sample, seed, workers):
+    """Generated mutants of the reference solutions: kill rate per exercise and check, survivors."""
+    import time
+    from grader.authoring.mutation import (EQUIVALENT_FILE, format_report, load_equivalent,
+                                           mutants, run_mutants, select)
+    from grader.bulk.gradeall import Progress
+    course = _course(ctx, assignment)
+    chosen_assignments = list(assignment) or list(course.spec.assignments)
+    known = {e for a in chosen_assignments for e in course.assignment(a).exercises}
+    unknown = sorted(set(exercise) - known)
+    if unknown:
+        raise UserError(f"no such exercise: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    found = [m for a in chosen_assignments
+             for m in mutants(course, a, list(exercise) or None)
+             if not operator or m.operator in operator]
+    if not found:
+        raise UserError("no mutants: check --assignment, --exercise and --operator")
+    chosen = select(found, sample, seed)
+    equivalent = load_equivalent(course.root / EQUIVALENT_FILE)
+    progress = Progress(len(chosen), verb="mutation", unit="mutants",
+                        describe=lambda r: r.mutant.key)
+    start = time.monotonic()
+    try:
+        results = run_mutants(course, chosen, workers=workers, progress=progress)
+    finally:
+        progress.close()
+    click.echo(format_report(results, course, equivalent, total=len(found)))
+    click.echo(f"mutation: {len(results)} mutants graded in {time.monotonic() - start:.0f} s "
+               f"with {workers} workers")
+
+
+@cli.command()
 @click.argument("assignment", required=False)
 @click.pass_context
 def kinds(ctx, assignment):

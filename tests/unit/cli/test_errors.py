@@ -79,6 +79,8 @@ def valid(files):
         ("report",): {"report_json": str(files / "report.json"), "fmt": "json",
                       "out": str(files / "new" / "r.xml")},
         ("selftest",): {"assignment": ["hw1_autograd"]},
+        ("mutation",): {"assignment": ["hw1_autograd"], "exercise": ["decaying_cosine"],
+                        "sample": 1},
         ("history",): {"student": "amy", "assignment": "hw1_autograd",
                        "db_path": str(files / "grades.sqlite")},
         ("report-class",): {"assignment": "hw1_autograd", "db_path": str(files / "grades.sqlite"),
