@@ -248,7 +248,12 @@ ENTRY = st.tuples(st.lists(NAME_PART.filter(lambda p: p not in ("", ".", "..")
 def build(root, entries):
     for parts, kind in entries:
         path = root.joinpath(*parts)
+        # Never write through a link made by an earlier entry: 'link-dir' points at / and
+        # 'link-out' at /dev/zero, and the tests run as root.
+        prefixes = [root.joinpath(*parts[:i]) for i in range(1, len(parts) + 1)]
         try:
+            if any(p.is_symlink() for p in prefixes) or os.path.lexists(path):
+                continue
             path.parent.mkdir(parents=True, exist_ok=True)
             if kind == "file":
                 path.write_text(CODE)
