@@ -12,6 +12,7 @@ detached: by uid, by an environment marker (best effort), or by a caller's listi
 (a cgroup).
 """
 import fcntl
+import itertools
 import os
 import random
 import signal
@@ -137,10 +138,15 @@ def lease_uid(limits=None):
     base, count = _uid_range(limits)
     in_use = uids_in_use()
     rng = random.SystemRandom()
+    # A few random picks (a large range is almost empty), then every uid once from a
+    # random start, so a nearly full range still finds its last free uid.
+    start = rng.randrange(count)
+    candidates = itertools.chain(
+        (base + rng.randrange(count) for _ in range(min(count, 64))),
+        (base + (start + i) % count for i in range(count)))   # lazily: the range is 10^6
     with _lease_lock:
         fd = _lease_file()
-        for _ in range(256):
-            uid = base + rng.randrange(count)
+        for uid in candidates:
             if uid in _leased or uid in in_use:
                 continue
             if fd >= 0:

@@ -29,3 +29,20 @@ def test_files_and_deep_trees_of_the_uid_go_and_nothing_else(tmp_path):
     remove_files_of(UID, dirs=[str(tmp_path)])
     assert not mine.exists() and not deep.exists() and not link.is_symlink()
     assert other.read_text() == "not the submission's"   # a link is removed, not followed
+
+
+def test_the_last_free_uid_of_a_nearly_full_range_is_always_found():
+    """Random picks alone missed it about once in 55 (then grading reported no free uid)."""
+    from grader.config import Limits
+    from grader.execution import processes
+    limits = Limits(uid_base=3_400_000, uid_count=64)
+    held = [processes.lease_uid(limits) for _ in range(63)]
+    try:
+        free = set(range(3_400_000, 3_400_064)) - {lease.uid for lease in held}
+        for _ in range(100):
+            last = processes.lease_uid(limits)
+            assert {last.uid} == free
+            last.release()
+    finally:
+        for lease in held:
+            lease.release()
