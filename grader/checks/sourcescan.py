@@ -448,11 +448,20 @@ def _carries(expr, tainted):
     return False
 
 
+def _release_check_import(node):
+    """The release notebook's own first cell, `from grader.notebook import check, check_all`
+    (the self-check the student is given): not tampering."""
+    return node.module == "grader.notebook" and all(
+        a.name in ("check", "check_all") and a.asname in (None, a.name) for a in node.names)
+
+
 def _tamper_text(node):
     if isinstance(node, ast.Import):
         bad = [a.name for a in node.names if a.name.split(".")[0] in TAMPER_MODULES]
         return f"import {bad[0]}" if bad else None
     if isinstance(node, ast.ImportFrom):
+        if _release_check_import(node):
+            return None
         top = (node.module or "").split(".")[0]
         return f"from {node.module} import ..." if top in TAMPER_MODULES else None
     if isinstance(node, ast.Name) and node.id in TAMPER_NAMES:

@@ -13,6 +13,7 @@ from grader.files import write_atomic
 from grader.judge.grade import grade_path
 from grader.reports import text as reporters
 from grader.reports.formats import EXIT_FAIL_UNDER, FORMATS, render
+from grader.reports.policy import student_view
 
 
 def _course(ctx, assignments=()):
@@ -111,7 +112,8 @@ def check(ctx, path, assignment, exercise, require_sandbox):
                          exercises=list(exercise) or None, include_hidden=False)
     except ConfigError as err:
         raise UserError(str(err)) from None
-    click.echo(reporters.to_text(rep))
+    # A student reads this: no review flags (the instructor's), no hidden checks were run.
+    click.echo(reporters.to_text(student_view(rep, "message")))
 
 
 @cli.command("grade")

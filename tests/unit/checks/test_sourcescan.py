@@ -203,3 +203,12 @@ def test_unparsable_chunks_and_odd_input_never_crash_the_scan():
                         {"name": "y.py", "code": "(" * 300 + ")" * 300, "module": "y"}])
     assert src.find_calls(["f"], CLOSED_FORM_SOLVERS) == [] and src.tampering() == []
     assert src.uses_argument_values("f", "a") is None
+
+
+def test_the_release_notebooks_own_check_import_is_not_tampering():
+    from grader.checks.sourcescan import GradedSource
+    from grader.submission.load import Chunk
+    given = "try:\n    from grader.notebook import check, check_all\nexcept ImportError:\n    pass\n"
+    assert GradedSource([Chunk("In [1]", given, 1, "")]).tampering() == []
+    more = "from grader.notebook import check, _session\n"
+    assert GradedSource([Chunk("In [1]", more, 1, "")]).tampering()
