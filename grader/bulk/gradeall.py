@@ -24,6 +24,7 @@ from pathlib import Path
 from grader.judge import results as R
 from grader.execution.sandbox import isolation_note
 from grader.judge.grade import grade, zero_report
+from grader.reports import escape
 from grader.reports.plots import ObservingSession, hidden_digests
 from grader.judge.results import Report
 from grader.submission.inputs import (InputError, check_file, entry_problem, regular_files)
@@ -395,14 +396,14 @@ class Progress:
     def __call__(self, item):
         self.count += 1
         if self.bar is not None:
-            self.bar.set_postfix_str(self.describe(item), refresh=False)
+            self.bar.set_postfix_str(escape.plain(self.describe(item)), refresh=False)
             self.bar.update(1)
             return
         if self.count >= self.next_line or self.count == self.total:
             elapsed = time.monotonic() - self.started
             rate = self.count / elapsed if elapsed > 0 else 0.0
             eta = (self.total - self.count) / rate if rate > 0 else 0.0
-            what = f"  {self.describe(item)}" if self.lines else ""
+            what = f"  {escape.plain(self.describe(item))}" if self.lines else ""
             print(f"{self.verb} {self.count}/{self.total} "
                   f"({100 * self.count / max(self.total, 1):.0f}%){what}  {rate:.2f} "
                   f"{self.unit}/s  elapsed {elapsed:.0f}s  ETA {eta:.0f}s",
@@ -410,7 +411,9 @@ class Progress:
             self.next_line = self.count + max(1, int(self.total * self.every))
 
     def note(self, text):
-        """A line of its own (e.g. a failure), above the bar on a terminal."""
+        """A line of its own (e.g. a failure), above the bar on a terminal. Student ids
+        and messages go through escape.plain: no escape sequence reaches the terminal."""
+        text = escape.plain(text)
         if self.bar is not None:
             self.bar.write(text, file=self.stream)
         else:

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.judge.results import CheckResult, Report
+from grader.reports import escape
 
 SCHEMA = 1
 MIGRATIONS = {
@@ -94,9 +95,10 @@ def unpack(blob):
 
 
 def text(value):
-    """`value` as text SQLite stores: a lone surrogate (a child's undecodable bytes, a
-    student folder whose name is not UTF-8) becomes U+FFFD instead of failing the insert."""
-    return str(value).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    """`value` as text SQLite stores (escape.lossless): a student folder whose name is
+    not UTF-8, or a child's undecodable bytes, is stored with its bytes as \\xNN instead
+    of failing the insert, and two such students stay two rows."""
+    return escape.lossless(value)
 
 
 def utc_now():

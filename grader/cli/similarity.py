@@ -28,6 +28,7 @@ def similarity(ctx, folder, assignment, json_out, out, top, common):
     compared is what would be graded). Nothing leaves this machine."""
     from grader.bulk import similarity as sim
     from grader.reports import similarity as page
+    from grader.reports.escape import plain
     course = _course(ctx)
     assignment = infer_assignment(course, folder, assignment)
     start = time.monotonic()
@@ -51,8 +52,8 @@ def similarity(ctx, folder, assignment, json_out, out, top, common):
         if p["score"] <= 0 and p["max_exercise"] <= 0:
             break
         worst = max(p["exercises"].items(), key=lambda t: t[1], default=("", 0))
-        click.echo(f"{p['score']:.2f}  {p['a']} & {p['b']}  (most alike: {worst[0]} "
+        click.echo(f"{p['score']:.2f}  {plain(p['a'])} & {plain(p['b'])}  (most alike: {worst[0]} "
                    f"{worst[1]:.2f})")
     for name, share in sorted(near_ref.items(), key=lambda t: -t[1])[:5]:
         if share >= 0.5:
-            click.echo(f"{share:.2f}  {name} & the reference solution")
+            click.echo(f"{share:.2f}  {plain(name)} & the reference solution")

@@ -4,8 +4,11 @@ Student-controlled strings reach every report: what the code printed, exception
 text, file and cell names, notes, student ids (folder names) and messages that
 quote the student's values. Each output format has exactly one way in for them:
 
-    plain(s)          every format, first: valid Unicode (lone surrogates from odd
-                      file names, NUL and other control characters become U+FFFD)
+    lossless(s)       valid Unicode that keeps distinct strings distinct: the bytes of
+                      a name that is not UTF-8 (Python's lone surrogates) become \\xNN,
+                      other lone surrogates \\udNNN; what the database stores
+    plain(s)          every format, first: lossless(s) with NUL, ESC and the other
+                      control characters as U+FFFD (no terminal escape sequences)
     md_block(s)       Markdown: a fenced block whose fence is longer than any run of
                       backticks inside, so nothing in it is markup (no links, images,
                       HTML, emphasis); md_inline(s) the same as a code span
@@ -24,12 +27,24 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _BACKTICKS = re.compile("`+")
 
 
-def plain(text):
-    """`text` as a str of valid Unicode: lone surrogates (an undecodable file name) and
-    control characters other than tab, newline and CR become U+FFFD; CR LF and lone CR
-    become newlines (some readers take a CR as the end of a row or line)."""
+def lossless(text):
+    """`text` as a str of valid Unicode, distinct for distinct names: a folder whose
+    name is not UTF-8 reaches Python as lone surrogates (surrogateescape); its bytes
+    become `\\xNN` here, so two such students never collapse into one U+FFFD id. Any
+    other lone surrogate (only a child's own text has them) becomes `\\udNNN`."""
     text = "" if text is None else str(text)
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def plain(text):
+    """`text` as lossless() Unicode in which control characters other than tab, newline
+    and CR (NUL, ESC: a terminal escape sequence from a student's output) become
+    U+FFFD; CR LF and lone CR become newlines (some readers take a CR as the end of a
+    row or line)."""
+    text = lossless(text)
     return _CONTROL.sub(REPLACEMENT, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 

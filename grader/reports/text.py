@@ -2,6 +2,7 @@
 import json
 import textwrap
 
+from grader.reports import escape
 from grader.status import MARK, points
 
 
@@ -12,7 +13,9 @@ def to_json(report):
 
 
 def to_text(report, width=100, show_output=True):
-    """A table with one row per check, messages wrapped under their row."""
+    """A table with one row per check, messages wrapped under their row. Made plain as a
+    whole (escape.plain): a student's output, messages and notes reach a terminal, where
+    an escape sequence could recolour, hide or rewrite what the instructor reads."""
     lines = [f"{report.assignment}: {points(report.score)} / {points(report.max_score)} points", ""]
     lines.append(f"{'exercise':<16} {'check':<26} {'points':>11}  status")
     lines.append("-" * min(width, 72))
@@ -34,5 +37,5 @@ def to_text(report, width=100, show_output=True):
     if show_output and report.printed().strip():
         out = report.printed().strip().splitlines()
         lines += ["", "Your code printed (first lines):"] + ["  | " + l for l in out[:15]]
-    return "\n".join(lines)
+    return escape.plain("\n".join(lines))
 

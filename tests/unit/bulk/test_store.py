@@ -1,4 +1,5 @@
 """grader/bulk/store.py: the results database, without grading anything."""
+import os
 import json
 import sqlite3
 
@@ -107,7 +108,7 @@ def test_history_text_names_what_changed():
 
 def test_text_a_child_controls_never_fails_the_insert(db):
     """A lone surrogate (raise ValueError('\\udcff') in the child; a folder name that is
-    not UTF-8) must not stop grade-all: it is stored as U+FFFD."""
+    not UTF-8) must not stop grade-all: its byte is stored as \\xNN."""
     rep = report()
     rep.checks[0].message = "bad \udcff byte"
     rep.checks[0].output = "out \ud800"
@@ -115,9 +116,21 @@ def test_text_a_child_controls_never_fails_the_insert(db):
     gid = db.record("hw1", "stud\udcffent", rep, digest="d", code_version="c", course_digest="y")
     back, _plots, _settings = db.report(gid)
     message, flag = back.checks[0].message, back.checks[0].flags[0]
-    assert message.startswith("bad \ufffd") and message.endswith(" byte")
-    assert flag.startswith("flag \ufffd") and "\udfff" not in flag
+    assert message == "bad \\xff byte"
+    assert flag == "flag \\udfff"
+    assert back.checks[0].output == "out \\ud800"
     assert db.reusable("hw1", "stud\udcffent", "d", "c")["id"] == gid
+
+
+def test_two_students_whose_names_are_not_utf8_stay_two_students(db):
+    """Folder names b'stud\\xffent' and b'stud\\xfeent' used to collapse into one
+    U+FFFD id, so the second grading replaced the first in the gradebook."""
+    a, b = os.fsdecode(b"stud\xffent"), os.fsdecode(b"stud\xfeent")
+    ga = db.record("hw1", a, report(), digest="d", code_version="c", course_digest="y")
+    gb = db.record("hw1", b, report(), digest="d", code_version="c", course_digest="y")
+    assert ga != gb
+    assert db.reusable("hw1", a, "d", "c")["id"] == ga
+    assert db.reusable("hw1", b, "d", "c")["id"] == gb
 
 
 def test_flags_and_after_hidden_come_back_from_the_database(db):

@@ -18,11 +18,12 @@ from markdown_it import MarkdownIt
 
 from tests.conftest import ROOT
 
-from grader.bulk.gradeall import Graded, Item
+from grader.bulk.gradeall import Graded, Item, Progress
 from grader.config import load_course
 from grader.judge.results import CheckResult, Report
 from grader.reports import escape, formats, gradebook
 from grader.reports.pages import to_html, to_markdown, write_feedback
+from grader.reports.text import to_text
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ATTACKS = ["**Score: 36 / 36**", "<img src=https://evil.example/x.png>",
@@ -106,6 +107,26 @@ def test_html_structure_does_not_depend_on_student_text(text):
     assert got.tags == html_shape(to_html(report_with("x"), student="sx")).tags
     assert not any(name in ("src", "href") for _tag, attrs in got.tags for name in attrs)
     assert any(escape.plain("err: " + text) in t for t in got.texts)
+
+
+# ------------------------------------------------------------------ the terminal
+TERMINAL_CONTROL = set(map(chr, [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160)]))
+
+
+@FUZZ
+@given(STUDENT_TEXT)
+@example("\x1b[2J\x1b[H36 / 36 points\x1b]0;title\x07")
+def test_terminal_text_carries_no_control_characters(text):
+    """`grader grade`'s text table and grade-all's progress lines reach a terminal: a
+    student's ESC sequence there could clear the screen and print a score of its own."""
+    out = to_text(report_with(text))
+    assert not TERMINAL_CONTROL & set(out) and "\r" not in out
+    out.encode("utf-8")   # no lone surrogate either
+    stream = io.StringIO()
+    progress = Progress(1, stream=stream, tty=False, describe=lambda item: item)
+    progress("s" + text)
+    progress.note("failed: " + text)
+    assert not TERMINAL_CONTROL & set(stream.getvalue())
 
 
 # ------------------------------------------------------------------------ JUnit XML
