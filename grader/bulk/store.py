@@ -73,6 +73,15 @@ SUMMARY = ", ".join(f"g.{c}" for c in (
     "submitted_at", "status", "score", "max_score", "seconds"))
 
 
+# The checks of each student's newest grading (temp.newest: ResultsDB.check_stats).
+_NEWEST_CHECKS = "FROM checks c JOIN temp.newest m ON c.grading_id = m.id WHERE 1"
+
+
+def first_line(message):
+    """A failure message as the class report groups it: its first line, 160 characters."""
+    return message.splitlines()[0][:160] if message else message
+
+
 def pack(value):
     """JSON, zlib-compressed: plots are long lists of floats (a tenth of the size)."""
     return zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 6)
@@ -120,6 +129,7 @@ class ResultsDB:
         self.conn.execute("PRAGMA synchronous = NORMAL")   # WAL: durable at checkpoints,
         self.conn.execute("PRAGMA foreign_keys = ON")      # never corrupt
         self.conn.execute("PRAGMA busy_timeout = 10000")
+        self.conn.create_function("first_line", 1, first_line, deterministic=True)
         self._migrate()
 
     def _migrate(self):
@@ -229,15 +239,49 @@ class ResultsDB:
         return [r[0] for r in self._all("SELECT DISTINCT student FROM gradings WHERE "
                                         "assignment = ? ORDER BY student", (assignment,))]
 
-    def check_rows(self, assignment):
-        """Every check of every student's newest grading: (student, exercise, name, score,
-        max_score, status, message, cpu_s, wall_s, hidden)."""
-        return self._all(
-            "SELECT g.student, c.exercise, c.name, c.score, c.max_score, c.status, c.message, "
-            "c.cpu_s, c.wall_s, c.hidden FROM checks c JOIN gradings g ON g.id = c.grading_id "
-            "JOIN (SELECT student, MAX(id) AS id FROM gradings WHERE assignment = ? "
-            "GROUP BY student) m ON g.id = m.id ORDER BY g.student, c.position",
-            (assignment,))
+    def check_stats(self, assignment):
+        """Per check of each student's newest grading, aggregated in SQLite (a class of
+        100,000 has 3.6 million check rows; none of them becomes a Python object): dicts
+        with exercise, name, n, passed, failures (the 3 commonest first lines of a failing
+        check's message, cut at 160 characters, or its status: [(text, count)]),
+        cpu_median and cpu_p95 (CPU-s, linear interpolation; None without CPU figures).
+        In the order of the checks in a grading."""
+        with self.lock:
+            self.conn.execute("DROP TABLE IF EXISTS temp.newest")
+            self.conn.execute("CREATE TEMP TABLE newest AS SELECT MAX(id) AS id FROM gradings "
+                              "WHERE assignment = ? GROUP BY student", (assignment,))
+            try:
+                return [self._one_check_stats(row) for row in self.conn.execute(
+                    f"SELECT c.exercise, c.name, COUNT(*) AS n, SUM(c.status = 'passed') AS "
+                    f"passed, COUNT(c.cpu_s) AS timed, MIN(c.position) AS pos {_NEWEST_CHECKS} "
+                    "GROUP BY c.exercise, c.name ORDER BY pos, c.exercise, c.name").fetchall()]
+            finally:
+                self.conn.execute("DROP TABLE IF EXISTS temp.newest")
+
+    def _one_check_stats(self, row):
+        """check_stats for one check (under the lock, with temp.newest filled)."""
+        key = (row["exercise"], row["name"])
+        failures = self.conn.execute(
+            "SELECT first_line(COALESCE(NULLIF(c.message, ''), c.status)) AS m, COUNT(*) AS k "
+            f"{_NEWEST_CHECKS} AND c.exercise = ? AND c.name = ? AND c.status != 'passed' "
+            "GROUP BY m ORDER BY k DESC, m LIMIT 3", key).fetchall()
+        return {"exercise": row["exercise"], "name": row["name"], "n": row["n"],
+                "passed": row["passed"], "failures": [(m, k) for m, k in failures],
+                "cpu_median": self._cpu_quantile(key, row["timed"], 0.5),
+                "cpu_p95": self._cpu_quantile(key, row["timed"], 0.95)}
+
+    def _cpu_quantile(self, key, n, q):
+        """The q-quantile of one check's CPU-s over n timed rows, interpolated between the
+        two order statistics around q (n - 1); SQLite sorts, two values come back."""
+        if not n:
+            return None
+        pos = q * (n - 1)
+        lo = int(pos)
+        vals = [v for (v,) in self.conn.execute(
+            f"SELECT c.cpu_s {_NEWEST_CHECKS} AND c.exercise = ? AND c.name = ? AND c.cpu_s "
+            "IS NOT NULL ORDER BY c.cpu_s LIMIT 2 OFFSET ?", (*key, lo))]
+        hi = vals[-1] if len(vals) > 1 else vals[0]
+        return vals[0] + (hi - vals[0]) * (pos - lo)
 
     def integrity(self):
         return self._one("PRAGMA integrity_check", ())[0]

@@ -95,7 +95,7 @@ def report_class(ctx, assignment, db_path, out, duedate):
 
 
 def class_data(db, course, assignment, duedate=""):
-    """(gradings, checks) of each student's newest grading, as plain dicts for the page."""
+    """(gradings, check stats) of each student's newest grading, plain data for the page."""
     from grader.bulk import late
     due = late.parse_time(duedate) if duedate else course.assignment(assignment).due
     if duedate and due is None:
@@ -108,7 +108,7 @@ def class_data(db, course, assignment, duedate=""):
                          "seconds": g["seconds"], "submitted_at": g["submitted_at"],
                          "late": _late(late, g["submitted_at"], due),
                          "why": next((n for n in notes if "could not" in n), "; ".join(notes[:1]))})
-    return gradings, [dict(r) for r in db.check_rows(assignment)]
+    return gradings, db.check_stats(assignment)
 
 
 def _late(late, submitted_at, due):

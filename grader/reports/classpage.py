@@ -8,7 +8,6 @@ limit, the slowest submissions. No script, no remote resource; every value html-
 """
 import html
 import statistics
-from collections import Counter, defaultdict
 
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222;max-width:1100px}
@@ -21,16 +20,6 @@ text-align:left;vertical-align:top}.num{text-align:right;font-variant-numeric:ta
 
 def _e(x):
     return html.escape(str(x))
-
-
-def percentile(values, q):
-    """The q-quantile (0..1) of `values` by linear interpolation; None when empty."""
-    vals = sorted(v for v in values if v is not None)
-    if not vals:
-        return None
-    pos = q * (len(vals) - 1)
-    lo, hi = int(pos), min(int(pos) + 1, len(vals) - 1)
-    return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)
 
 
 def histogram(scores, max_score, bins=10, width=520, height=160):
@@ -54,30 +43,11 @@ def histogram(scores, max_score, bins=10, width=520, height=160):
             f'aria-label="score distribution">{"".join(bars)}</svg>')
 
 
-def check_stats(check_rows, limits):
-    """Per check (exercise.name, in first-seen order): pass rate, the 3 commonest failure
-    messages (first line, cut at 160 characters), CPU median and p95, its limit."""
-    by = defaultdict(list)
-    for r in check_rows:
-        by[f"{r['exercise']}.{r['name']}"].append(r)
-    out = []
-    for key, rows in by.items():
-        fails = Counter((r["message"] or r["status"]).splitlines()[0][:160]
-                        for r in rows if r["status"] != "passed")
-        cpu = [r["cpu_s"] for r in rows]
-        out.append({"check": key, "n": len(rows),
-                    "passed": sum(r["status"] == "passed" for r in rows),
-                    "failures": fails.most_common(3), "cpu_median": percentile(cpu, 0.5),
-                    "cpu_p95": percentile(cpu, 0.95),
-                    "limit": limits.get(key)})
-    return out
-
-
-def render(assignment, gradings, check_rows, limits, top_slow=10):
+def render(assignment, gradings, check_stats, limits, top_slow=10):
     """The page. gradings: newest grading per student (dicts with student, score,
-    max_score, status, seconds, submitted_at, late (bool), report_notes); check_rows: their
-    checks (dicts: student, exercise, name, score, max_score, status, message, cpu_s);
-    limits: {exercise.name: CPU-s limit}."""
+    max_score, status, seconds, submitted_at, late (bool), why); check_stats: per check of
+    those gradings (ResultsDB.check_stats: exercise, name, n, passed, failures, cpu_median,
+    cpu_p95 in CPU-s); limits: {exercise.name: CPU-s limit}."""
     graded = [g for g in gradings if g["status"] == "graded"]
     max_score = max((g["max_score"] for g in gradings), default=0)
     scores = [g["score"] for g in graded]
@@ -88,25 +58,27 @@ def render(assignment, gradings, check_rows, limits, top_slow=10):
 <title>Class report: {_e(assignment)}</title><style>{CSS}</style></head><body>
 <h1>Class report: {_e(assignment)}</h1><p>{_e(head)}</p>
 <h2>Score distribution</h2>{histogram(scores, max_score)}
-<h2>Checks</h2>{_checks_table(check_stats(check_rows, limits))}
+<h2>Checks</h2>{_checks_table(check_stats, limits)}
 <h2>Not graded</h2>{_not_graded(gradings)}
 <h2>Late submissions</h2>{_late(gradings)}
 <h2>Slowest submissions</h2>{_slowest(graded, top_slow)}
 </body></html>"""
 
 
-def _checks_table(stats):
+def _checks_table(stats, limits):
     rows = []
     for s in stats:
+        check = f"{s['exercise']}.{s['name']}"
+        limit_s = limits.get(check)
         rate = s["passed"] / s["n"] if s["n"] else 0
         fails = "<br>".join(f"{n}&times; {_e(m)}" for m, n in s["failures"]) or \
             '<span class="muted">none</span>'
         cpu = ("" if s["cpu_median"] is None else
                f'{s["cpu_median"]:.2f} / {s["cpu_p95"]:.2f}')
-        limit = "" if s["limit"] is None else f'{s["limit"]:g}'
-        warn = ' class="num warn"' if s["limit"] and s["cpu_p95"] and \
-            s["cpu_p95"] > s["limit"] / 3 else ' class="num"'
-        rows.append(f'<tr class="check"><td>{_e(s["check"])}</td>'
+        limit = "" if limit_s is None else f'{limit_s:g}'
+        warn = ' class="num warn"' if limit_s and s["cpu_p95"] and \
+            s["cpu_p95"] > limit_s / 3 else ' class="num"'
+        rows.append(f'<tr class="check"><td>{_e(check)}</td>'
                     f'<td class="num">{s["passed"]}/{s["n"]}</td>'
                     f'<td><span class="bar" style="width:{int(80 * rate)}px"></span></td>'
                     f"<td{warn}>{cpu}</td><td class=\"num\">{limit}</td><td>{fails}</td></tr>")

@@ -175,3 +175,45 @@ def test_canvas_export_applies_the_late_policy_like_the_gradebook(tmp_path, root
     assert res.exit_code == 0, res.output
     rows = {line.split(",")[2]: line.split(",")[-1] for line in res.output.splitlines()[2:]}
     assert rows == {"early": "3", "late": "1.5"}   # 3 points, minus 50%
+
+
+def test_class_check_stats_are_those_of_each_students_newest_grading(db):
+    """ResultsDB.check_stats aggregates in SQLite; here the same figures computed naively in
+    Python from every check row (older gradings left out) must agree: counts, the commonest
+    failure first lines, CPU median and p95 by linear interpolation."""
+    import random
+    import statistics
+    rng = random.Random(3)
+    messages = ["expected 1.0, got 2.0\nsecond line", "", "x" * 300, "wrong shape (3,)"]
+    newest = {}
+    for i in range(60):
+        student = f"s{rng.randrange(25):02d}"
+        rep = report()
+        for c in rep.checks:
+            c.status = rng.choice(["passed", "failed", "error", "timeout"])
+            c.message = "" if c.status == "passed" else rng.choice(messages)
+            c.cpu_s = None if rng.random() < 0.1 else round(rng.uniform(0, 3), 3)
+        db.record("hw1", student, rep, digest=str(i), code_version="c", course_digest="y")
+        newest[student] = rep
+    db.record("hw2", "s00", report(), digest="other", code_version="c", course_digest="y")
+
+    def quantile(vals, q):
+        vals = sorted(vals)
+        pos = q * (len(vals) - 1)
+        lo, hi = int(pos), min(int(pos) + 1, len(vals) - 1)
+        return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)
+
+    got = db.check_stats("hw1")
+    assert [(s["exercise"], s["name"]) for s in got] == [
+        ("decaying_cosine", "values"), ("decaying_cosine", "gradient")]
+    for k, s in enumerate(got):
+        rows = [rep.checks[k] for rep in newest.values()]
+        assert s["n"] == len(newest) and s["passed"] == sum(c.status == "passed" for c in rows)
+        cpu = [c.cpu_s for c in rows if c.cpu_s is not None]
+        assert s["cpu_median"] == pytest.approx(statistics.median(cpu))
+        assert s["cpu_p95"] == pytest.approx(quantile(cpu, 0.95))
+        firsts = [(c.message or c.status).splitlines()[0][:160]
+                  for c in rows if c.status != "passed"]
+        counts = sorted({(-firsts.count(m), m) for m in firsts})[:3]
+        assert s["failures"] == [(m, -n) for n, m in counts]
+    assert db.check_stats("nothing") == []
