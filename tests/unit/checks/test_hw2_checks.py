@@ -84,6 +84,55 @@ def test_verify_run_accepts_exact_and_names_forgotten_zeroing():
         tg.verify_run((a.astype(np.float32), list(losses)), x, y, 0.1, 6, "fit", 1e-10, 1e-12)
 
 
+def test_verify_run_names_one_update_too_many_and_too_few():
+    """The losses are exact, the returned a is one update off: both directions are named
+    (the old verifier named only the one too few)."""
+    x = np.stack([np.linspace(-1, 1, 9), np.ones(9)], axis=1)
+    y = x @ np.array([3.0, 2.0]) + 0.1 * np.cos(np.arange(9))
+    losses = list(tg.exact_gd(x, y, 0.1, 6)[1])
+    for n_updates, says in ((7, "One update too many"), (5, "One update too few")):
+        with pytest.raises(Fail, match=says):
+            tg.verify_run((tg.exact_gd(x, y, 0.1, n_updates)[0], losses), x, y, 0.1, 6, "fit",
+                          1e-10, 1e-12)
+
+
+def test_gd_path_ends_where_exact_gd_does():
+    x, y = tg.line_with_ones(5, 12, constant=False)
+    assert not np.all(x[:, 1] == 1.0)        # the data without the usual constant column
+    np.testing.assert_array_equal(tg.gd_path(x, y, 0.2, 9)[-1], tg.exact_gd(x, y, 0.2, 9)[0])
+
+
+def test_a_2_still_attached_fails_for_both_exercises_losses_alone_do_not():
+    from grader.checks.hw2_torch.common import require_detached_result
+    for what in ("fit_linear_torch", "sgd_linear"):
+        with pytest.raises(Fail, match="still attached"):
+            require_detached_result({"value": [0, []], "attached": ["[0]"]}, what)
+        require_detached_result({"value": [0, []], "attached": ["[1][0]"]}, what)
+        require_detached_result({"value": [0, []], "attached": []}, what)
+
+
+def _fit_iterates_reply(x, y, runs, stop_tol=None):
+    """What fit_logistic would return for each run: exact GD, or GD that stops once the
+    loss improves by less than stop_tol (the early-stopping slip)."""
+    out = []
+    for r in runs:
+        path = ln.exact_fit(x, y, r["lr"], r["n_iters"], path=True)
+        k = r["n_iters"]
+        if stop_tol is not None:
+            losses = [ln.nll_value(ln.sigmoid(a * x + b), y) for a, b in path]
+            k = next((t for t in range(1, len(path)) if losses[t - 1] - losses[t] < stop_tol), k)
+        out.append({"value": [float(path[k][0]), float(path[k][1])], "attached": []})
+    return out
+
+
+def test_fit_iterates_runs_long_enough_to_expose_early_stopping():
+    kind, p = ln.FitIterates(), ln.IterParams()
+    cases = kind.cases(p, np.random.default_rng(0))
+    kind.verify(p, cases, _fit_iterates_reply(cases["x"], cases["y"], cases["runs"]))
+    with pytest.raises(Fail, match="stopped early"):
+        kind.verify(p, cases, _fit_iterates_reply(cases["x"], cases["y"], cases["runs"], 1e-6))
+
+
 # ---------------------------------------------- replays against torch itself
 torch = pytest.importorskip("torch")
 
@@ -212,7 +261,7 @@ def test_source_scan_finds_autodiff_imports_and_globals():
 # The parent's answers: they must not reach the child's probe-only copy of the checks.
 HW2_EXPECTED_VALUE_HELPERS = {
     "numpy_gradients.py": ["mse", "mse_grad", "exact_gd"],
-    "torch_gd.py": ["mse", "mse_grad", "exact_gd", "verify_run"],
+    "torch_gd.py": ["mse", "mse_grad", "exact_gd", "gd_path", "verify_run"],
     "minibatch_sgd.py": ["exact_sgd", "decode_batch", "check_epochs"],
     "polynomial_l1.py": ["features", "loss_grad", "replay_sgd", "replay_adam", "lad_fit"],
     "logistic_nll.py": ["nll_value", "nll_grad", "exact_fit", "newton_logistic"],
