@@ -68,6 +68,13 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0, count_name="n_it
         raise Fail(f"{what}: losses[0] is {losses[0]:.6g}, N = {y.size} times the mean squared "
                    f"error at the start point ({start_loss:.6g}): the loss is the MEAN of the "
                    "squared errors, ((x @ a - y) ** 2).mean(), not their sum.")
+    if not np.all(x[:, 1] == 1.0):   # data without the usual constant column
+        ones = np.column_stack([x[:, 0], np.ones(y.size)])
+        if n_iters and np.all(close_mask(losses, exact_gd(ones, y, lr, n_iters, a0)[1],
+                                         1e-8, atol)):
+            raise Fail(f"{what}: every loss is that of x_N2 with its second column replaced by "
+                       "ones. Use x_N2 as given: its second column is usually, not always, a "
+                       "column of ones (do not build your own or write ones into it).")
     if n_iters and not np.all(close_mask(losses[0], start_loss, rtol, atol)):
         raise Fail(f"{what}: losses[0] should be the loss at the start point a = {fmt(np.array(a0))}, "
                    f"{mse(np.array(a0), x, y):.6g}; got {losses[0]:.6g}. Start from a = "

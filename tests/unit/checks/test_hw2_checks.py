@@ -96,6 +96,14 @@ def test_verify_run_names_one_update_too_many_and_too_few():
                           1e-10, 1e-12)
 
 
+def test_verify_run_names_a_ones_column_the_data_did_not_have():
+    x, y = tg.line_with_ones(5, 12, constant=False)
+    ones = np.column_stack([x[:, 0], np.ones(12)])
+    a, losses = tg.exact_gd(ones, y, 0.1, 4)
+    with pytest.raises(Fail, match="second column replaced by ones"):
+        tg.verify_run((a, list(losses)), x, y, 0.1, 4, "fit", 1e-10, 1e-12)
+
+
 def test_gd_path_ends_where_exact_gd_does():
     x, y = tg.line_with_ones(5, 12, constant=False)
     assert not np.all(x[:, 1] == 1.0)        # the data without the usual constant column
@@ -131,6 +139,19 @@ def test_fit_iterates_runs_long_enough_to_expose_early_stopping():
     kind.verify(p, cases, _fit_iterates_reply(cases["x"], cases["y"], cases["runs"]))
     with pytest.raises(Fail, match="stopped early"):
         kind.verify(p, cases, _fit_iterates_reply(cases["x"], cases["y"], cases["runs"], 1e-6))
+
+
+def test_fit_iterates_names_a_jump_to_the_optimum_in_long_runs():
+    kind, p = ln.FitIterates(), ln.IterParams()
+    cases = kind.cases(p, np.random.default_rng(0))
+    got = _fit_iterates_reply(cases["x"], cases["y"], cases["runs"])
+    best = ln.newton_logistic(cases["x"], cases["y"])
+    long_runs = [i for i, r in enumerate(cases["runs"]) if r["n_iters"] >= 200]
+    assert long_runs                       # the public check has a long run
+    for i in long_runs:
+        got[i] = {"value": [float(best[0]), float(best[1])], "attached": []}
+    with pytest.raises(Fail, match="maximum-likelihood point itself"):
+        kind.verify(p, cases, got)
 
 
 # ---------------------------------------------- replays against torch itself
