@@ -202,7 +202,7 @@ class IterParams(Params):
     # [n_iters, lr]: a few exact steps, and one run long enough that the loss improves by
     # less than 1e-6 per step after ~380 steps and less than 1e-8 after ~670 (so a tolerance
     # stop, or a jump to the optimum for long runs, shows). Few, noisy examples keep the
-    # long run cheap for slow honest styles (an nll that loops over the examples).
+    # long run cheap (CPU headroom) and converging fast enough to show it.
     runs: list[list[float]] = [[1, 0.5], [3, 0.5], [10, 2.0], [800, 2.0]]
     n: int = 20
     data_seed: int = 3
@@ -244,7 +244,8 @@ class FitIterates(CheckKind):
         hints = ([counted] if counted else []) + [
                  (jumped, "That is the maximum-likelihood point itself (Newton's method or a "
                           "solver), not where n_iters gradient-descent steps lead: make exactly "
-                          "n_iters updates, however long the run."),([exact_fit(x, y, r["lr"], r["n_iters"], accumulate=True) for r in runs],
+                          "n_iters updates, however long the run."),
+                 ([exact_fit(x, y, r["lr"], r["n_iters"], accumulate=True) for r in runs],
                   "The gradient grew between steps: did you zero a.grad and b.grad after the "
                   "update?"),
                  ([exact_fit(x, y, -r["lr"], r["n_iters"]) for r in runs],
