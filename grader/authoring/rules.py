@@ -72,6 +72,8 @@ RULES = {
         ("zero a.grad after every update", ["iterates", "iterates_hidden"]),
         ("float64 throughout", ["iterates", "iterates_hidden"]),
         ("x_N2 and y_N unchanged; a_2 returned detached", ["leaves_inputs"]),
+        ("x_N2[:, 1] is usually, not always, ones: any second feature",
+         ["leaves_inputs", "iterates_hidden"]),
     ],
     ("hw2_torch", "minibatch_sgd"): [
         ("each epoch a new permutation cut into batches; every example once per epoch",
@@ -81,6 +83,7 @@ RULES = {
          ["iterates", "iterates_hidden"]),
         ("a0_2, x_N2 and y_N are NOT modified", ["iterates", "iterates_hidden"]),
         ("every random number from `generator`", ["deterministic"]),
+        ("a_2 returned detached (the rule torch_gd checks too, one helper)", ["full_batch"]),
     ],
     ("hw2_torch", "polynomial_l1"): [
         ("PolynomialModel: one float64 parameter w of p + 1 zeros; yhat of shape (N,)",
@@ -94,6 +97,8 @@ RULES = {
         ("history: row 0 before any update, one row per update, float64, copies",
          ["sgd_iterates", "adam_iterates"]),
         ("L1 fit close to the least-absolute-deviations optimum", ["fit", "fit_hidden"]),
+        ("trainers: model is any nn.Module: every parameter, in order (no `model.w`)",
+         ["sgd_mse_hidden", "adam_hidden"]),
     ],
     ("hw2_torch", "logistic_nll"): [
         ("nll = -mean(y log p + (1-y) log(1-p)), p clamped to [1e-5, 1 - 1e-5]",
@@ -103,6 +108,8 @@ RULES = {
         ("fit_logistic: from (0, 0), n_iters GD steps on nll(sigmoid(a x + b)), float64",
          ["fit_iterates", "fit_iterates_hidden"]),
         ("fit_logistic reaches the maximum-likelihood NLL and accuracy", ["fit", "fit_hidden"]),
+        ("fit_logistic: exactly n_iters steps however long the run (no early stop, no jump "
+         "to the optimum)", ["fit_iterates", "fit_iterates_hidden"]),
     ],
 }
 
