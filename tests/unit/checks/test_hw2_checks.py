@@ -158,13 +158,15 @@ def test_fit_iterates_names_a_jump_to_the_optimum_in_long_runs():
 torch = pytest.importorskip("torch")
 
 
-def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree):
-    model = pl.grader_model(degree)
+def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree, split=False):
+    model = pl.grader_model(degree, split)
     fn = pl.loss_function(loss)
     opt = (torch.optim.Adam(model.parameters(), lr=lr) if opt_name == "adam"
            else torch.optim.SGD(model.parameters(), lr=lr))
     xt, yt = torch.tensor(phi_x), torch.tensor(y)
-    rows = [model.w.detach().numpy().copy()]
+    def row():
+        return torch.cat([q.detach().reshape(-1) for q in model.parameters()]).numpy().copy()
+    rows = [row()]
     for e, batches in enumerate(batches_by_epoch):
         for g in opt.param_groups:
             g["lr"] = lr / (e + 1) if opt_name == "sgd" else lr
@@ -172,21 +174,22 @@ def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree):
             opt.zero_grad()
             fn(model(xt[idx]), yt[idx]).backward()
             opt.step()
-            rows.append(model.w.detach().numpy().copy())
+            rows.append(row())
     return np.array(rows)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("split", [False, True], ids=["one_w", "split_params"])
 @pytest.mark.parametrize("opt_name,loss", [("sgd", "l1"), ("sgd", "mse"), ("adam", "l1"),
                                            ("adam", "mse")])
-def test_replays_match_torch(opt_name, loss):
+def test_replays_match_torch(opt_name, loss, split):
     rng = np.random.default_rng(3)
     x = rng.uniform(-1, 1, 17)
     y = 1 + 3 * x - 4 * x ** 2 + 0.7 * rng.standard_normal(17)
     epochs = [[list(b) for b in np.array_split(rng.permutation(17), 4)] for _ in range(3)]
     replay = pl.replay_adam if opt_name == "adam" else pl.replay_sgd
     ours = replay(pl.features(x, 2), y, epochs, 0.3, loss)
-    theirs = _torch_history(opt_name, loss, x, y, epochs, 0.3, 2)
+    theirs = _torch_history(opt_name, loss, x, y, epochs, 0.3, 2, split)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
 
 
