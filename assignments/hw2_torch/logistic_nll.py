@@ -25,7 +25,8 @@ Full marks need (from course.yml):
   (1-y)/(1-p)) / N inside the clamp range and 0 outside it (relative error at most
   1e-10).
 - fit_iterates (2 points): fit_logistic makes exact float64 GD steps on nll(sigmoid(a x
-  + b), y) from (0, 0) (relative error at most 1e-09).
+  + b), y) from (0, 0): n_iters of them, short runs and a long one (no early stop, no
+  shortcut) (relative error at most 1e-09).
 - fit (2 points): fit_logistic(x_N, y_N, lr=5, n_iters=1000) on the course's data
   reaches an NLL at most 0.01 above the maximum-likelihood fit's and an accuracy at most
   0.01 below it (half the points if one of the two is missed).
@@ -57,8 +58,9 @@ def nll(y_hat, y):
 def fit_logistic(x_N, y_N, lr, n_iters):
     """Fit a and b of yhat = sigmoid(a x + b) by gradient descent on `nll`.
 
-    Start from a = 0.0, b = 0.0 (float64) and make n_iters full-batch
-    updates with gradients from autograd, zeroing them after each update.
+    Start from a = 0.0, b = 0.0 (float64) and make exactly n_iters
+    full-batch updates with gradients from autograd, zeroing them after
+    each update (however long the run: no early stop, no shortcut).
 
     Args
     ----

@@ -21,9 +21,9 @@ dtype policy: the grader passes float64 tensors and expects float64 back.
 Full marks need (from course.yml):
 - every_sample (2 points): Each epoch uses every example exactly once, in batches of
   batch_size (last one smaller); example 0 included (the randint(1, N) slip).
-- full_batch (1 point): With batch_size = N every epoch is one full-batch GD step: the
-  losses and end point equal exact float64 gradient descent (relative error at most
-  1e-10).
+- full_batch (1 point): With batch_size = N every epoch is one full-batch GD step, and
+  a_2 comes back detached: the losses and end point equal exact float64 gradient descent
+  (relative error at most 1e-10).
 - iterates (2 points): On real data, the minibatch losses and the end point equal exact
   float64 SGD over the batches the same generator seed produced (relative error at most
   1e-10).

@@ -21,8 +21,9 @@ Full marks need (from course.yml):
   (-1, 1) (relative error at most 1e-10).
 - iterates_default (1 point): Every loss and the end point equal exact float64 GD from
   a0 = (-1, 1) (relative error at most 1e-10).
-- leaves_inputs (1 point): fit_linear_torch leaves x_N2 and y_N unchanged and returns a
-  detached a_2 (no gradient history kept alive).
+- leaves_inputs (1 point): fit_linear_torch leaves x_N2 and y_N unchanged (on data whose
+  second column is a feature, not ones) and returns a detached a_2 (no gradient history
+  kept alive).
 - time limit: 30 s per check.
 - hidden checks (2 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).
@@ -38,8 +39,10 @@ def fit_linear_torch(x_N2, y_N, lr=0.1, n_iters=100):
 
     Args
     ----
-    x_N2 : torch.Tensor, shape (N, 2), dtype float64
-    y_N : torch.Tensor, shape (N,), dtype float64
+    x_N2 : torch.Tensor, shape (N, 2), dtype float64; two features per
+        example (the second is often, not always, all ones). It is NOT
+        modified.
+    y_N : torch.Tensor, shape (N,), dtype float64. It is NOT modified.
     lr : float; the step size
     n_iters : int; the number of updates
 

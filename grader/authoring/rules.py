@@ -72,6 +72,8 @@ RULES = {
         ("zero a.grad after every update", ["iterates", "iterates_hidden"]),
         ("float64 throughout", ["iterates", "iterates_hidden"]),
         ("x_N2 and y_N unchanged; a_2 returned detached", ["leaves_inputs"]),
+        ("x_N2[:, 1] is usually, not always, ones: any second feature",
+         ["leaves_inputs", "iterates_hidden"]),
     ],
     ("hw2_torch", "minibatch_sgd"): [
         ("each epoch a new permutation cut into batches; every example once per epoch",
@@ -81,6 +83,7 @@ RULES = {
          ["iterates", "iterates_hidden"]),
         ("a0_2, x_N2 and y_N are NOT modified", ["iterates", "iterates_hidden"]),
         ("every random number from `generator`", ["deterministic"]),
+        ("a_2 returned detached (the rule torch_gd checks too, one helper)", ["full_batch"]),
     ],
     ("hw2_torch", "polynomial_l1"): [
         ("PolynomialModel: one float64 parameter w of p + 1 zeros; yhat of shape (N,)",
@@ -94,6 +97,8 @@ RULES = {
         ("history: row 0 before any update, one row per update, float64, copies",
          ["sgd_iterates", "adam_iterates"]),
         ("L1 fit close to the least-absolute-deviations optimum", ["fit", "fit_hidden"]),
+        ("trainers: model is any nn.Module: every parameter, in order (no `model.w`)",
+         ["sgd_mse_hidden", "adam_hidden"]),
     ],
     ("hw2_torch", "logistic_nll"): [
         ("nll = -mean(y log p + (1-y) log(1-p)), p clamped to [1e-5, 1 - 1e-5]",
@@ -103,11 +108,152 @@ RULES = {
         ("fit_logistic: from (0, 0), n_iters GD steps on nll(sigmoid(a x + b)), float64",
          ["fit_iterates", "fit_iterates_hidden"]),
         ("fit_logistic reaches the maximum-likelihood NLL and accuracy", ["fit", "fit_hidden"]),
+        ("fit_logistic: exactly n_iters steps however long the run (no early stop, no jump "
+         "to the optimum)", ["fit_iterates", "fit_iterates_hidden"]),
     ],
 }
 
 # (assignment, exercise, check) -> why no realistic mutant can fail it (empty: all caught)
 NO_MUTANT = {}
+
+
+def _runs(i, default=None, flag="use_defaults"):
+    """Item i of every [n_iters, lr] pair of p.runs, plus the default call's value when
+    p.<flag> says the check also calls with the defaults."""
+    return lambda p: [r[i] for r in p.runs] + ([default] if default is not None
+                                                and getattr(p, flag, False) else [])
+
+
+def _column(p):
+    return ["ones" if getattr(p, "constant_column", True) else "a second feature"]
+
+
+# Domain coverage: what a docstring lets vary, and the values the public and the hidden
+# checks use, read from course.yml's resolved params (so the table cannot drift from the
+# checks). Per exercise, rows (quantity, what the docstring allows, {check kind: params ->
+# list of values}); a kind missing from a row does not vary that quantity. docs/CHECKS.md
+# is instructor-only (not in the release): hidden values may appear there, never in a
+# docstring.
+DOMAINS = {
+    ("hw2_torch", "numpy_gradients"): [
+        ("N", "any N >= 1", {"lin": lambda p: [s[2] for s in p.sets],
+                             "mse_loss": lambda p: [s[2] for s in p.sets],
+                             "gradient": lambda p: [s[2] for s in p.sets],
+                             "by_hand": lambda p: [p.sets[0][2]], "fit": lambda p: [p.n]}),
+        ("(a, b) where the gradient is taken", "any floats",
+         {"gradient": lambda p: [(s[0], s[1]) for s in p.sets]}),
+        ("x range", "any float64 values",
+         {"gradient": lambda p: [f"[-{p.x_scale:g}, {p.x_scale:g}]"],
+          "fit": lambda p: [f"[{p.low:g}, {p.high:g}]"]}),
+        ("n_steps", "any int >= 0 (0: the start point; default 1000)",
+         {"fit": _runs(0, 1000)}),
+        ("lr", "any float > 0 (default 0.1)", {"fit": _runs(1, 0.1)}),
+        ("dtype", "float64 numpy", {"fit": lambda p: ["float64"]}),
+    ],
+    ("hw2_torch", "torch_gd"): [
+        ("N", "any N >= 1", {"iterates": lambda p: [p.n], "leaves_inputs": lambda p: [p.n]}),
+        ("n_iters", "any int >= 0 (default 100)",
+         {"iterates": _runs(0, 100), "leaves_inputs": lambda p: [p.n_iters]}),
+        ("lr", "any float > 0 (default 0.1)",
+         {"iterates": _runs(1, 0.1), "leaves_inputs": lambda p: [p.lr]}),
+        ("x_N2[:, 0] range", "any float64 values",
+         {"iterates": lambda p: [f"[{p.low:g}, {p.high:g}]"]}),
+        ("x_N2[:, 1]", "usually ones, any feature", {"iterates": _column,
+                                                     "leaves_inputs": _column}),
+        ("dtype", "float64", {"iterates": lambda p: ["float64"]}),
+    ],
+    ("hw2_torch", "minibatch_sgd"): [
+        ("N", "any N >= 1", {"every_sample": lambda p: [p.n], "full_batch": lambda p: [p.n],
+                             "iterates": lambda p: [p.n], "deterministic": lambda p: [p.n]}),
+        ("batch_size", "1 .. N (the last batch smaller when it does not divide N)",
+         {"every_sample": lambda p: [p.batch_size], "full_batch": lambda p: ["N"],
+          "iterates": lambda p: [p.batch_size], "deterministic": lambda p: [p.batch_size]}),
+        ("N mod batch_size", "any",
+         {"every_sample": lambda p: [p.n % p.batch_size], "full_batch": lambda p: [0],
+          "iterates": lambda p: [p.n % p.batch_size],
+          "deterministic": lambda p: [p.n % p.batch_size]}),
+        ("n_epochs", "any int >= 1",
+         {"every_sample": lambda p: [p.n_epochs], "full_batch": lambda p: [p.n_epochs],
+          "iterates": lambda p: [p.n_epochs], "deterministic": lambda p: [p.n_epochs]}),
+        ("lr", "any float > 0", {"full_batch": lambda p: [p.lr], "iterates": lambda p: [p.lr],
+                                 "deterministic": lambda p: [p.lr]}),
+        ("a0_2", "any float64 (2,) tensor",
+         {"full_batch": lambda p: [tuple(p.a0)], "iterates": lambda p: [tuple(p.a0)]}),
+        ("x_N2[:, 1]", "any feature (torch_gd's data)",
+         {"full_batch": lambda p: ["ones"], "iterates": _column}),
+        ("generator seeds", "any torch.Generator",
+         {"every_sample": lambda p: [p.gen_seed], "iterates": lambda p: [p.gen_seed],
+          "deterministic": lambda p: list(p.gen_seeds)}),
+    ],
+    ("hw2_torch", "polynomial_l1"): [
+        ("degree p", "any int >= 0",
+         {"model": lambda p: list(p.degrees), "sgd_iterates": lambda p: [p.degree],
+          "adam_iterates": lambda p: [p.degree], "fit": lambda p: [p.degree]}),
+        ("model", "any nn.Module (e.g. PolynomialModel)",
+         {"sgd_iterates": lambda p: ["one parameter per coefficient" if p.split_params
+                                     else "one parameter w"],
+          "adam_iterates": lambda p: ["one parameter per coefficient" if p.split_params
+                                      else "one parameter w"],
+          "fit": lambda p: ["the student's PolynomialModel"]}),
+        ("N", "any N >= 1", {"model": lambda p: [p.n], "sgd_iterates": lambda p: [p.n],
+                             "adam_iterates": lambda p: [p.n], "fit": lambda p: [p.n]}),
+        ("batch_size", "any int >= 1 (the last batch may be smaller)",
+         {"sgd_iterates": lambda p: [p.batch_size], "adam_iterates": lambda p: [p.batch_size],
+          "fit": lambda p: [int(p.sgd[2]), int(p.adam[2])]}),
+        ("nepochs", "any int >= 1",
+         {"sgd_iterates": lambda p: [p.nepochs], "adam_iterates": lambda p: [p.nepochs],
+          "fit": lambda p: [int(p.sgd[1]), int(p.adam[1])]}),
+        ("lr", "any float > 0", {"sgd_iterates": lambda p: [p.lr],
+                                 "adam_iterates": lambda p: [p.lr],
+                                 "fit": lambda p: [p.sgd[0], p.adam[0]]}),
+        ("loss_fn", "any callable(yhat_B, y_B)",
+         {"sgd_iterates": lambda p: [p.loss], "adam_iterates": lambda p: [p.loss],
+          "fit": lambda p: ["l1"]}),
+    ],
+    ("hw2_torch", "logistic_nll"): [
+        ("nll: N", "any N >= 1", {"nll_values": lambda p: list(p.sizes) + [12] * p.float32,
+                                  "nll_gradient": lambda p: list(p.sizes)}),
+        ("nll: y_hat", "any float, exactly 0 and 1 included",
+         {"nll_values": lambda p: ["uniform on [0, 1]"] + [f"{v:.10g}" for v in p.edge_values]}),
+        ("nll: dtype", "float64 or float32 (kept)",
+         {"nll_values": lambda p: ["float64"] + ["float32"] * p.float32,
+          "nll_gradient": lambda p: ["float64"]}),
+        ("fit_logistic: N", "any N >= 1", {"fit_iterates": lambda p: [p.n],
+                                           "fit": lambda p: [p.n]}),
+        ("fit_logistic: n_iters", "any int >= 0",
+         {"fit_iterates": _runs(0), "fit": lambda p: [p.n_iters]}),
+        ("fit_logistic: lr", "any float > 0",
+         {"fit_iterates": _runs(1), "fit": lambda p: [p.lr]}),
+        ("fit_logistic: data", "any x_N, labels 0 or 1",
+         {"fit_iterates": lambda p: [f"thresholded line (seed {p.data_seed})"],
+          "fit": lambda p: [f"thresholded line (a = {p.a:g} b = {p.b:g})"]}),
+    ],
+}
+
+
+def _shown(value):
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_shown(v) for v in value) + ")"
+    return str(value)
+
+
+def domain_rows(course, assignment, exercise):
+    """[(quantity, docstring allows, public values, hidden values)] of an exercise, the
+    values as text (each distinct value once, in course.yml order)."""
+    checks = course.checks_for(assignment, [exercise])
+    rows = []
+    for quantity, allowed, readers in DOMAINS.get((assignment, exercise), []):
+        seen = {False: [], True: []}
+        for c in checks:
+            read = readers.get(c.kind.name)
+            for v in (read(c.params) if read else []):
+                if _shown(v) not in seen[c.hidden]:
+                    seen[c.hidden].append(_shown(v))
+        rows.append((quantity, allowed, ", ".join(seen[False]) or "-",
+                     ", ".join(seen[True]) or "-"))
+    return rows
 
 
 def problems(course):
@@ -142,6 +288,13 @@ def markdown(course, kills=None):
                                               if kills is not None else "") for c in checks)
                 lines.append(f"| {rule} | {named} |")
             lines.append("")
+            domain = domain_rows(course, assignment, exercise)
+            if domain:
+                lines += ["Domain coverage (values read from course.yml):", "",
+                          "| quantity | the docstring allows | public checks | hidden checks |",
+                          "|---|---|---|---|"]
+                lines += [f"| {' | '.join(row)} |" for row in domain]
+                lines.append("")
     if NO_MUTANT:
         lines += ["## Checks no mutant fails", ""]
         lines += [f"- `{a}.{e}.{c}`: {why}" for (a, e, c), why in sorted(NO_MUTANT.items())]

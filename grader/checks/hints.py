@@ -6,6 +6,8 @@ kind on other inputs, so it gets the same hints):
   match(got, slips)            numbers equal to a known-wrong formula -> its hint
   float32_hint(got, expected)  numbers right to float32's precision only
   aliasing_hint(rows)          history rows that are all one buffer
+  update_count_slip(...)       GD end points reached with another number of updates
+                               (one too many, one too few, a loop that stopped early)
   error_hint(text)             an exception text (autograd, torch) -> what it means
 A slip is (wrong values, text): wrong values has one entry per input, each of
 the shape of what the student returned (arrays, floats, or lists of them).
@@ -114,6 +116,55 @@ def float32_values_hint(values):
     if arr.size < 2 or np.all((arr == np.round(arr)) & (np.abs(arr) < 2.0 ** 24)):
         return None
     return FLOAT32_TEXT if np.array_equal(arr.astype(np.float32).astype(np.float64), arr) else None
+
+
+def updates_made(got, path, rtol=SLIP_RTOL, atol=1e-12):
+    """k such that got equals path[k] (the exact point after k updates; the closest one
+    when several are within tolerance), or None. got: an array or float; path: a sequence
+    of points of got's shape, path[k] after k updates."""
+    try:
+        g = np.asarray(got, dtype=np.float64)
+        points = [np.asarray(q, dtype=np.float64) for q in path]
+    except (TypeError, ValueError):
+        return None
+    near = [k for k, q in enumerate(points) if _close(g, q, rtol, atol)]
+    if not near:
+        return None
+    with np.errstate(all="ignore"):
+        return min(near, key=lambda k: float(np.max(np.abs(g - points[k]), initial=0.0)))
+
+
+def update_count_text(made, asked, what):
+    """The hint for a gradient descent that made `made` updates where `asked` were asked;
+    what names what sets their number ("n_iters")."""
+    told = f"that is the point after {made} updates, and {what} = {asked} asks for {asked}"
+    if made == asked + 1:
+        return (f"One update too many: {told} (an extra update after the loop, or a loop "
+                "that runs once more?).")
+    if made == asked - 1:
+        return f"One update too few: {told}; return the point after the last update."
+    if made < asked:
+        return (f"Gradient descent stopped early: {told}. Make every update, whatever the "
+                "progress (no tolerance, no break, no shortcut for long runs).")
+    return f"Too many updates: {told}."
+
+
+def update_count_slip(got_list, paths, asked, what, rtol=SLIP_RTOL, atol=1e-12):
+    """A slip for `match` when every run's result is exact gradient descent with some number
+    of updates and at least one run's number is not the one asked for, else None.
+
+    Args: got_list: one end point per run; paths[i][k]: run i's exact point after k
+    updates (k = 0 .. at least asked[i] + 1); asked[i]: the updates run i asked for.
+    Returns (wrong values per run, text naming the first run whose count is off)."""
+    made = [updates_made(g, path, rtol, atol) for g, path in zip(got_list, paths)]
+    if len(made) != len(got_list) or any(k is None for k in made):
+        return None
+    off = [i for i, (k, n) in enumerate(zip(made, asked)) if k != n]
+    if not off:
+        return None
+    i = off[0]
+    return ([np.asarray(path[k]) for path, k in zip(paths, made)],
+            update_count_text(made[i], asked[i], what))
 
 
 def aliasing_hint(rows, what="history"):

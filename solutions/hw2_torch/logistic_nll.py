@@ -43,8 +43,9 @@ def nll(y_hat, y):
 def fit_logistic(x_N, y_N, lr, n_iters):
     """Fit a and b of yhat = sigmoid(a x + b) by gradient descent on `nll`.
 
-    Start from a = 0.0, b = 0.0 (float64) and make n_iters full-batch
-    updates with gradients from autograd, zeroing them after each update.
+    Start from a = 0.0, b = 0.0 (float64) and make exactly n_iters
+    full-batch updates with gradients from autograd, zeroing them after
+    each update (however long the run: no early stop, no shortcut).
 
     Args
     ----

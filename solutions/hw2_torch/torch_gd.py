@@ -27,8 +27,10 @@ def fit_linear_torch(x_N2, y_N, lr=0.1, n_iters=100):
 
     Args
     ----
-    x_N2 : torch.Tensor, shape (N, 2), dtype float64
-    y_N : torch.Tensor, shape (N,), dtype float64
+    x_N2 : torch.Tensor, shape (N, 2), dtype float64; two features per
+        example (the second is often, not always, all ones). It is NOT
+        modified.
+    y_N : torch.Tensor, shape (N,), dtype float64. It is NOT modified.
     lr : float; the step size
     n_iters : int; the number of updates
 

@@ -231,7 +231,10 @@ def _verify_gd(p, prob, res, n_iters, step):
     gs = [as_array(v, (d,), f"history['g_D'][{t}]") for t, v in enumerate(hist["g_D"])]
     assert_all_close(gs, [a @ x - b for x in expected], labels, "history['g_D']", p.rtol, p.atol)
     x_final = as_array(res["x"], (d,), "the returned x_D")
-    assert_all_close([x_final], [expected[-1]], ["the end"], "the returned x_D", p.rtol, p.atol)
+    counted = known.update_count_slip([x_final], [exact_gd(a, b, x0, n_iters + 1, step)],
+                                      [n_iters - 1], "n_iters - 1", atol=p.atol)
+    assert_all_close([x_final], [expected[-1]], ["the end"], "the returned x_D", p.rtol, p.atol,
+                     hints=[counted] if counted else [])
 
 
 def _gd_plus(a, b, x0, n_iters, step):

@@ -90,11 +90,27 @@ def unwrap(got, what):
     return got["value"]
 
 
+def _attached_under(got, prefix):
+    """The attached-tensor paths an `attempt` recorded under prefix ("[0]": item 0)."""
+    paths = got.get("attached") if isinstance(got, dict) else None
+    return [p for p in (paths or []) if isinstance(p, str) and p.startswith(prefix)]
+
+
+def require_detached_result(got, what):
+    """Fail if a_2 (item 0 of an `attempt`'s (a_2, losses) pair) is still attached to the
+    autograd graph (requires grad, or has a grad_fn): both docstrings (torch_gd and
+    minibatch_sgd) promise a detached tensor. The one home of that rule."""
+    if _attached_under(got, "[0]"):
+        raise Fail(f"{what}'s a_2 is still attached to the autograd graph (it requires grad "
+                   "or carries a grad_fn): return a.detach(), as the docstring says. A caller "
+                   "that keeps computing with it would extend your graph, and .numpy() on it "
+                   "raises.")
+
+
 def require_detached_losses(got, what):
     """Fail if the losses (item 1 of an `attempt`'s (a, losses) pair) hold tensors still
     attached to their graphs: the docstring asks for a list of floats."""
-    paths = got.get("attached") if isinstance(got, dict) else None
-    bad = [p for p in (paths or []) if isinstance(p, str) and p.startswith("[1]")]
+    bad = _attached_under(got, "[1]")
     if bad:
         raise Fail(f"{what}'s losses hold {len(bad)} tensor(s) still attached to the autograd "
                    f"graph (losses{bad[0][3:]} is the first): append loss.item(), a float, as "

@@ -2,7 +2,8 @@
 
 The public ones follow the course material: a noisy line on [0, 1]
 (a = 3, b = 8), its thresholded version for classification (label 1 where
-the noisy line exceeds 10), a line with a column of ones (a = (3, 2)), and
+the noisy line exceeds 10), a line with a column of ones (a = (3, 2); or a second
+feature in place of the ones), and
 the lecture's 100-point quadratic with noise and one outlier.
 """
 import numpy as np
@@ -22,11 +23,16 @@ def thresholded_line(seed=0, n=1000, a=3.0, b=8.0, noise_sd=0.3, threshold=10.0)
     return x_N, (y_N > threshold).astype(np.float64)
 
 
-def line_with_ones(seed=0, n=100, a_2=(3.0, 2.0), noise=1.0, low=-1.0, high=1.0):
-    """x_N2 = [u, 1] with u uniform on [low, high]; y = x @ a + noise * Uniform(0, 1)."""
+def line_with_ones(seed=0, n=100, a_2=(3.0, 2.0), noise=1.0, low=-1.0, high=1.0,
+                   constant=True):
+    """x_N2 = [u, 1] with u uniform on [low, high]; y = x @ a + noise * Uniform(0, 1).
+    constant=False: x_N2 = [u, v], v uniform on [0.5, 2] (no constant column; the
+    torch_gd docstring says the ones are only usual). Shapes (N, 2), (N,)."""
     prng = np.random.RandomState(seed)
     x_N2 = np.ones((n, 2))
     x_N2[:, 0] = prng.uniform(low, high, n)
+    if not constant:
+        x_N2[:, 1] = prng.uniform(0.5, 2.0, n)
     y_N = x_N2 @ np.asarray(a_2, dtype=np.float64) + noise * prng.uniform(0.0, 1.0, n)
     return x_N2, y_N
 

@@ -3,12 +3,14 @@
 nll: values (float64 and float32, probabilities at and beyond the clamp
 bounds) and gradients through autograd against the grader's formulas.
 fit_logistic: exact float64 gradient-descent iterates from (0, 0) for a few
-steps, then accuracy and NLL on the course's thresholded-line data.
+steps and for one run long enough to expose early stopping, then accuracy and NLL
+on the course's thresholded-line data.
 """
 import numpy as np
 
+from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
-from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close
+from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import attempt, pair, quiet, tensor, torch_ready, unwrap
 from grader.checks.hw2_torch.data import thresholded_line
@@ -35,10 +37,12 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def exact_fit(x, y, lr, n_iters, accumulate=False, sign=1.0):
-    """(a, b) after n_iters GD steps on nll(sigmoid(a x + b), y) from (0, 0).
-    sign=-1 models the slip sigmoid(-(a x + b)) = 1 / (1 + exp(+(a x + b)))."""
+def exact_fit(x, y, lr, n_iters, accumulate=False, sign=1.0, path=False):
+    """(a, b) after n_iters GD steps on nll(sigmoid(a x + b), y) from (0, 0), shape (2,).
+    sign=-1 models the slip sigmoid(-(a x + b)) = 1 / (1 + exp(+(a x + b))).
+    path=True: the list of the n_iters + 1 points after 0, 1, ..., n_iters steps."""
     ab, g_sum = np.zeros(2), np.zeros(2)
+    points = [ab]
     for _ in range(n_iters):
         z = ab[0] * x + ab[1]
         p = sigmoid(sign * z)
@@ -47,7 +51,9 @@ def exact_fit(x, y, lr, n_iters, accumulate=False, sign=1.0):
         g = np.array([dz @ x, dz.sum()])
         g_sum = g_sum + g if accumulate else g
         ab = ab - lr * g_sum
-    return ab
+        if path:
+            points.append(ab)
+    return points if path else ab
 
 
 def newton_logistic(x, y, n_iters=50):
@@ -193,21 +199,27 @@ class NllGradient(CheckKind):
 
 # ------------------------------------------------------------ fit_logistic
 class IterParams(Params):
-    runs: list[list[float]] = [[1, 0.5], [3, 0.5], [10, 2.0]]     # [n_iters, lr]
-    n: int = 200
+    # [n_iters, lr]: a few exact steps, and one run long enough that the loss improves by
+    # less than 1e-6 per step after ~380 steps and less than 1e-8 after ~670 (so a tolerance
+    # stop, or a jump to the optimum for long runs, shows). Few, noisy examples keep the
+    # long run cheap (CPU headroom) and converging fast enough to show it.
+    runs: list[list[float]] = [[1, 0.5], [3, 0.5], [10, 2.0], [800, 2.0]]
+    n: int = 20
     data_seed: int = 3
+    noise_sd: float = 1.0
     rtol: float = 1e-9
     atol: float = 1e-12
 
 
 @register
 class FitIterates(CheckKind):
-    """fit_logistic makes exact float64 GD steps on nll(sigmoid(a x + b), y) from (0, 0)."""
+    """fit_logistic makes exact float64 GD steps on nll(sigmoid(a x + b), y) from (0, 0):
+    n_iters of them, short runs and a long one (no early stop, no shortcut)."""
     name = "fit_iterates"
     Params = IterParams
 
     def cases(self, p, rng):
-        x, y = thresholded_line(p.data_seed, p.n)
+        x, y = thresholded_line(p.data_seed, p.n, noise_sd=p.noise_sd)
         return {"x": x, "y": y, "runs": [{"n_iters": int(n), "lr": float(lr)} for n, lr in p.runs]}
 
     @staticmethod
@@ -222,8 +234,18 @@ class FitIterates(CheckKind):
         got = as_list(got, len(runs), "fit_logistic")
         fits = [np.array([as_scalar(v, "fit_logistic's a, b")
                           for v in pair(unwrap(g, "fit_logistic"), "fit_logistic")]) for g in got]
-        exact = [exact_fit(x, y, r["lr"], r["n_iters"]) for r in runs]
-        hints = [([exact_fit(x, y, r["lr"], r["n_iters"], accumulate=True) for r in runs],
+        paths = [exact_fit(x, y, r["lr"], r["n_iters"] + 1, path=True) for r in runs]
+        exact = [q[r["n_iters"]] for q, r in zip(paths, runs)]
+        counted = known.update_count_slip(fits, paths, [r["n_iters"] for r in runs], "n_iters",
+                                          rtol=1e-8, atol=p.atol)
+        optimum = newton_logistic(x, y)   # the long runs' shortcut: jump to the optimum
+        jumped = [e if np.all(close_mask(f, e, p.rtol, p.atol)) else optimum
+                  for f, e in zip(fits, exact)]
+        hints = ([counted] if counted else []) + [
+                 (jumped, "That is the maximum-likelihood point itself (Newton's method or a "
+                          "solver), not where n_iters gradient-descent steps lead: make exactly "
+                          "n_iters updates, however long the run."),
+                 ([exact_fit(x, y, r["lr"], r["n_iters"], accumulate=True) for r in runs],
                   "The gradient grew between steps: did you zero a.grad and b.grad after the "
                   "update?"),
                  ([exact_fit(x, y, -r["lr"], r["n_iters"]) for r in runs],

@@ -14,7 +14,8 @@ from grader.checks.fail import Fail, differing
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
-                     require_detached_losses, tensor, torch_ready, unwrap)
+                     require_detached_losses, require_detached_result, tensor, torch_ready,
+                     unwrap)
 from grader.checks.hw2_torch.data import line_with_ones
 from grader.checks.hw2_torch.torch_gd import GREW_HINT, verify_run
 
@@ -181,8 +182,8 @@ class FullBatchParams(Params):
 
 @register
 class FullBatch(CheckKind):
-    """With batch_size = N every epoch is one full-batch GD step: the losses and
-    end point equal exact float64 gradient descent."""
+    """With batch_size = N every epoch is one full-batch GD step, and a_2 comes back
+    detached: the losses and end point equal exact float64 gradient descent."""
     name = "full_batch"
     Params = FullBatchParams
 
@@ -205,7 +206,8 @@ class FullBatch(CheckKind):
         require_detached_losses(got, "sgd_linear")
         verify_run(unwrap(got, "sgd_linear"), cases["x"], cases["y"], cases["lr"],
                    cases["n_epochs"], "sgd_linear with batch_size = N", p.rtol, p.atol,
-                   a0=tuple(cases["a0"]))
+                   a0=tuple(cases["a0"]), count_name="n_epochs")
+        require_detached_result(got, "sgd_linear")
 
 
 class IterParams(OrderParams):
@@ -215,6 +217,7 @@ class IterParams(OrderParams):
     a0: list[float] = [-1.0, 1.0]
     lr: float = 0.05
     gen_seed: int = 31
+    constant_column: bool = True    # False: x_N2[:, 1] is a second feature, not all ones
     rtol: float = 1e-10
     atol: float = 1e-12
 
@@ -228,7 +231,7 @@ class Iterates(CheckKind):
 
     def cases(self, p, rng):
         out = _order_cases(p, rng)
-        x, y = line_with_ones(p.seed + 1, p.n)
+        x, y = line_with_ones(p.seed + 1, p.n, constant=p.constant_column)
         out.update({"x": x, "y": y, "a0": np.array(p.a0), "lr": p.lr})
         return out
 

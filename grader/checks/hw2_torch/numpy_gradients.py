@@ -28,12 +28,16 @@ def mse_grad(a, b, x, y):
     return np.array([2.0 * np.mean(r * x), 2.0 * np.mean(r)])
 
 
-def exact_gd(x, y, lr, n_steps, start=(0.0, 0.0)):
-    """The (a, b) that n_steps of simultaneous gradient descent reach: shape (2,)."""
+def exact_gd(x, y, lr, n_steps, start=(0.0, 0.0), path=False):
+    """The (a, b) that n_steps of simultaneous gradient descent reach: shape (2,).
+    path=True: the list of the n_steps + 1 points after 0, 1, ..., n_steps steps."""
     ab = np.array(start, dtype=np.float64)
+    points = [ab]
     for _ in range(n_steps):
         ab = ab - lr * mse_grad(ab[0], ab[1], x, y)
-    return ab
+        if path:
+            points.append(ab)
+    return points if path else ab
 
 
 def _sequential_gd(x, y, lr, n_steps):
@@ -266,16 +270,16 @@ class Fit(CheckKind):
         got = as_list(got, len(runs), "fit_line_numpy")
         fits = [np.array([as_scalar(v, "fit_line_numpy") for v in _fit_pair(g)]) for g in got]
         labels = [f"lr = {r['lr']:g}, n_steps = {r['n_steps']}" for r in runs]
-        exact = [exact_gd(x, y, r["lr"], r["n_steps"]) for r in runs]
-        hints = [([exact_gd(x, y, -r["lr"], r["n_steps"]) for r in runs],
+        paths = [exact_gd(x, y, r["lr"], r["n_steps"] + 1, path=True) for r in runs]
+        exact = [q[r["n_steps"]] for q, r in zip(paths, runs)]
+        counted = known.update_count_slip(fits, paths, [r["n_steps"] for r in runs], "n_steps",
+                                          atol=p.atol)
+        hints = ([counted] if counted else []) + [
+                 ([exact_gd(x, y, -r["lr"], r["n_steps"]) for r in runs],
                   "You stepped uphill: the update is a <- a - lr * dL/da."),
                  ([_sequential_gd(x, y, r["lr"], r["n_steps"]) for r in runs],
                   "b's gradient was taken at the new a: compute both partial derivatives "
-                  "at the old point, then update both."),
-                 ([exact_gd(x, y, r["lr"], r["n_steps"] + 1) for r in runs],
-                  "One update too many: make exactly n_steps updates."),
-                 ([exact_gd(x, y, r["lr"], max(r["n_steps"] - 1, 0)) for r in runs],
-                  "One update too few: make exactly n_steps updates.")]
+                  "at the old point, then update both.")]
         # A known slip names itself first (public and hidden twins alike): one update too
         # many also moves the n_steps = 0 run away from the start point.
         if fits and np.any(fits[0] != 0) and runs[0]["n_steps"] == 0 and not known.match(

@@ -75,8 +75,14 @@ def lad_fit(phi, y, n_iters=300):
 
 
 # ------------------------------------------------------------------ child side
-def grader_model(p):
-    """The grader's own PolynomialModel (child side): w of shape (p + 1,), zeros."""
+def grader_model(p, split=False):
+    """The grader's own PolynomialModel (child side): w of shape (p + 1,), zeros.
+
+    split=True: the same polynomial with each coefficient its own parameter of shape (1,)
+    (w0, ..., wp, registered in that order), so the trainers' docstring ("model:
+    nn.Module, e.g. PolynomialModel") is tested on a module that is not PolynomialModel:
+    model.parameters() then yields p + 1 tensors and there is no `model.w`. The history
+    rows (parameters concatenated in order) are the same coefficients either way."""
     import torch
 
     class GraderPolynomial(torch.nn.Module):
@@ -87,7 +93,17 @@ def grader_model(p):
         def forward(self, x):
             return (x.unsqueeze(-1) ** torch.arange(p + 1, dtype=x.dtype)) @ self.w
 
-    return GraderPolynomial()
+    class SplitPolynomial(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.coefs = torch.nn.ParameterList(
+                [torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)) for _ in range(p + 1)])
+
+        def forward(self, x):
+            powers = x.unsqueeze(-1) ** torch.arange(p + 1, dtype=x.dtype)
+            return powers @ torch.cat(list(self.coefs))
+
+    return SplitPolynomial() if split else GraderPolynomial()
 
 
 def recording_dataset(x, y):
@@ -209,6 +225,7 @@ class TrainParams(Params):
     lr: float = 0.7
     loss: str = "l1"
     gen_seeds: list[int] = [11, 12]
+    split_params: bool = False      # True: a module with one parameter per coefficient
     rtol: float = 1e-9
     atol: float = 1e-12
 
@@ -219,7 +236,8 @@ def _train_cases(p, rng):
     x = rng.uniform(-1.0, 1.0, p.n)
     y = 1.0 + 3.0 * x - 4.0 * x ** 2 + 0.7 * rng.standard_normal(p.n)
     return {"x": x, "y": y, "degree": p.degree, "batch_size": p.batch_size,
-            "nepochs": p.nepochs, "lr": p.lr, "loss": p.loss, "gen_seeds": list(p.gen_seeds)}
+            "nepochs": p.nepochs, "lr": p.lr, "loss": p.loss, "gen_seeds": list(p.gen_seeds),
+            "split": p.split_params}
 
 
 def _train_probe(sub, cases, fname):
@@ -230,7 +248,8 @@ def _train_probe(sub, cases, fname):
     for s in [cases["gen_seeds"][0]] + list(cases["gen_seeds"]):
         data = recording_dataset(tensor(cases["x"]), tensor(cases["y"]))
         gen = torch.Generator().manual_seed(int(s))
-        res = attempt(getattr(sub, fname), grader_model(int(cases["degree"])),
+        res = attempt(getattr(sub, fname),
+                      grader_model(int(cases["degree"]), bool(cases.get("split"))),
                       loss_function(cases["loss"]), data, lr=cases["lr"],
                       nepochs=int(cases["nepochs"]), batch_size=int(cases["batch_size"]),
                       generator=gen)

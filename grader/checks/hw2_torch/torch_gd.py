@@ -11,7 +11,8 @@ from grader.checks.fail import Fail, differing, fmt
 from grader.checks.numerics import as_list, close_mask
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
-                     require_detached_losses, tensor, torch_ready, unwrap)
+                     require_detached_losses, require_detached_result, tensor, torch_ready,
+                     unwrap)
 from grader.checks.hw2_torch.data import line_with_ones
 
 A0 = (-1.0, 1.0)
@@ -41,13 +42,23 @@ def exact_gd(x, y, lr, n_iters, a0=A0, accumulate=False, dtype=np.float64):
     return a.astype(np.float64), np.array(losses)
 
 
+def gd_path(x, y, lr, n_updates, a0=A0):
+    """The exact float64 GD points after 0, 1, ..., n_updates updates: n_updates + 1
+    arrays of shape (2,) (path[k] after k updates; the hints' update-count replay)."""
+    points = [np.array(a0, dtype=np.float64)]
+    for _ in range(n_updates):
+        points.append(points[-1] - lr * mse_grad(points[-1], x, y))
+    return points
+
+
 GREW_HINT = ("The gradient grew between steps: did you zero `a.grad` after the update? "
             "backward() adds into .grad, so without a.grad.zero_() every step uses the sum "
              "of all gradients so far.")
 
 
-def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
-    """Shared by torch_gd and minibatch_sgd's full-batch check: (a_2, losses) against exact GD."""
+def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0, count_name="n_iters"):
+    """Shared by torch_gd and minibatch_sgd's full-batch check: (a_2, losses) against exact GD.
+    count_name: the argument that sets the number of updates (hints say it)."""
     a_got, losses_got = pair(got, what)
     a = as_float64_array(a_got, (2,), f"{what}'s a_2")
     losses = as_loss_list(losses_got, n_iters, f"{what}'s losses")
@@ -57,6 +68,13 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
         raise Fail(f"{what}: losses[0] is {losses[0]:.6g}, N = {y.size} times the mean squared "
                    f"error at the start point ({start_loss:.6g}): the loss is the MEAN of the "
                    "squared errors, ((x @ a - y) ** 2).mean(), not their sum.")
+    if not np.all(x[:, 1] == 1.0):   # data without the usual constant column
+        ones = np.column_stack([x[:, 0], np.ones(y.size)])
+        if n_iters and np.all(close_mask(losses, exact_gd(ones, y, lr, n_iters, a0)[1],
+                                         1e-8, atol)):
+            raise Fail(f"{what}: every loss is that of x_N2 with its second column replaced by "
+                       "ones. Use x_N2 as given: its second column is usually, not always, a "
+                       "column of ones (do not build your own or write ones into it).")
     if n_iters and not np.all(close_mask(losses[0], start_loss, rtol, atol)):
         raise Fail(f"{what}: losses[0] should be the loss at the start point a = {fmt(np.array(a0))}, "
                    f"{mse(np.array(a0), x, y):.6g}; got {losses[0]:.6g}. Start from a = "
@@ -76,10 +94,10 @@ def verify_run(got, x, y, lr, n_iters, what, rtol, atol, a0=A0):
     label = f"lr = {lr:g}, n_iters = {n_iters}, N = {y.size}"
     hint = known.match([losses, a], [([l_h, a_h], text) for (a_h, l_h), text in slips],
                        rtol=1e-5, atol=atol)
-    if ok_losses and not ok_a and n_iters:
-        shifted = exact_gd(x, y, lr, n_iters - 1, a0)[0]
-        if np.all(close_mask(a, shifted, 1e-8, atol)):
-            hint = "The returned a is one update behind: return a after the last update."
+    if ok_losses and not ok_a:  # the losses are right: was a returned after another count?
+        slip = known.update_count_slip([a], [gd_path(x, y, lr, n_iters + 1, a0)], [n_iters],
+                                       count_name, rtol=1e-8, atol=atol)
+        hint = slip[1] if slip else hint
     hint = hint or known.float32_hint([losses, a], [l_exact, a_exact], rtol)
     t = int(np.argmax(~close_mask(losses, l_exact, rtol, atol))) if not ok_losses else None
     if t is not None:
@@ -99,6 +117,7 @@ class IterParams(Params):
     noise: float = 1.0
     low: float = -1.0
     high: float = 1.0
+    constant_column: bool = True    # False: x_N2[:, 1] is a second feature, not all ones
     use_defaults: bool = False      # also call with the default lr=0.1, n_iters=100
     rtol: float = 1e-10
     atol: float = 1e-12
@@ -111,7 +130,8 @@ class Iterates(CheckKind):
     Params = IterParams
 
     def cases(self, p, rng):
-        x, y = line_with_ones(p.seed, p.n, tuple(p.a_2), p.noise, p.low, p.high)
+        x, y = line_with_ones(p.seed, p.n, tuple(p.a_2), p.noise, p.low, p.high,
+                              p.constant_column)
         runs = [{"n_iters": int(n), "lr": float(lr)} for n, lr in p.runs]
         if p.use_defaults:
             runs.append({"n_iters": 100, "lr": 0.1, "defaults": True})
@@ -144,44 +164,34 @@ class InputsParams(Params):
     n: int = 20
     lr: float = 0.1
     n_iters: int = 5
+    constant_column: bool = False   # a second feature, so that writing ones into it shows
 
 
 @register
 class LeavesInputs(CheckKind):
-    """fit_linear_torch leaves x_N2 and y_N unchanged and returns a detached a_2
-    (no gradient history kept alive)."""
+    """fit_linear_torch leaves x_N2 and y_N unchanged (on data whose second column is a
+    feature, not ones) and returns a detached a_2 (no gradient history kept alive)."""
     name = "leaves_inputs"
     Params = InputsParams
 
     def cases(self, p, rng):
-        x, y = line_with_ones(p.seed, p.n)
+        x, y = line_with_ones(p.seed, p.n, constant=p.constant_column)
         return {"x": x, "y": y, "lr": p.lr, "n_iters": p.n_iters}
 
     @staticmethod
     def probe(sub, cases):
         torch_ready()
         x, y = tensor(cases["x"]), tensor(cases["y"])
-        fit = sub.fit_linear_torch
-        try:
-            res = fit(x, y, lr=cases["lr"], n_iters=cases["n_iters"])
-        except NotImplementedError:
-            raise
-        except Exception:  # noqa: BLE001 - the iterates check reports errors
-            return {"ran": False}
-        a = res[0] if isinstance(res, (tuple, list)) and res else None
-        import torch
-        return {"ran": True, "x": x.detach().numpy(), "y": y.detach().numpy(),
-                "is_tensor": isinstance(a, torch.Tensor),
-                "requires_grad": bool(getattr(a, "requires_grad", False))}
+        run = attempt(sub.fit_linear_torch, x, y, lr=cases["lr"], n_iters=cases["n_iters"])
+        return {"run": run, "x": x.detach().numpy(), "y": y.detach().numpy()}
 
     @quiet
     def verify(self, p, cases, got):
         if not isinstance(got, dict):
             raise Fail("unexpected probe result", status="error")
-        if not got.get("ran"):
+        if not isinstance(got.get("run"), dict) or "raised" in got["run"]:
             raise Fail("fit_linear_torch raised an error (see the iterates check).")
         if not (np.array_equal(got.get("x"), cases["x"]) and np.array_equal(got.get("y"), cases["y"])):
-            raise Fail("fit_linear_torch changed x_N2 or y_N in place; only `a` may change.")
-        if got.get("requires_grad"):
-            raise Fail("a_2 still requires grad: return a.detach() (the docstring asks for a "
-                       "detached tensor).")
+            raise Fail("fit_linear_torch changed x_N2 or y_N in place; only `a` may change "
+                       "(x_N2[:, 1] is usually, not always, a column of ones).")
+        require_detached_result(got["run"], "fit_linear_torch")

@@ -38,6 +38,25 @@ def test_aliasing_and_permutation_hints():
     assert hints.permutation_hint([4.2, -4.2, 0.1], [4.2, -4.2, 0.1]) is None
 
 
+def test_update_count_slip_names_too_many_too_few_and_an_early_stop():
+    path = [np.array([0.0, 0.0])]
+    for _ in range(12):                       # a contraction: each step halves the distance
+        path.append(0.5 * path[-1] + np.array([1.0, -2.0]))
+    asked = [2, 10]
+
+    def text(made):
+        slip = hints.update_count_slip([path[k] for k in made], [path, path], asked, "n_iters")
+        return slip and slip[1]
+
+    assert text([2, 10]) is None                             # exact: not a slip
+    assert text([2, 11]).startswith("One update too many")
+    assert text([1, 10]).startswith("One update too few")
+    assert "stopped early" in text([2, 6]) and "after 6 updates" in text([2, 6])
+    assert hints.update_count_slip([path[2], path[10] + 0.1], [path, path], asked, "n") is None
+    wrong, said = hints.update_count_slip([path[3], path[10]], [path, path], asked, "n_iters")
+    assert hints.match([path[3], path[10]], [(wrong, said)]) == said
+
+
 def test_torch_dtype_errors_map_to_the_dtype_hint():
     for text in ("RuntimeError: addmv input tensors must have the same dtype, but got Float",
                  "RuntimeError: expected m1 and m2 to have the same dtype, but got: double"):
@@ -63,6 +82,14 @@ MESSAGES = [
     ("hw2_torch", "mb_shuffles_data_in_place", "iterates", "changed x_N2 in place", None),
     ("hw2_torch", "pl_same_order_every_epoch", "sgd_iterates", "same order", None),
     ("hw2_torch", "ng_torch_in_sibling_module", "by_hand", "torch.autograd.backward", None),
+    ("hw2_torch", "tg_one_extra_update", "iterates", "One update too many", None),
+    ("hw2_torch", "ln_early_stop", "fit_iterates", "stopped early", None),
+    ("hw2_torch", "ln_newton_jump", "fit_iterates", "maximum-likelihood point itself", None),
+    ("hw2_torch", "tg_intercept_column", "iterates_hidden", "second column replaced by ones",
+     "Start from"),
+    ("hw2_torch", "mb_not_detached", "full_batch", "still attached to the autograd graph", None),
+    ("hw2_torch", "tg_writes_ones", "leaves_inputs", "changed x_N2 or y_N in place", None),
+    ("hw1_autograd", "trid_gd_extra_final_update", "gd_iterates", "One update too many", None),
     ("hw1_autograd", "lr_bias_first_in_fit", "fit", "bias is FIRST", "Not converged"),
     ("hw1_autograd", "trid_inplace_history", "gd_iterates", "share memory", None),
     ("hw1_autograd", "lr_lstsq_getattr", "fit", "getattr(np.linalg, 'lstsq')", None),

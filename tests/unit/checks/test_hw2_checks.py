@@ -84,17 +84,89 @@ def test_verify_run_accepts_exact_and_names_forgotten_zeroing():
         tg.verify_run((a.astype(np.float32), list(losses)), x, y, 0.1, 6, "fit", 1e-10, 1e-12)
 
 
+def test_verify_run_names_one_update_too_many_and_too_few():
+    """The losses are exact, the returned a is one update off: both directions are named
+    (the old verifier named only the one too few)."""
+    x = np.stack([np.linspace(-1, 1, 9), np.ones(9)], axis=1)
+    y = x @ np.array([3.0, 2.0]) + 0.1 * np.cos(np.arange(9))
+    losses = list(tg.exact_gd(x, y, 0.1, 6)[1])
+    for n_updates, says in ((7, "One update too many"), (5, "One update too few")):
+        with pytest.raises(Fail, match=says):
+            tg.verify_run((tg.exact_gd(x, y, 0.1, n_updates)[0], losses), x, y, 0.1, 6, "fit",
+                          1e-10, 1e-12)
+
+
+def test_verify_run_names_a_ones_column_the_data_did_not_have():
+    x, y = tg.line_with_ones(5, 12, constant=False)
+    ones = np.column_stack([x[:, 0], np.ones(12)])
+    a, losses = tg.exact_gd(ones, y, 0.1, 4)
+    with pytest.raises(Fail, match="second column replaced by ones"):
+        tg.verify_run((a, list(losses)), x, y, 0.1, 4, "fit", 1e-10, 1e-12)
+
+
+def test_gd_path_ends_where_exact_gd_does():
+    x, y = tg.line_with_ones(5, 12, constant=False)
+    assert not np.all(x[:, 1] == 1.0)        # the data without the usual constant column
+    np.testing.assert_array_equal(tg.gd_path(x, y, 0.2, 9)[-1], tg.exact_gd(x, y, 0.2, 9)[0])
+
+
+def test_a_2_still_attached_fails_for_both_exercises_losses_alone_do_not():
+    from grader.checks.hw2_torch.common import require_detached_result
+    for what in ("fit_linear_torch", "sgd_linear"):
+        with pytest.raises(Fail, match="still attached"):
+            require_detached_result({"value": [0, []], "attached": ["[0]"]}, what)
+        require_detached_result({"value": [0, []], "attached": ["[1][0]"]}, what)
+        require_detached_result({"value": [0, []], "attached": []}, what)
+
+
+def _fit_iterates_reply(x, y, runs, stop_tol=None):
+    """What fit_logistic would return for each run: exact GD, or GD that stops once the
+    loss improves by less than stop_tol (the early-stopping slip)."""
+    out = []
+    for r in runs:
+        path = ln.exact_fit(x, y, r["lr"], r["n_iters"], path=True)
+        k = r["n_iters"]
+        if stop_tol is not None:
+            losses = [ln.nll_value(ln.sigmoid(a * x + b), y) for a, b in path]
+            k = next((t for t in range(1, len(path)) if losses[t - 1] - losses[t] < stop_tol), k)
+        out.append({"value": [float(path[k][0]), float(path[k][1])], "attached": []})
+    return out
+
+
+def test_fit_iterates_runs_long_enough_to_expose_early_stopping():
+    kind, p = ln.FitIterates(), ln.IterParams()
+    cases = kind.cases(p, np.random.default_rng(0))
+    kind.verify(p, cases, _fit_iterates_reply(cases["x"], cases["y"], cases["runs"]))
+    with pytest.raises(Fail, match="stopped early"):
+        kind.verify(p, cases, _fit_iterates_reply(cases["x"], cases["y"], cases["runs"], 1e-6))
+
+
+def test_fit_iterates_names_a_jump_to_the_optimum_in_long_runs():
+    kind, p = ln.FitIterates(), ln.IterParams()
+    cases = kind.cases(p, np.random.default_rng(0))
+    got = _fit_iterates_reply(cases["x"], cases["y"], cases["runs"])
+    best = ln.newton_logistic(cases["x"], cases["y"])
+    long_runs = [i for i, r in enumerate(cases["runs"]) if r["n_iters"] >= 200]
+    assert long_runs                       # the public check has a long run
+    for i in long_runs:
+        got[i] = {"value": [float(best[0]), float(best[1])], "attached": []}
+    with pytest.raises(Fail, match="maximum-likelihood point itself"):
+        kind.verify(p, cases, got)
+
+
 # ---------------------------------------------- replays against torch itself
 torch = pytest.importorskip("torch")
 
 
-def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree):
-    model = pl.grader_model(degree)
+def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree, split=False):
+    model = pl.grader_model(degree, split)
     fn = pl.loss_function(loss)
     opt = (torch.optim.Adam(model.parameters(), lr=lr) if opt_name == "adam"
            else torch.optim.SGD(model.parameters(), lr=lr))
     xt, yt = torch.tensor(phi_x), torch.tensor(y)
-    rows = [model.w.detach().numpy().copy()]
+    def row():
+        return torch.cat([q.detach().reshape(-1) for q in model.parameters()]).numpy().copy()
+    rows = [row()]
     for e, batches in enumerate(batches_by_epoch):
         for g in opt.param_groups:
             g["lr"] = lr / (e + 1) if opt_name == "sgd" else lr
@@ -102,21 +174,22 @@ def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree):
             opt.zero_grad()
             fn(model(xt[idx]), yt[idx]).backward()
             opt.step()
-            rows.append(model.w.detach().numpy().copy())
+            rows.append(row())
     return np.array(rows)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("split", [False, True], ids=["one_w", "split_params"])
 @pytest.mark.parametrize("opt_name,loss", [("sgd", "l1"), ("sgd", "mse"), ("adam", "l1"),
                                            ("adam", "mse")])
-def test_replays_match_torch(opt_name, loss):
+def test_replays_match_torch(opt_name, loss, split):
     rng = np.random.default_rng(3)
     x = rng.uniform(-1, 1, 17)
     y = 1 + 3 * x - 4 * x ** 2 + 0.7 * rng.standard_normal(17)
     epochs = [[list(b) for b in np.array_split(rng.permutation(17), 4)] for _ in range(3)]
     replay = pl.replay_adam if opt_name == "adam" else pl.replay_sgd
     ours = replay(pl.features(x, 2), y, epochs, 0.3, loss)
-    theirs = _torch_history(opt_name, loss, x, y, epochs, 0.3, 2)
+    theirs = _torch_history(opt_name, loss, x, y, epochs, 0.3, 2, split)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
 
 
@@ -212,7 +285,7 @@ def test_source_scan_finds_autodiff_imports_and_globals():
 # The parent's answers: they must not reach the child's probe-only copy of the checks.
 HW2_EXPECTED_VALUE_HELPERS = {
     "numpy_gradients.py": ["mse", "mse_grad", "exact_gd"],
-    "torch_gd.py": ["mse", "mse_grad", "exact_gd", "verify_run"],
+    "torch_gd.py": ["mse", "mse_grad", "exact_gd", "gd_path", "verify_run"],
     "minibatch_sgd.py": ["exact_sgd", "decode_batch", "check_epochs"],
     "polynomial_l1.py": ["features", "loss_grad", "replay_sgd", "replay_adam", "lad_fit"],
     "logistic_nll.py": ["nll_value", "nll_grad", "exact_fit", "newton_logistic"],
