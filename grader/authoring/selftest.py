@@ -112,10 +112,12 @@ def case_time_limits(case, course):
 
 
 def grade_case(case, course, session_factory=None):
-    """The Report of one case, graded as the selftest grades it."""
+    """The Report of one case, graded as the selftest grades it. The stub case runs in a
+    child (no parent-side shortcut): it is what proves that shortcut right (judge/untouched.py)."""
     return grade(submission_for(case, course), course, case.assignment,
                  exercises=case_exercises(case), session_factory=session_factory,
-                 time_limits=case_time_limits(case, course))
+                 time_limits=case_time_limits(case, course),
+                 decide_untouched=case.role != "stub")
 
 
 def run_case(case, course, session_factory=None):
