@@ -67,8 +67,8 @@ def grade(submission, course, assignment, exercises=None, include_hidden=True,
     Args: course: config.Course; exercises: names to grade (None = all);
     include_hidden: False for a student's self-check; session_factory:
     callable(load_request) -> session, default an isolated ChildSession;
-    time_limits: {exercise: seconds}, a cap on course.yml's limits of that
-    exercise's checks (selftest's mutants); only: a set of (exercise, name): grade just
+    time_limits: {exercise or (exercise, check name): seconds}, a cap on course.yml's limits
+    of that exercise's checks, or of one check (selftest's mutants); only: a set of (exercise, name): grade just
     those checks (grade-all's regrade of the checks whose course.yml settings changed);
     decide_untouched: the release's untouched stubs are decided in the parent, without a
     child (judge/untouched.py; False: run them, as selftest's stub case does).
@@ -233,8 +233,11 @@ class Grading:
         return result
 
     def time_limit(self, check):
-        """CPU seconds for `check`: course.yml's (the check's, else its exercise's), capped."""
-        return min(check.time_limit_s, self.caps.get(check.exercise, check.time_limit_s))
+        """CPU seconds for `check`: course.yml's (the check's, else its exercise's), capped
+        by time_limits' entry for the check ((exercise, name)), else for its exercise."""
+        cap = self.caps.get((check.exercise, check.name),
+                            self.caps.get(check.exercise, check.time_limit_s))
+        return min(check.time_limit_s, cap)
 
     def close(self):
         """Stop the children and complete the report (idempotent); returns the Report."""
