@@ -186,3 +186,26 @@ def test_a_partly_done_notebook_is_graded_check_by_check_as_before(root, course)
     assert "passed" in statuses and statuses - {"passed"}  # partly done indeed
     assert [(c.name, c.status, c.score, c.message.split(" used ")[0]) for c in now.checks] == \
         [(c.name, c.status, c.score, c.message.split(" used ")[0]) for c in before.checks]
+
+
+def test_grade_all_of_untouched_notebooks_starts_no_fork_server(root, course, tmp_path,
+                                                               monkeypatch):
+    """grade-all's fork servers start on a worker's first child: a class of untouched
+    notebooks (run and saved, renamed) needs none."""
+    from grader.bulk import gradeall
+    started = []
+
+    class CountingPool(gradeall.ZygotePool):
+        def zygote(self, assignment):
+            started.append(assignment)
+            return super().zygote(assignment)
+    monkeypatch.setattr(gradeall, "ZygotePool", CountingPool)
+    for student in ("ann", "bob", "cy"):
+        shutil.copy(release_notebook(root), tmp_path / f"{student}.ipynb")
+    items = gradeall.find_submissions(tmp_path, A)
+    graded = gradeall.grade_all(items, course, A, workers=2)
+    assert started == []
+    assert [g.item.student for g in graded] == ["ann", "bob", "cy"]
+    assert all(not g.crashed and g.report.score == 0 and len(g.report.checks) ==
+               len(course.checks_for(A)) and {c.status for c in g.report.checks} ==
+               {"not_attempted"} for g in graded)
