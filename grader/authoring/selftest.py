@@ -201,9 +201,10 @@ def run_selftest(course, assignments=None, workers=2, progress=None):
     try:
         futures = {}
         for i in sorted(range(len(cases)), key=lambda i: ROLE_ORDER.get(cases[i].role, 9)):
-            futures[pool.submit(run, cases[i])] = i
+            future = pool.submit(run, cases[i])
+            futures[future] = i
             if cases[i].role == "reference":
-                references.setdefault(cases[i].assignment, next(reversed(futures)))
+                references.setdefault(cases[i].assignment, future)
         for future in as_completed(futures):
             outcomes[futures[future]] = future.result()
             if progress:
