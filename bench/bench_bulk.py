@@ -23,7 +23,6 @@ at the end puts the figures of this one run side by side.
 """
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -41,22 +40,12 @@ A = "hw1_autograd"
 from grader.config import load_course  # noqa: E402
 
 
-LAST_CPU = [0.0]  # CPU seconds of the last run()'s whole process tree (every process reaped)
-
-
-def _children_cpu():
-    use = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return use.ru_utime + use.ru_stime
-
-
 def run(args, cwd, quiet=True):
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     env.pop("MPLBACKEND", None)
-    cpu = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=quiet, text=True)
     wall = time.perf_counter() - started
-    LAST_CPU[0] = _children_cpu() - cpu
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, args))} failed:\n{(proc.stderr or '')[-2000:]}")
     return wall
@@ -94,7 +83,6 @@ def nbgrader_wall(base):
 
 
 NO_NBGRADER = False  # --no-nbgrader: grade-all's figures alone (a quick look, not the comparison)
-GRADE_ALL_CPU = {}  # title -> CPU seconds of grade-all's process tree (median run)
 
 
 def compare(title, course, scratch, nb, n, workers, runs, sampler=None):
@@ -102,24 +90,21 @@ def compare(title, course, scratch, nb, n, workers, runs, sampler=None):
     nbgrader (once); returns (grade-all median wall, nbgrader wall, grade-all's database)."""
     base = scratch / title
     make_course(base, course, {f"s{i:03d}": nb for i in range(n)})
-    walls, cpus = [], []
+    walls = []
     for _ in range(runs):
         if sampler:
             sampler.start()
         walls.append(grade_all_wall(base, workers, scratch / f"{title}.csv"))
-        cpus.append(LAST_CPU[0])
         if sampler:
             sampler.stop()
     ours = statistics.median(walls)
-    GRADE_ALL_CPU[title] = statistics.median(cpus)
     if NO_NBGRADER:
         theirs = float("nan")
     else:
         theirs = nbgrader_wall(base)
     print(f"  grade-all   {n} notebooks, {workers} workers: median wall {ours:.2f} s over "
           f"{runs} run(s) {['%.2f' % w for w in walls]}, {1000 * ours / n:.0f} ms per notebook "
-          f"(load {os.getloadavg()[0]:.1f}); CPU of its whole process tree "
-          f"{GRADE_ALL_CPU[title]:.2f} s")
+          f"(load {os.getloadavg()[0]:.1f})")
     print(f"  nbgrader    autograde the same {n} notebooks: wall {theirs:.2f} s, "
           f"{1000 * theirs / n:.0f} ms per notebook")
     print(f"  grade-all is {theirs / ours:.1f}x faster")
@@ -291,10 +276,6 @@ def main():
                   f"({cpu / max(graded, 1):.2f} s each) / {workers} cores = {ideal:.1f} s")
             print(f"  grade-all's wall is {100 * (ours / ideal - 1):+.0f}% over it (target "
                   f"within +10%): the machinery, plus what the machine's other load took")
-            tree = GRADE_ALL_CPU["reference"]
-            print(f"  CPU, which the machine's other load does not inflate: grade-all's whole "
-                  f"process tree used {tree:.1f} s, the students' code {cpu:.1f} s of it: the "
-                  f"machinery's share is {100 * (1 - cpu / tree):.1f}%")
             print(f"  one notebook graded alone on a warm worker: {alone:.2f} s wall (load "
                   f"{load:.1f}); {args.n} of them / {workers} cores = "
                   f"{args.n * alone / workers:.1f} s")
@@ -302,9 +283,8 @@ def main():
                            f"{theirs:.1f} s: {theirs / ours:.1f}x")
             summary.append(f"correct hw1 work: grade-all {ours:.1f} s against the students' "
                            f"{cpu:.1f} CPU-s / {workers} cores = {ideal:.1f} s: "
-                           f"{100 * (ours / ideal - 1):+.0f}% (target within +10%); in CPU "
-                           f"the machinery is {100 * (1 - cpu / tree):.1f}% of grade-all's "
-                           f"{tree:.1f} s")
+                           f"{100 * (ours / ideal - 1):+.0f}% (target within +10%; the "
+                           f"per-phase profile (5) says what of it is the machinery)")
             if sampler:
                 print("\n(4) memory per worker, sampled every 0.25 s during (2):")
                 print(f"  peak per worker (zygote + child): RSS {sampler.peak_rss / 2**20:.0f} "
