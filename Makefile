@@ -77,6 +77,8 @@ build: setup
 bench: setup
 	$(BIN)/python bench/bench_hw1.py
 
+# grade-all vs nbgrader autograde on the same 20 notebooks (untouched, then completed), the
+# machinery's share of correct work, and the per-phase profile: one run, about 10 minutes.
 bench-bulk: setup
 	$(BIN)/python bench/bench_bulk.py
 

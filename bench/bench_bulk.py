@@ -1,19 +1,25 @@
-"""Benchmarks of bulk grading against nbgrader, on this machine. Prints figures; asserts nothing.
+"""grade-all against nbgrader autograde, side by side in ONE run. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/bench_bulk.py [--n 50] [--nbgrader-n 10] [--workers N] [--skip ...]
+    .venv/bin/python bench/bench_bulk.py [--n 20] [--workers N] [--runs 3] [--skip 1 2 3 4 5]
+                                         [--no-nbgrader]
 
-1 machinery   N untouched release notebooks of hw1 (every stub fails at once):
-              `grader grade-all` vs `nbgrader autograde`, throughput ratio (target >= 20x).
-2 class       N copies of the reference notebook: grade-all wall time vs the students' own
-              compute / cores (efficiency; target wall within 25% of it), ratio to nbgrader.
-3 overhead    per-submission cost of isolation (fork from a zygote with torch preloaded,
+Both graders grade the SAME folder of N notebooks (an nbgrader course, `submitted/`):
+
+1 untouched   N untouched release notebooks of hw1 (nbgrader's own release): grade-all's
+              wall (the whole command, median of --runs) vs `nbgrader autograde`'s; target
+              >= 100x. An untouched release is decided in the parent (judge/untouched.py).
+2 class       N copies of the reference notebook: grade-all vs nbgrader, and the machinery's
+              share of a correct submission: grade-all's wall against the students' own
+              compute divided by the cores. The students' compute is the CPU their code used
+              in that very run (every check's CPU, from the results database: the cgroup's
+              count of the submission's processes); target: wall within +10% of it.
+3 overhead    per-submission cost of isolation (fork from a fork server with torch preloaded,
               load an empty submission, tear down); a fresh `python -I` child for comparison.
-4 memory      peak memory per worker (zygote + its current child) sampled during (2).
+4 memory      peak memory per worker (fork server + its current child) sampled during (2).
+5 profile     bench/bench_profile.py: one submission's phases, untouched and correct.
 
-nbgrader is slow (a fresh kernel per notebook), so it grades `--nbgrader-n` of the
-notebooks (the same folder when --nbgrader-n >= --n) and its throughput is per
-notebook; grade-all always grades all N. The
-machine may be shared: run it when it is quiet, and read the figures as of that run.
+The machine may be shared: the load average is printed with each part, and a summary
+at the end puts the figures of this one run side by side.
 """
 import argparse
 import os
@@ -76,7 +82,12 @@ def nbgrader_wall(base):
     return run([str(BIN / "nbgrader"), "autograde", A, "--force"], base)
 
 
-def compare(title, course, scratch, nb, n, nbgrader_n, workers, runs, sampler=None):
+NO_NBGRADER = False  # --no-nbgrader: grade-all's figures alone (a quick look, not the comparison)
+
+
+def compare(title, course, scratch, nb, n, workers, runs, sampler=None):
+    """Grade the same folder of `n` copies of `nb` with grade-all (`runs` times) and
+    nbgrader (once); returns (grade-all median wall, nbgrader wall, grade-all's database)."""
     base = scratch / title
     make_course(base, course, {f"s{i:03d}": nb for i in range(n)})
     walls = []
@@ -87,20 +98,35 @@ def compare(title, course, scratch, nb, n, nbgrader_n, workers, runs, sampler=No
         if sampler:
             sampler.stop()
     ours = statistics.median(walls)
-    nbgrader_n = min(nbgrader_n, n)
-    nb_base = base  # the same folder when nbgrader grades all of it
-    if nbgrader_n < n:
-        nb_base = scratch / f"{title}-nbgrader"
-        make_course(nb_base, course, {f"s{i:03d}": nb for i in range(nbgrader_n)})
-    theirs = nbgrader_wall(nb_base)
-    ours_rate, theirs_rate = n / ours, nbgrader_n / theirs
+    if NO_NBGRADER:
+        theirs = float("nan")
+    else:
+        theirs = nbgrader_wall(base)
     print(f"  grade-all   {n} notebooks, {workers} workers: median wall {ours:.2f} s over "
-          f"{runs} run(s) {['%.2f' % w for w in walls]} -> {ours_rate:.2f} notebooks/s, "
-          f"{1000 * ours / n:.0f} ms per notebook")
-    print(f"  nbgrader    autograde {nbgrader_n} notebooks: wall {theirs:.2f} s -> "
-          f"{theirs_rate:.3f} notebooks/s, {1000 * theirs / nbgrader_n:.0f} ms per notebook")
-    print(f"  throughput ratio grade-all / nbgrader: {ours_rate / theirs_rate:.1f}x")
-    return ours, theirs_rate
+          f"{runs} run(s) {['%.2f' % w for w in walls]}, {1000 * ours / n:.0f} ms per notebook "
+          f"(load {os.getloadavg()[0]:.1f})")
+    print(f"  nbgrader    autograde the same {n} notebooks: wall {theirs:.2f} s, "
+          f"{1000 * theirs / n:.0f} ms per notebook")
+    print(f"  grade-all is {theirs / ours:.1f}x faster")
+    return ours, theirs, scratch / f"{title}.sqlite"
+
+
+def students_cpu(db_path):
+    """(CPU seconds the students' code used over all checks of all gradings in the
+    database, gradings): the per-check cgroup counts grade-all recorded."""
+    import sqlite3
+    con = sqlite3.connect(db_path)
+    try:
+        cpu, = con.execute("SELECT COALESCE(SUM(cpu_s), 0) FROM checks").fetchone()
+        count, = con.execute("SELECT COUNT(*) FROM gradings").fetchone()
+    finally:
+        con.close()
+    return cpu, count
+
+
+def cli_floor():
+    """Seconds for the `grader` command to start and exit (`grader --help`)."""
+    return min(run([str(BIN / "grader"), "--help"], ROOT) for _ in range(3))
 
 
 def students_compute(course, scratch, nb, reps=3):
@@ -210,51 +236,73 @@ class MemorySampler:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=50)
-    parser.add_argument("--nbgrader-n", type=int, default=10)
-    parser.add_argument("--nbgrader-ref-n", type=int, default=4)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["1", "2", "3"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["1", "2", "3", "4", "5"])
+    parser.add_argument("--no-nbgrader", action="store_true",
+                        help="skip nbgrader (its ratios then read nan)")
     args = parser.parse_args()
+    global NO_NBGRADER
+    NO_NBGRADER = args.no_nbgrader
     course = load_course(ROOT / "course.yml")
     from tests.e2e.nbgrader_samples import filled
     cores = os.cpu_count()
+    workers = min(args.workers, cores)
     print(f"machine: {cores} CPUs, load average now {os.getloadavg()[0]:.2f}; "
-          f"python {sys.version.split()[0]}")
+          f"python {sys.version.split()[0]}; the `grader` command's own start "
+          f"(`grader --help`): {cli_floor():.2f} s")
     scratch = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
+    summary = []
     try:
         release, source = release_and_source(course, scratch)
         if "1" not in args.skip:
-            print(f"\n(1) machinery: {args.n} untouched release notebooks of {A}")
-            compare("untouched", course, scratch, release, args.n, args.nbgrader_n,
-                    args.workers, args.runs)
+            print(f"\n(1) {args.n} untouched release notebooks of {A}")
+            ours, theirs, _ = compare("untouched", course, scratch, release, args.n,
+                                      args.workers, args.runs)
+            summary.append(f"untouched release notebooks: grade-all {ours:.2f} s, nbgrader "
+                           f"{theirs:.1f} s: {theirs / ours:.1f}x (target >= 100x)")
         if "2" not in args.skip:
             reference = filled(release, source)
             print(f"\n(2) a class of correct work: {args.n} copies of the reference notebook")
-            # The machine may be shared: measure the compute right before and right
-            # after the class run and use their mean, with the load averages shown.
-            before, load0 = students_compute(course, scratch, reference), os.getloadavg()[0]
-            sampler = MemorySampler()
-            wall, _ = compare("reference", course, scratch, reference, args.n,
-                              args.nbgrader_ref_n, args.workers, 1, sampler)
-            after, load1 = students_compute(course, scratch, reference), os.getloadavg()[0]
-            compute = (before + after) / 2
-            print(f"  students' compute measured before / after: {before:.2f} / {after:.2f} s "
-                  f"(load average {load0:.1f} / {load1:.1f})")
-            ideal = args.n * compute / min(args.workers, cores)
-            print(f"  students' compute: {compute:.2f} s per notebook (one graded alone, warm "
-                  f"worker) -> ideal {ideal:.1f} s on {min(args.workers, cores)} cores")
-            print(f"  efficiency ideal / wall: {ideal / wall:.0%} (wall is "
-                  f"{100 * (wall / ideal - 1):+.0f}% over the ideal; target within +25%)")
-            print("\n(4) memory per worker, sampled every 0.25 s during (2):")
-            print(f"  peak per worker (zygote + child): RSS {sampler.peak_rss / 2**20:.0f} MiB, "
-                  f"PSS {sampler.peak_pss / 2**20:.0f} MiB (PSS splits pages the child shares "
-                  f"with its zygote); zygote alone RSS {sampler.peak_zygote / 2**20:.0f} MiB")
+            sampler = MemorySampler() if "4" not in args.skip else None
+            ours, theirs, db = compare("reference", course, scratch, reference, args.n,
+                                       args.workers, 1, sampler)
+            cpu, graded = students_cpu(db)
+            ideal = cpu / workers
+            alone, load = students_compute(course, scratch, reference, reps=1), os.getloadavg()[0]
+            print(f"  students' compute in that run: {cpu:.1f} CPU-s over {graded} notebooks "
+                  f"({cpu / max(graded, 1):.2f} s each) / {workers} cores = {ideal:.1f} s")
+            print(f"  grade-all's wall is {100 * (ours / ideal - 1):+.0f}% over it (target "
+                  f"within +10%): the machinery, plus what the machine's other load took")
+            print(f"  one notebook graded alone on a warm worker: {alone:.2f} s wall (load "
+                  f"{load:.1f}); {args.n} of them / {workers} cores = "
+                  f"{args.n * alone / workers:.1f} s")
+            summary.append(f"completed solution notebooks: grade-all {ours:.1f} s, nbgrader "
+                           f"{theirs:.1f} s: {theirs / ours:.1f}x")
+            summary.append(f"correct hw1 work: grade-all {ours:.1f} s against the students' "
+                           f"{cpu:.1f} CPU-s / {workers} cores = {ideal:.1f} s: "
+                           f"{100 * (ours / ideal - 1):+.0f}% (target within +10%; the "
+                           f"per-phase profile (5) says what of it is the machinery)")
+            if sampler:
+                print("\n(4) memory per worker, sampled every 0.25 s during (2):")
+                print(f"  peak per worker (zygote + child): RSS {sampler.peak_rss / 2**20:.0f} "
+                      f"MiB, PSS {sampler.peak_pss / 2**20:.0f} MiB (PSS splits pages the "
+                      f"child shares with its zygote); zygote alone RSS "
+                      f"{sampler.peak_zygote / 2**20:.0f} MiB")
         if "3" not in args.skip:
             print("\n(3) per-submission overhead of isolation, torch preloaded")
             overhead(course)
+        if "5" not in args.skip:
+            print("\n(5) per-phase profile of one submission (bench/bench_profile.py --runs 3)",
+                  flush=True)
+            subprocess.run([sys.executable, str(ROOT / "bench" / "bench_profile.py"), "--runs",
+                            "3", "--floor", "10"], cwd=ROOT, check=False)
+        print(f"\nsummary (one run, {cores} cores, load average now "
+              f"{os.getloadavg()[0]:.1f}):")
+        for line in summary:
+            print("  " + line)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

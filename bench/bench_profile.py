@@ -1,20 +1,16 @@
 """Per-phase profile of ONE submission as grade-all grades it. Prints figures; asserts nothing.
 
-Reading (2-core machine, bwrap, load ~3; README's measured-figures table): an untouched
-hw1 notebook costs ~270-390 ms, and a third of it is 24 probe round trips (4-5 ms each,
-of which ~2 ms is child CPU and the rest wake-up latency) that only learn each stub still
-raises NotImplementedError. Another third is its TWO children (public, then hidden),
-each paying fork ~10-13 ms, the move into its cgroup ~10-13 ms (a write to cgroup.procs),
-the child's jail and load ~10-20 ms and teardown ~5-8 ms; the notebook's load/parse is
-~20-45 ms and the results database's open/close (once per grade-all run, so amortised in
-a class) ~20-45 ms; verify, decoding, the database write and the reports are under 3%.
-Cuts that would pay: decide "not attempted" in the parent from the graded source when a
-function's body is still the release stub (no probe, and no child at all, hidden one
-included, for an untouched notebook: about 60% of its time); then the per-child cgroup
-move (off the critical path or cloned into the group). On a correct submission the
-machinery is ~3% of the time; the largest cost that is not the student's is the feedback
-page's plots (~0.5 s of matplotlib per submission, drawn serially after the whole class
-is graded), which could be drawn by the workers.
+Reading (2-core machine, bwrap, load ~6; README's measured-figures table). Before issue 20
+an untouched hw1 notebook cost ~330 ms: 24 probe round trips that only learnt each stub
+still raises NotImplementedError, and two children (public, hidden). Now the release's code,
+cell for cell, is decided in the parent (grader/judge/untouched.py): no child, no probe,
+~35 ms (load/parse ~9 ms once the class's first notebook has warmed the IPython transform's
+memo, the database write ~4 ms, reports and gradebook), plus the results database's
+open/close once per run (~50 ms). A correct submission (the reference, 13 s wall under load
+6, 3.9 CPU-s of the student's code): probes 79%, the feedback page's plots 12% (1.6 s of
+matplotlib, drawn serially after the class is graded, only with --feedback), the rest ~3%
+(two children's fork, cgroup move, start and teardown ~130 ms; verify ~120 ms). What would
+still pay: the plots drawn by the workers (or cheaper), then the per-child cgroup move.
 
     .venv/bin/python bench/bench_profile.py [--runs 5] [--floor 20]
 

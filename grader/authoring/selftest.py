@@ -9,10 +9,17 @@ A mutant or alternative file overrides functions of the reference: it is run
 after the reference files, in the same namespace. Its docstring says what it
 changes; a line `# exercise: NAME` says which exercise it targets.
 
-Cases are graded through the fork-server pool (heavy imports once per worker).
-A mutant gets a short time limit, MUTANT_TIME_LIMIT_S or the check's own if
-shorter: a mutant that loops loses its points either way, and need not hold
-the run for the full limit that correct work is given.
+Cases are graded concurrently through the fork-server pool (heavy imports once
+per worker), the costliest kinds first (each assignment's reference, then the
+alternatives: correct work runs every iteration), so no long case is left for the
+end while the other workers idle.
+A mutant gets a short time limit: a mutant that loops loses its points either way,
+and need not hold the run for the full limit that correct work is given. It is
+MUTANT_TIME_LIMIT_S, or the check's own if shorter, and once the assignment's
+reference is graded (mutants wait for it), HEADROOM_FACTOR times the CPU the
+reference used in that check, at least MUTANT_FLOOR_S: a mutant then times out no
+sooner than correct work would with the headroom every check must have, and its
+loops cost seconds, not MUTANT_TIME_LIMIT_S, per check.
 
 Headroom: every Outcome keeps the CPU seconds each check used (CheckResult.cpu_s,
 measured by execution/cputime.py). `headroom(outcomes, course)` compares, per check,
@@ -32,6 +39,7 @@ from grader.submission.load import Chunk, load_py_file
 from grader.submission.locate import load_submission
 
 MUTANT_TIME_LIMIT_S = 8.0
+MUTANT_FLOOR_S = 2.0    # a mutant's limit per check is never below this (CPU seconds)
 HEADROOM_FACTOR = 3.0   # limit / slowest correct solution's CPU, at least
 
 EXERCISE_LINE = re.compile(r"^#\s*exercise:\s*([a-z0-9_]+)\s*$", re.M)
@@ -103,28 +111,39 @@ def case_exercises(case):
     return [case.exercise] if case.exercise else None
 
 
-def case_time_limits(case, course):
-    """{exercise: seconds} capping course.yml's limits for this case (a mutant's shorter
-    limit; judge.grade keeps a check's own limit where it is shorter)."""
+def case_time_limits(case, course, reference=None):
+    """{exercise or (exercise, check): seconds} capping course.yml's limits for this case
+    (a mutant's shorter limit; judge.grade keeps a check's own limit where it is shorter).
+    reference: the Outcome of the assignment's reference, when graded: per check,
+    HEADROOM_FACTOR x its CPU there, at least MUTANT_FLOOR_S (see the module docstring)."""
     if case.role != "mutant":
         return None
-    return {case.exercise: MUTANT_TIME_LIMIT_S}
+    caps = {case.exercise: MUTANT_TIME_LIMIT_S}
+    for (exercise, name), use in (reference.cpu.items() if reference else ()):
+        if exercise == case.exercise and use.status == "passed" and use.cpu_s is not None:
+            caps[exercise, name] = min(MUTANT_TIME_LIMIT_S,
+                                       max(MUTANT_FLOOR_S, HEADROOM_FACTOR * use.cpu_s))
+    return caps
 
 
-def grade_case(case, course, session_factory=None):
-    """The Report of one case, graded as the selftest grades it."""
+def grade_case(case, course, session_factory=None, reference=None):
+    """The Report of one case, graded as the selftest grades it (reference: the
+    reference's Outcome, for a mutant's limits). The stub case runs in a child (no
+    parent-side shortcut): it is what proves that shortcut right (judge/untouched.py)."""
     return grade(submission_for(case, course), course, case.assignment,
                  exercises=case_exercises(case), session_factory=session_factory,
-                 time_limits=case_time_limits(case, course))
+                 time_limits=case_time_limits(case, course, reference),
+                 decide_untouched=case.role != "stub")
 
 
-def run_case(case, course, session_factory=None):
+def run_case(case, course, session_factory=None, reference=None):
     """Grade one case and judge it against its role's expectation.
 
-    session_factory: a judge.grade session factory (default: a fresh child per case)."""
+    session_factory: a judge.grade session factory (default: a fresh child per case);
+    reference: the assignment's reference Outcome (a mutant's limits, case_time_limits)."""
     if _unlabelled(case):
         return judge_case(case, None)
-    return judge_case(case, grade_case(case, course, session_factory))
+    return judge_case(case, grade_case(case, course, session_factory, reference))
 
 
 def _unlabelled(case):
@@ -161,15 +180,31 @@ def all_cases(course, assignments=None):
     return [c for a in (assignments or course.spec.assignments) for c in discover(course.root, a)]
 
 
+ROLE_ORDER = {"reference": 0, "alternative": 1, "mutant": 2, "stub": 3}  # costliest first
+
+
 def run_selftest(course, assignments=None, workers=2, progress=None):
-    """Run every case (in parallel threads, each forking from its own fork server);
-    the Outcomes in all_cases' order. progress: callable(Outcome), as each finishes."""
+    """Run every case (in parallel threads, each forking from its own fork server; each
+    assignment's reference first, mutants once it is graded); the Outcomes in all_cases'
+    order. progress: callable(Outcome), as each finishes."""
     cases = all_cases(course, assignments)
     outcomes = [None] * len(cases)
     zygotes, pool = ZygotePool(course), ThreadPoolExecutor(max_workers=max(1, workers))
+    references = {}
+
+    def run(case):
+        reference = None
+        if case.role == "mutant" and case.assignment in references:
+            done = references[case.assignment].result()
+            reference = done if done.ok else None
+        return run_case(case, course, zygotes.session_factory(case.assignment), reference)
     try:
-        run = lambda c: run_case(c, course, zygotes.session_factory(c.assignment))  # noqa: E731
-        futures = {pool.submit(run, case): i for i, case in enumerate(cases)}
+        futures = {}
+        for i in sorted(range(len(cases)), key=lambda i: ROLE_ORDER.get(cases[i].role, 9)):
+            future = pool.submit(run, cases[i])
+            futures[future] = i
+            if cases[i].role == "reference":
+                references.setdefault(cases[i].assignment, future)
         for future in as_completed(futures):
             outcomes[futures[future]] = future.result()
             if progress:

@@ -48,6 +48,7 @@ from grader.execution.sandbox import isolation_note
 from grader.execution.session import ChildFault, ChildSession, ProtocolFault
 from grader.judge import results as R
 from grader.judge.results import CheckResult, Report
+from grader.judge.untouched import NOT_ATTEMPTED_MESSAGE, is_untouched
 from grader.submission.load import SubmissionError
 from grader.submission.locate import load_submission
 
@@ -60,20 +61,22 @@ def plan_cases(check):
 
 
 def grade(submission, course, assignment, exercises=None, include_hidden=True,
-          session_factory=None, time_limits=None, only=None):
+          session_factory=None, time_limits=None, only=None, decide_untouched=True):
     """Grade `submission` (a submission.Submission) and return a Report.
 
     Args: course: config.Course; exercises: names to grade (None = all);
     include_hidden: False for a student's self-check; session_factory:
     callable(load_request) -> session, default an isolated ChildSession;
-    time_limits: {exercise: seconds}, a cap on course.yml's limits of that
-    exercise's checks (selftest's mutants); only: a set of (exercise, name): grade just
-    those checks (grade-all's regrade of the checks whose course.yml settings changed).
+    time_limits: {exercise or (exercise, check name): seconds}, a cap on course.yml's limits
+    of that exercise's checks, or of one check (selftest's mutants); only: a set of (exercise, name): grade just
+    those checks (grade-all's regrade of the checks whose course.yml settings changed);
+    decide_untouched: the release's untouched stubs are decided in the parent, without a
+    child (judge/untouched.py; False: run them, as selftest's stub case does).
     """
     checks = [c for c in course.checks_for(assignment, exercises, include_hidden)
               if only is None or (c.exercise, c.name) in only]
     grading = Grading(submission, course, assignment, session_factory, time_limits,
-                      official=include_hidden)
+                      official=include_hidden, decide_untouched=decide_untouched)
     grading.partial = only is not None
     return _run_all(grading, checks)
 
@@ -176,13 +179,16 @@ class Grading:
     Each result is also appended to `self.report`; `close()` stops the child and
     completes the report (what the top-level code printed, closing notes). Use
     it as a context manager. Args as for `grade`; official: hidden checks may
-    run (a self-check is not official).
+    run (a self-check is not official). `untouched`: the submission is the release's
+    stubs, code for code (judge/untouched.py): every check is decided here as not
+    attempted, and no child is ever started.
     """
 
     def __init__(self, submission, course, assignment, session_factory=None, time_limits=None,
-                 official=True):
+                 official=True, decide_untouched=True):
         spec = course.assignment(assignment)
         self.submission = submission
+        self.untouched = decide_untouched and is_untouched(submission, course, assignment)
         self.caps = dict(time_limits or {})
         load_request = {"op": "load", "assignment": assignment, "preload": spec.preload,
                         "chunks": [c.to_wire() for c in submission.chunks],
@@ -207,6 +213,11 @@ class Grading:
         """Grade one check of this assignment (course.yml's config.Check) and return its
         result: a hidden check in a hidden child, a public one in a public child."""
         started = time.perf_counter()
+        if self.untouched:  # what the child would say of every check of the release's stubs
+            result = _result(check, 0.0, R.NOT_ATTEMPTED, NOT_ATTEMPTED_MESSAGE)
+            result.duration = time.perf_counter() - started
+            self.report.checks.append(result)
+            return result
         if check.hidden and not self.hidden.used:
             self.public.close()  # no public check is due any more: one child at a time
             # Files that could not even load fail the same way again: not a second wait.
@@ -222,8 +233,11 @@ class Grading:
         return result
 
     def time_limit(self, check):
-        """CPU seconds for `check`: course.yml's (the check's, else its exercise's), capped."""
-        return min(check.time_limit_s, self.caps.get(check.exercise, check.time_limit_s))
+        """CPU seconds for `check`: course.yml's (the check's, else its exercise's), capped
+        by time_limits' entry for the check ((exercise, name)), else for its exercise."""
+        cap = self.caps.get((check.exercise, check.name),
+                            self.caps.get(check.exercise, check.time_limit_s))
+        return min(check.time_limit_s, cap)
 
     def close(self):
         """Stop the children and complete the report (idempotent); returns the Report."""
@@ -466,7 +480,7 @@ def judge(check, cases, reply, load_errors=False):
         if status == R.MISSING and load_errors:
             message += "." + LOAD_ERRORS_POINTER
         elif status == R.NOT_ATTEMPTED:
-            message = "not attempted yet (the stub still raises NotImplementedError)"
+            message = NOT_ATTEMPTED_MESSAGE
         elif status == R.ERROR:
             message += error_hint(message)
         return _result(check, 0.0, status, message)

@@ -7,6 +7,7 @@ only the names it would have defined: a notebook cell, a .py file, or (when a
 file(s) of a folder, zip or repository are graded is decided in locate.py.
 """
 import ast
+import functools
 import json
 import re
 import shutil
@@ -276,12 +277,15 @@ def _skip_cell(cell):
     return bool(SKIPPED_TAGS & set(cell_tags(cell)))
 
 
+@functools.lru_cache(maxsize=4096)
 def to_python(source):
     """A cell's IPython source -> Python, keeping line numbers, by IPython's own
     TransformerManager: `%magic`, `!cmd` and `x = !cmd` become calls on
     get_ipython(), which the child makes a no-op. A cell magic whose body is
     Python (%%time, ...) keeps its body; any other (%%bash, %%html) becomes a call
-    that does nothing. IPython is imported here only: plain .py grading never pays for it."""
+    that does nothing. IPython is imported here only: plain .py grading never pays for it.
+    Memoised (a pure function of the text): a class's notebooks share most of their cells,
+    and the transformer costs milliseconds per cell."""
     from IPython.core.inputtransformer2 import TransformerManager
     lines = source.split("\n")
     first = lines[0].lstrip()
