@@ -17,12 +17,12 @@ Full marks need (from course.yml):
 - loss_gradient (1 point): autograd differentiates nn_regression_loss w.r.t. the list of
   dicts: the result matches the grader's gradient per coordinate and central differences
   of the student's own loss along random directions (relative error at most 1e-10).
-- fit (3 points): fit_nn's network reaches a held-out R^2 >= 0.99 (predicted by
-  predict_y_given_x_with_NN with tanh), with at most 200000 parameters; below that, 70%
-  of the points from R^2 >= 0.95, 50% of the points from R^2 >= 0.9, 20% of the points
-  from R^2 >= 0.5.
+- fit (3 points): fit_nn's network, for x_ND with any number D of features, reaches a
+  held-out R^2 >= 0.99 (predicted by predict_y_given_x_with_NN with tanh), with at most
+  200000 parameters; below that, 70% of the points from R^2 >= 0.95, 50% of the points
+  from R^2 >= 0.9, 20% of the points from R^2 >= 0.5.
 - time limit: 10 s per check (fit: 90 s).
-- hidden checks (3 points) hold the same standards on inputs you have not seen (other
+- hidden checks (4 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).
 """
 import autograd
@@ -100,7 +100,8 @@ def fit_nn(x_ND, y_N):
 
     Args
     ----
-    x_ND : 2D array, shape (N, D)
+    x_ND : 2D array, shape (N, D); any D >= 1 (the course's data set has
+        D = 2: build the first layer for x_ND.shape[1] inputs)
     y_N : 1D array, shape (N,)
 
     Returns

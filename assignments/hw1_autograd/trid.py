@@ -24,7 +24,7 @@ Full marks need (from course.yml):
   evaluations per run, no linear solver, and a result computed from the values of
   init_x_D, not only from its size (partial credit per start reached).
 - time limit: 10 s per check.
-- hidden checks (5 points) hold the same standards on inputs you have not seen (other
+- hidden checks (6 points) hold the same standards on inputs you have not seen (other
   sizes, seeds and data).
 """
 import copy
@@ -95,7 +95,9 @@ def minimize_trid(init_x_D):
     Graded: the result, and how: gradients taken at every step (trid_grad
     or autograd), no linear solver, and a result computed from the values
     of init_x_D (returning or starting from the known minimiser is not the
-    exercise).
+    exercise). Any D >= 2: the steps needed grow with D (the Hessian's
+    smallest eigenvalue shrinks like 1/D^2), so stop on a small gradient
+    rather than after a fixed count.
 
     Args
     ----

@@ -27,10 +27,12 @@ RULES = {
         ("GD helper: init_x_D is NOT modified; x <- x - step_size * g(x)",
          ["gd_iterates", "gd_iterates_hidden"]),
         ("minimize_trid: within 1e-5 of the minimiser in every coordinate, any D",
-         ["minimize", "minimize_hidden"]),
+         ["minimize", "minimize_hidden", "minimize_large_hidden"]),
+        ("minimize_trid: as many steps as D needs (a fixed step count fails at large D)",
+         ["minimize_large_hidden"]),
         ("minimize_trid: BY GRADIENT DESCENT FROM init_x_D (parent's source scan: no solver, "
          "the result uses init_x_D's values; runtime: gradients taken, no solver)",
-         ["minimize", "minimize_hidden"]),
+         ["minimize", "minimize_hidden", "minimize_large_hidden"]),
     ],
     ("hw1_autograd", "linreg_bias"): [
         ("add_bias_column: ones as the LAST column; (N,) means D = 1", ["add_bias_column"]),
@@ -51,9 +53,12 @@ RULES = {
          "(D = 1)", ["predict"]),
         ("loss = 0.5 / sigma^2 * sum of squared residuals, autograd-differentiable",
          ["loss", "loss_gradient"]),
-        ("fit_nn: held-out R^2 >= full_r2 with the default tanh", ["fit", "fit_hidden"]),
+        ("fit_nn: held-out R^2 >= full_r2 with the default tanh",
+         ["fit", "fit_hidden", "fit_1d_hidden"]),
+        ("fit_nn: any D, the first layer takes x_ND.shape[1] inputs",
+         ["fit_hidden", "fit_1d_hidden"]),
         ("fit_nn: any scaling of x and y folded into the returned weights "
-         "(inputs not centred)", ["fit", "fit_hidden"]),
+         "(inputs not centred)", ["fit", "fit_hidden", "fit_1d_hidden"]),
     ],
     ("hw2_torch", "numpy_gradients"): [
         ("lin = a x + b", ["lin"]),
@@ -126,6 +131,17 @@ def _runs(i, default=None, flag="use_defaults"):
 
 def _column(p):
     return ["ones" if getattr(p, "constant_column", True) else "a second feature"]
+
+
+def _dc_points(p):
+    """decaying_cosine's points: the fixed xs and the random ones."""
+    fixed = [f"{len(p.xs)} fixed in [{min(p.xs):g}, {max(p.xs):g}]"] if p.xs else []
+    return fixed + ([f"{p.n_random} uniform in [{p.low:g}, {p.high:g}]"] if p.n_random else [])
+
+
+def _lr_fit_sizes(p):
+    """linreg fit's (N, D): the course's set (300, 2) and the random sets."""
+    return ([(300, 2)] if p.toy else []) + [tuple(s) for s in p.random_sets]
 
 
 # Domain coverage: what a docstring lets vary, and the values the public and the hidden
@@ -227,6 +243,69 @@ DOMAINS = {
         ("fit_logistic: data", "any x_N, labels 0 or 1",
          {"fit_iterates": lambda p: [f"thresholded line (seed {p.data_seed})"],
           "fit": lambda p: [f"thresholded line (a = {p.a:g} b = {p.b:g})"]}),
+    ],
+    ("hw1_autograd", "decaying_cosine"): [
+        ("x", "any float (autograd may pass a box)",
+         {k: _dc_points for k in ("values", "gradient", "autograd_traceable")}),
+    ],
+    ("hw1_autograd", "trid"): [
+        ("D (trid, trid_grad)", "any D >= 2",
+         {k: lambda p: list(p.dims) for k in ("values", "gradient", "autograd_traceable")}),
+        ("x_D (trid, trid_grad)", "any floats",
+         {k: lambda p: [f"the minimiser and {p.points_per_dim} per D uniform in "
+                        f"[-{p.scale:g}, {p.scale:g}]"]
+          for k in ("values", "gradient", "autograd_traceable")}),
+        ("GD helper: D", "any D >= 1", {"gd_iterates": lambda p: list(p.dims)}),
+        ("GD helper: f, g", "any callables",
+         {"gd_iterates": lambda p: ["a random convex quadratic 0.5 x^T A x - b^T x"]}),
+        ("GD helper: n_iters", "any int >= 1 (default 100)",
+         {"gd_iterates": lambda p: [p.n_iters]}),
+        ("GD helper: step_size", "any float > 0 (default 0.001)",
+         {"gd_iterates": lambda p: [p.step_size]}),
+        ("minimize_trid: D", "any D >= 2", {"minimize": lambda p: list(p.dims)}),
+        ("minimize_trid: init_x_D", "any floats",
+         {"minimize": lambda p: (["(1, -1)"] if p.include_seed_start and 2 in p.dims else [])
+          + [f"{p.starts_per_dim} per D uniform in [-{p.scale:g}, {p.scale:g}]"]}),
+    ],
+    ("hw1_autograd", "linreg_bias"): [
+        ("add_bias_column: x_ND shape", "(N, D), or (N,) for D = 1",
+         {"add_bias_column": lambda p: [tuple(s) for s in p.shapes]}),
+        ("loss: (N, D)", "any N >= 1, D >= 1",
+         {k: lambda p: [tuple(s) for s in p.sets] for k in ("neg_log_lik",
+                                                            "neg_log_lik_gradient")}),
+        ("loss: sigma", "any float > 0 (default 0.1)",
+         {k: lambda p: list(p.sigmas) for k in ("neg_log_lik", "neg_log_lik_gradient")}),
+        ("fit: (N, D)", "any N >= 1, D >= 1", {"fit": _lr_fit_sizes}),
+        ("fit: x_ND for D = 1", "(N, 1) or (N,)",
+         {"fit": lambda p: ["(N, 1)"] + (["(N,)"] if getattr(p, "flat_d1", False) else [])}),
+        ("fit: feature scales", "any",
+         {"fit": lambda p: (["the course's set, x in [-5, 5]"] if p.toy else [])
+          + ([f"per feature 1 to {p.max_scale:g}, offset"] if p.random_sets else [])}),
+        ("fit: sigma", "any float > 0 (default 0.1)",
+         {"fit": lambda p: [getattr(p, "sigma", None) or "default (0.1)"]}),
+    ],
+    ("hw1_autograd", "nn_fit"): [
+        ("make_nn_params: (hidden sizes, n_in, n_out)", "any list of ints >= 1, n_in, n_out >= 1",
+         {"param_shapes": lambda p: [f"({_shown(list(h))}, {i}, {o})"
+                                     for h, i, o in p.architectures]}),
+        ("predict: D", "any D >= 1", {"predict": lambda p: [it[1] for it in p.items]}),
+        ("predict: x", "(N, D); 1D: one example (D > 1) or N examples (D = 1)",
+         {"predict": lambda p: [("1D" if it[4] else "2D") + f" (N = {it[2]}, D = {it[1]})"
+                                for it in p.items]}),
+        ("predict: activation_func", "any elementwise callable (default tanh)",
+         {"predict": lambda p: [it[3] for it in p.items]}),
+        ("predict: hidden layers", "any number (0 = linear)",
+         {"predict": lambda p: [len(it[0]) for it in p.items]}),
+        ("loss: (N, D, sigma)", "any N, D >= 1, sigma > 0",
+         {k: lambda p: [(s[2], s[1], s[3]) for s in p.sets] for k in ("loss", "loss_gradient")}),
+        ("fit_nn: D", "any D >= 1 (x_ND of shape (N, D))", {"fit": lambda p: [len(p.w_D)]}),
+        ("fit_nn: N", "any N", {"fit": lambda p: [p.n_train]}),
+        ("fit_nn: inputs", "any floats (not centred)",
+         {"fit": lambda p: ["x in [-5, 5]^D" + (f" + {_shown(list(p.x_shift))}"
+                                                if p.x_shift else "")]}),
+        ("fit_nn: target", "any smooth function of x",
+         {"fit": lambda p: [f"x^2 @ {_shown(list(p.wsq_D))} + x @ {_shown(list(p.w_D))} "
+                            "+ noise"]}),
     ],
 }
 

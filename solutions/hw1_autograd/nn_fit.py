@@ -95,7 +95,8 @@ def fit_nn(x_ND, y_N):
 
     Args
     ----
-    x_ND : 2D array, shape (N, D)
+    x_ND : 2D array, shape (N, D); any D >= 1 (the course's data set has
+        D = 2: build the first layer for x_ND.shape[1] inputs)
     y_N : 1D array, shape (N,)
 
     Returns

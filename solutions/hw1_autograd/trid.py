@@ -90,7 +90,9 @@ def minimize_trid(init_x_D):
     Graded: the result, and how: gradients taken at every step (trid_grad
     or autograd), no linear solver, and a result computed from the values
     of init_x_D (returning or starting from the known minimiser is not the
-    exercise).
+    exercise). Any D >= 2: the steps needed grow with D (the Hessian's
+    smallest eigenvalue shrinks like 1/D^2), so stop on a small gradient
+    rather than after a fixed count.
 
     Args
     ----

@@ -15,7 +15,8 @@ def linear_toy(seed=0, n=300, w_D=(4.2, -4.2), bias=0.1, sigma=0.1, low=-5.0, hi
 
 
 def quadratic_toy(seed=0, n=300, wsq_D=(-2.0, 2.0), w_D=(4.2, -4.2), sigma=0.1):
-    """y = x^2 @ wsq + x @ w + sigma * noise, x uniform on [-5, 5]^2 (the seed's Part 5)."""
+    """y = x^2 @ wsq + x @ w + sigma * noise, x uniform on [-5, 5]^D with D = len(w_D)
+    (the defaults, D = 2, are the seed's Part 5). Returns x_ND (N, D), y_N (N,)."""
     prng = np.random.RandomState(seed)
     wsq_D, w_D = np.asarray(wsq_D, np.float64), np.asarray(w_D, np.float64)
     x_ND = prng.uniform(low=-5, high=5, size=(n, w_D.size))

@@ -139,6 +139,8 @@ class FitParams(Params):
     rtol: float = 1e-4
     min_gradient_calls: int = 2   # autograd gradients per fit (GD takes one per step; a
                                   # perfectly conditioned problem converges in one)
+    flat_d1: bool = False         # hand a D = 1 set over as shape (N,), as the docstring allows
+    sigma: float = 0.0            # passed as fit_linreg_with_bias's sigma; 0: not passed (0.1)
 
 
 FIT = "fit_linreg_with_bias"
@@ -171,7 +173,10 @@ class Fit(CheckKind):
     def cases(self, p, rng):
         sets = [linear_toy()] if p.toy else []
         sets += [random_linear(rng, n, d, p.max_scale) for n, d in p.random_sets]
-        return {"sets": [{"x": x, "y": y} for x, y in sets]}
+        if p.flat_d1:  # the optimum does not change; a student's (N, 1)-only code shows
+            sets = [(x[:, 0] if x.shape[1] == 1 else x, y) for x, y in sets]
+        kwargs = {"sigma": p.sigma} if p.sigma else {}
+        return {"sets": [{"x": x, "y": y} for x, y in sets], "kwargs": kwargs}
 
     @staticmethod
     def probe(sub, cases):
@@ -179,7 +184,8 @@ class Fit(CheckKind):
         fits, calls = [], []
         for c in cases["sets"]:
             with CallLog(SOLVERS + GRADIENTS, sub.namespace) as log:
-                fits.append(sub.fit_linreg_with_bias(c["x"].copy(), c["y"].copy()))
+                fits.append(sub.fit_linreg_with_bias(c["x"].copy(), c["y"].copy(),
+                                                     **cases.get("kwargs", {})))
             calls.append(log.report())
         return {"fits": fits, "calls": calls}
 
@@ -190,10 +196,11 @@ class Fit(CheckKind):
         _require_gradient_descent(p, sets, got, cases.get("_source"))
         misses = []
         for c, g in zip(sets, got["fits"]):
-            n, d = c["x"].shape
-            w = as_array(g, (d + 1,), f"fit_linreg_with_bias on N = {n}, D = {d}",
+            n, d = _size(c["x"])
+            w = as_array(g, (d + 1,), f"fit_linreg_with_bias on N = {n}, D = {d}"
+                         + (" (x_ND of shape (N,))" if c["x"].ndim == 1 else ""),
                          allow_squeeze=True)
-            best = least_squares(c["x"], c["y"])
+            best = least_squares(c["x"].reshape(n, d), c["y"])
             err = float(np.linalg.norm(w - best) / np.linalg.norm(best))
             if err > p.rtol:
                 misses.append((err, n, d, w, best))
@@ -218,7 +225,7 @@ def _require_gradient_descent(p, sets, got, source):
                    "until it uses them.")
     calls = got.get("calls") if isinstance(got.get("calls"), list) else []
     for c, report in zip(sets, calls):
-        n, d = c["x"].shape
+        n, d = _size(c["x"])
         solvers = evidence.solvers_called(report)
         if solvers:
             raise Fail(f"fit_linreg_with_bias on N = {n}, D = {d} called {', '.join(solvers)}: "
@@ -230,6 +237,11 @@ def _require_gradient_descent(p, sets, got, source):
                        f"autograd; gradient descent takes one per step (full marks need at "
                        f"least {p.min_gradient_calls}). Use autograd.grad of linreg_neg_log_lik, "
                        "not a gradient written by hand or a closed form.")
+
+
+def _size(x):
+    """(N, D) of a fit's input: x_ND of shape (N, D), or (N,) for D = 1."""
+    return (x.shape[0], 1) if x.ndim == 1 else x.shape
 
 
 def _fit_hint(w, best):

@@ -124,9 +124,10 @@ class ParamShapes(CheckKind):
 class PredictParams(Params):
     # [hidden sizes, D, N, activation, 1D input]: a 1D input is N examples of one
     # feature when D = 1, and ONE example of D features when D > 1 (N is then 1)
+    # and a deep net (3 hidden layers: a loop cut short shows)
     items: list[list] = [[[5], 1, 10, "tanh", True], [[], 2, 8, "tanh", False],
                           [[4], 2, 12, "relu", False], [[3, 6], 3, 9, "sin", False],
-                          [[4], 3, 1, "tanh", True]]
+                          [[4], 3, 1, "tanh", True], [[3, 4, 2], 2, 6, "tanh", False]]
     rtol: float = 1e-10
     atol: float = 1e-10
 
@@ -286,6 +287,10 @@ class FitParams(Params):
     full_r2: float = 0.99
     tiers: list[list[float]] = [[0.95, 0.7], [0.9, 0.5], [0.5, 0.2]]
     max_parameters: int = 200_000
+    # The toy family y = x^2 @ wsq_D + x @ w_D + noise; D = len(w_D) (the course's set
+    # has D = 2; hidden sets use other D, so a first layer built for 2 inputs shows).
+    wsq_D: list[float] = [-2.0, 2.0]
+    w_D: list[float] = [4.2, -4.2]
     # Added to every input (train and held-out; y stays a function of the unshifted x):
     # inputs not centred on 0 show a mean folded into the first layer the wrong way.
     x_shift: list[float] = []
@@ -294,19 +299,23 @@ class FitParams(Params):
 @register
 class Fit(CheckKind):
     """fit_nn's parameters reach held-out R^2 >= full_r2 on the quadratic toy
-    family (predicted by the grader's forward pass with tanh); tiers below."""
+    family with D = len(w_D) features (predicted by the grader's forward pass with
+    tanh); tiers below."""
     name = "fit"
     Params = FitParams
 
     def target(self, p):
         tiers = ", ".join(f"{frac:.0%} of the points from R^2 >= {thr:g}" for thr, frac in p.tiers)
-        return (f"fit_nn's network reaches a held-out R^2 >= {p.full_r2:g} (predicted by "
+        return (f"fit_nn's network, for x_ND with any number D of features, reaches a "
+                f"held-out R^2 >= {p.full_r2:g} (predicted by "
                 f"predict_y_given_x_with_NN with tanh), with at most {p.max_parameters} "
                 f"parameters; below that, {tiers}.")
 
     def cases(self, p, rng):
-        x, y = quadratic_toy(seed=p.data_seed, n=p.n_train)
-        x_test, y_test = quadratic_toy(seed=p.test_seed, n=p.n_test)
+        if len(p.wsq_D) != len(p.w_D) or not p.w_D:
+            raise ValueError("wsq_D and w_D need the same number (D >= 1) of entries")
+        x, y = quadratic_toy(seed=p.data_seed, n=p.n_train, wsq_D=p.wsq_D, w_D=p.w_D)
+        x_test, y_test = quadratic_toy(seed=p.test_seed, n=p.n_test, wsq_D=p.wsq_D, w_D=p.w_D)
         if p.x_shift:
             if len(p.x_shift) != x.shape[1]:
                 raise ValueError(f"x_shift needs {x.shape[1]} entries, one per feature")

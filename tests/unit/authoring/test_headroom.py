@@ -99,7 +99,8 @@ def test_judge_case_records_each_checks_cpu():
 
 def test_a_check_may_have_its_own_time_limit(tmp_path):
     def edit(exercises):
-        exercises["trid"]["checks"][-1]["time_limit_s"] = 90   # minimize_hidden
+        next(c for c in exercises["trid"]["checks"] if c["name"] == "minimize_hidden")[
+            "time_limit_s"] = 90
         exercises["trid"]["checks"][0]["time_limit_s"] = 5     # values
     course = _course_with(tmp_path, edit)
     limits = {c.name: c.time_limit_s for c in course.checks_for(A, ["trid"])}
