@@ -267,6 +267,7 @@ def test_fork_server_that_cannot_start_falls_back_to_fresh_processes(monkeypatch
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving uids needs root")
+@pytest.mark.exclusive   # times a kill; its uid is in test_processes_tmp.py's leased range
 def test_kill_uid_does_not_wait_for_a_zombie():
     """A fork server's child is killed by the grader and reaped by the fork server at its
     next request: until then it is a zombie of the submission's uid, which kill_uid must
