@@ -47,10 +47,10 @@ demo: setup sandbox
 	$(BIN)/grader check $(EXAMPLES)/partial.ipynb --assignment hw1_autograd || true
 
 # The whole suite, what CI runs: generated files fresh, import contracts, every test, on
-# two pytest-xdist workers: each test file (or named xdist_group) on one worker, tests
+# two pytest-xdist workers: each test file (selftest: each assignment) on one worker, tests
 # marked `exclusive` alone on the machine (tests/conftest.py). Output: xdist's dots with
 # the percentage done, then the 15 slowest tests.
-PYTEST_XDIST := -n 2 --dist loadgroup
+PYTEST_XDIST := -n 2 --dist loadfile
 test: setup sandbox browser
 	$(BIN)/grader build --check
 	$(BIN)/lint-imports

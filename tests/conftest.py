@@ -1,10 +1,10 @@
 """Shared fixtures (the course repository root and its validated course.yml), and how the
 suite shares the machine with itself when pytest-xdist runs it on several workers
-(`make test`: `-n 2 --dist loadgroup`; docs/DEVELOPING.md, "Tests"):
+(`make test`: `-n 2 --dist loadfile`; docs/DEVELOPING.md, "Tests"):
 
-- Every test file is one xdist group unless its tests name their own (`xdist_group`), so
-  a module's expensive fixtures (a fork-server pool, an nbgrader course, a release bundle)
-  are built once, on one worker. tests/e2e/test_selftest.py names one group per assignment.
+- Every test file is one group, run by one worker (`--dist loadfile`), so a module's
+  expensive fixtures (a fork-server pool, an nbgrader course, a release bundle) are built
+  once; tests/e2e/test_selftest.py is one group per assignment (xdist_group()).
 - A test marked `exclusive` (CPU-time meters, wall-clock backstops, kill -9 and Ctrl-C
   timing, uid ranges leased whole) runs alone: it holds the run's machine lock
   exclusively, from its setup to its teardown, while every other test holds it shared.
@@ -18,6 +18,7 @@ suite shares the machine with itself when pytest-xdist runs it on several worker
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -86,12 +87,33 @@ def pytest_unconfigure(config):
             os.environ[RUN_DIR_ENV] = before
 
 
-@pytest.hookimpl(tryfirst=True)   # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Each test without an xdist group joins its file's group (as --dist loadfile)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+# Files whose tests split into groups by their first parameter (up to '-' or ']').
+SPLIT_BY_FIRST_PARAM = {"tests/e2e/test_selftest.py"}   # one group per assignment
+
+
+def xdist_group(nodeid):
+    """The group (one worker) of a test: its file, or its file and first parameter for
+    the files in SPLIT_BY_FIRST_PARAM."""
+    path, _, rest = nodeid.partition("::")
+    if path in SPLIT_BY_FIRST_PARAM and "[" in rest:
+        first = re.split(r"[-\]]", rest.split("[", 1)[1])[0]
+        return f"{path}::{first}"
+    return path
+
+
+@pytest.hookimpl(optionalhook=True)   # a hook of pytest-xdist: absent without it
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the groups of xdist_group(): xdist's own `loadgroup` cannot
+    be used (with pytest 9 its marks do not reach the scheduler: it rewrites a node id
+    attribute pytest no longer reads). Largest groups first (xdist's loadscope order)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return xdist_group(nodeid)
+    return ByGroup(config, log)
 
 
 class MachineLock:

@@ -8,8 +8,8 @@ reference and stub, the first mutant and alternative of each exercise); `--two-d
 
 The direct route grades an assignment's cases in one pooled run (POOL_WORKERS threads over
 one fork-server pool, as `grader selftest -j 2`), the first time a test of the assignment
-needs them; each case's test then judges its own result. An assignment's tests are one
-xdist group (they share that run), so the two assignments run on two workers."""
+needs them; each case's test then judges its own result. Under xdist an assignment's tests
+(their first parameter is its name) are one group, on one worker (tests/conftest.py)."""
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 import xml.etree.ElementTree as ET
@@ -36,14 +36,7 @@ def case_id(c):
     return f"{c.assignment}-{c.role}-{c.name}"
 
 
-def by_assignment(cases):
-    """pytest params of `cases`, each in its assignment's xdist group."""
-    return [pytest.param(c, id=case_id(c), marks=pytest.mark.xdist_group(f"selftest-{c.assignment}"))
-            for c in cases]
-
-
-ASSIGNMENTS = [pytest.param(a, marks=pytest.mark.xdist_group(f"selftest-{a}"))
-               for a in COURSE.spec.assignments]
+ASSIGNMENTS = list(COURSE.spec.assignments)
 AGGREGATES = ("test_every_check_catches_a_mutant", "test_every_check_has_headroom_over_correct_work")
 
 
@@ -182,7 +175,7 @@ def grade_through_pytest(pytester, case, factory, course_yml):
             for tc in ET.parse(xml).iter("testcase")}
 
 
-@pytest.mark.parametrize("case", by_assignment(CASES))
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_case(case, zygotes, pytester, mutant_course, direct_route, request):
     report, outcome = graded(direct_route, case)
     assert outcome.ok, outcome.line()
@@ -228,7 +221,7 @@ def test_the_two_doors_sample_covers_every_role_and_exercise():
     assert {c.role for c in picked} == {"reference", "stub", "mutant", "alternative"}
 
 
-@pytest.mark.parametrize("assignment", list(COURSE.spec.assignments))
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_enough_mutants_and_alternatives(assignment):
     """At least 5 mutants and 2 alternatives target every exercise."""
     cases = discover(ROOT, assignment)

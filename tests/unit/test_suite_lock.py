@@ -52,3 +52,12 @@ def test_an_exclusive_test_waits_for_running_ones_and_goes_before_later_ones(tmp
     for t in threads:
         t.join(10)
     assert started == ["first", "exclusive", "later"]
+
+
+def test_a_test_file_is_one_xdist_group_and_the_selftest_one_per_assignment():
+    from tests.conftest import xdist_group
+    assert xdist_group("tests/unit/test_wire.py::test_malformed[payload0]") == "tests/unit/test_wire.py"
+    case = "tests/e2e/test_selftest.py::test_case[hw1_autograd-mutant-trid_sign]"
+    headroom = "tests/e2e/test_selftest.py::test_every_check_has_headroom_over_correct_work[hw1_autograd]"
+    assert xdist_group(case) == xdist_group(headroom) == "tests/e2e/test_selftest.py::hw1_autograd"
+    assert xdist_group(case.replace("hw1_autograd", "hw2_torch")) != xdist_group(case)
