@@ -48,6 +48,12 @@ def test_kill_marked_finds_detached_processes():
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env,
                             start_new_session=True)
     try:
+        # Until its exec, the new process's environment is still ours (no mark to find).
+        deadline = time.monotonic() + 30
+        while f"GRADER_JAIL={token}".encode() not in open(
+                f"/proc/{proc.pid}/environ", "rb").read().split(b"\0"):
+            assert time.monotonic() < deadline, "the marked process never started"
+            time.sleep(0.01)
         assert sandbox.kill_marked(token)
         assert proc.wait(timeout=5) == -9
     finally:
