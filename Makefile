@@ -46,19 +46,22 @@ demo: setup sandbox
 	@echo "== the same work pasted into the student notebook (graded cell by cell)"
 	$(BIN)/grader check $(EXAMPLES)/partial.ipynb --assignment hw1_autograd || true
 
-# The whole suite, what CI runs: generated files fresh, import contracts, every test.
-# pytest's default output: one line per test file, named as it starts, with its dots and
-# the percentage done (not -q's bare dots), then the 15 slowest tests.
+# The whole suite, what CI runs: generated files fresh, import contracts, every test, on
+# two pytest-xdist workers: each test file (selftest: each assignment) on one worker, tests
+# marked `exclusive` alone on the machine (tests/conftest.py). Output: xdist's dots with
+# the percentage done, then the 15 slowest tests.
+PYTEST_XDIST := -n 2 --dist loadfile
 test: setup sandbox browser
 	$(BIN)/grader build --check
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest $(PYTEST_XDIST) --durations=15
 
 # The inner loop: import contracts and the unit layer (tests/unit: no nbgrader, no
-# selftest, no notebook execution, nothing marked slow).
+# selftest, no notebook execution, nothing marked slow), hypothesis's `fast` profile
+# (a tenth of each property's examples; `make test` runs them all).
 test-fast: setup
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q tests/unit -m "not slow"
+	$(BIN)/python -m pytest -q tests/unit -m "not slow" --hypothesis-profile=fast $(PYTEST_XDIST)
 
 lint: setup
 	$(BIN)/lint-imports

@@ -1,11 +1,43 @@
-"""Shared fixtures: the course repository root and its validated course.yml."""
+"""Shared fixtures (the course repository root and its validated course.yml), and how the
+suite shares the machine with itself when pytest-xdist runs it on several workers
+(`make test`: `-n 2 --dist loadfile`; docs/DEVELOPING.md, "Tests"):
+
+- Every test file is one group, run by one worker (`--dist loadfile`), so a module's
+  expensive fixtures (a fork-server pool, an nbgrader course, a release bundle) are built
+  once; tests/e2e/test_selftest.py is one group per assignment (xdist_group()).
+- A test marked `exclusive` (CPU-time meters, wall-clock backstops, kill -9 and Ctrl-C
+  timing, uid ranges leased whole) runs alone: it holds the run's machine lock
+  exclusively, from its setup to its teardown, while every other test holds it shared.
+  A waiting exclusive test stops new tests from starting (writer first), so it waits
+  for at most the tests already running.
+- Per run, one folder (`RUN_DIR_ENV`) that every worker sees: the machine lock, and the
+  fresh venvs of tests/e2e/fresh_venv.py (one build per requirement text per run).
+- hypothesis: `--hypothesis-profile=fast` (`make test-fast`) runs a tenth of each test's
+  examples (`examples(n)`, at least 5); the default profile runs each test's full count.
+"""
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from grader.config import load_course
 
 ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR_ENV = "GD_TESTS_RUN_DIR"   # not GRADER_*: the grader reads those, and must not see it
+
+settings.register_profile("fast", max_examples=10)
+
+
+def examples(n):
+    """A hypothesis test's example count: `n` in the default profile (100 examples), scaled
+    with the profile's count in others (`fast`: a tenth), never under 5 nor over n."""
+    return min(n, max(5, n * settings.default.max_examples // 100))
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +58,103 @@ def pytest_addoption(parser):
     parser.addoption("--two-doors", choices=("sample", "all"), default="sample",
                      help="tests/e2e/test_selftest.py: grade a sample (default) or every "
                           "selftest case through pytest --submission as well")
+
+
+# ------------------------------------------------------------ one run, several workers
+def run_dir():
+    """The folder this test run shares between its xdist workers (made by the controller,
+    or by a run without xdist, in pytest_configure; removed when that run ends)."""
+    return Path(os.environ[RUN_DIR_ENV])
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        return   # an xdist worker: the controller made the folder and exported its name
+    folder = tempfile.mkdtemp(prefix="gd-tests-run-")
+    os.chmod(folder, 0o755)   # uid-mode tests run fresh venvs in it as another uid
+    config._gd_run_dir = (folder, os.environ.get(RUN_DIR_ENV))
+    os.environ[RUN_DIR_ENV] = folder
+
+
+def pytest_unconfigure(config):
+    made = getattr(config, "_gd_run_dir", None)
+    if made:
+        folder, before = made
+        shutil.rmtree(folder, ignore_errors=True)
+        if before is None:
+            os.environ.pop(RUN_DIR_ENV, None)
+        else:
+            os.environ[RUN_DIR_ENV] = before
+
+
+# Files whose tests split into groups by their first parameter (up to '-' or ']').
+SPLIT_BY_FIRST_PARAM = {"tests/e2e/test_selftest.py"}   # one group per assignment
+
+
+def xdist_group(nodeid):
+    """The group (one worker) of a test: its file, or its file and first parameter for
+    the files in SPLIT_BY_FIRST_PARAM."""
+    path, _, rest = nodeid.partition("::")
+    if path in SPLIT_BY_FIRST_PARAM and "[" in rest:
+        first = re.split(r"[-\]]", rest.split("[", 1)[1])[0]
+        return f"{path}::{first}"
+    return path
+
+
+@pytest.hookimpl(optionalhook=True)   # a hook of pytest-xdist: absent without it
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the groups of xdist_group(): xdist's own `loadgroup` cannot
+    be used (with pytest 9 its marks do not reach the scheduler: it rewrites a node id
+    attribute pytest no longer reads). Largest groups first (xdist's loadscope order)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return xdist_group(nodeid)
+    return ByGroup(config, log)
+
+
+class MachineLock:
+    """A readers-writer lock over the workers of one run (flock on two files of
+    run_dir()): `hold(exclusive)` blocks until no other worker runs a test (exclusive)
+    or until no exclusive test runs or waits (shared)."""
+
+    def __init__(self, folder):
+        flags = os.O_CREAT | os.O_RDWR | os.O_CLOEXEC
+        self.turnstile = os.open(folder / "turnstile.lock", flags, 0o600)
+        self.machine = os.open(folder / "machine.lock", flags, 0o600)
+
+    @contextlib.contextmanager
+    def hold(self, exclusive):
+        # The turnstile makes a waiting exclusive test block later shared ones: without it
+        # the workers' shared holds could overlap forever and starve it.
+        fcntl.flock(self.turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self.machine, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            if not exclusive:
+                fcntl.flock(self.turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.machine, fcntl.LOCK_UN)
+            if exclusive:
+                fcntl.flock(self.turnstile, fcntl.LOCK_UN)
+
+
+_LOCK = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Setup, call and teardown of every test under the machine lock (module fixtures are
+    built in their first test's setup, so they count as that test's work)."""
+    if RUN_DIR_ENV not in os.environ:
+        yield
+        return
+    if not _LOCK:
+        _LOCK.append(MachineLock(run_dir()))
+    with _LOCK[0].hold(item.get_closest_marker("exclusive") is not None):
+        yield

@@ -3,12 +3,14 @@
 `fresh_venv(requirements_text)` is `python -m venv` from the base interpreter (not the
 development venv), then `pip install -r` of that text alone, through pip's own
 configuration (its wheel folders, indexes and cache: offline-robust and fast the second
-time). One venv per requirement text per test session, so a route's venv is built once
-however many of its tests run. They live in a world-readable folder under the system's
-temp dir, so that uid-mode tests can run their Python as another uid, and are removed
-when the session ends.
+time). One venv per requirement text per test run, so a route's venv is built once
+however many of its tests run, on whichever xdist worker asks first (the others wait for
+it: a lock per venv). They live in the run's world-readable folder (tests/conftest.py
+run_dir(), under the system's temp dir), so that uid-mode tests can run their Python as
+another uid, and are removed when the run ends.
 """
 import atexit
+import fcntl
 import hashlib
 import os
 import shutil
@@ -18,16 +20,25 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.conftest import RUN_DIR_ENV
+
 _VENVS = {}        # sha256 of the requirement text -> venv folder
 BUILD_SECONDS = {}  # the same key -> seconds its build took (for the closing note)
 _HOME = []
 
 
 def _home():
+    """The run's venv folder (shared by its xdist workers); outside a test run, a folder
+    of this process's own, removed at exit."""
     if not _HOME:
-        folder = Path(tempfile.mkdtemp(prefix="grader-fresh-venvs-"))
+        shared = os.environ.get(RUN_DIR_ENV)
+        if shared:
+            folder = Path(shared) / "fresh-venvs"
+            folder.mkdir(mode=0o755, exist_ok=True)
+        else:
+            folder = Path(tempfile.mkdtemp(prefix="grader-fresh-venvs-"))
+            atexit.register(shutil.rmtree, folder, True)
         os.chmod(folder, 0o755)
-        atexit.register(shutil.rmtree, folder, True)
         _HOME.append(folder)
     return _HOME[0]
 
@@ -49,7 +60,17 @@ def fresh_venv(requirements_text):
     key = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
     if key in _VENVS:
         return _VENVS[key]
-    folder = _home() / key
+    folder, done = _home() / key, _home() / f"{key}.done"
+    with open(_home() / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # another worker may be building it now
+        if not done.exists():
+            _build(folder, requirements_text, key)
+            done.touch()
+    _VENVS[key] = folder
+    return folder
+
+
+def _build(folder, requirements_text, key):
     req = _home() / f"{key}.txt"
     req.write_text(requirements_text, encoding="utf-8")
     started = time.perf_counter()
@@ -62,5 +83,3 @@ def fresh_venv(requirements_text):
     if done.returncode:
         raise RuntimeError(f"pip install -r failed:\n{done.stderr[-3000:]}")
     BUILD_SECONDS[key] = time.perf_counter() - started
-    _VENVS[key] = folder
-    return folder

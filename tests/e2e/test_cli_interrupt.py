@@ -20,7 +20,7 @@ from grader.bulk import store
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.exclusive]   # Ctrl-C must stop it within seconds
 
 HANG = "import time\ntime.sleep(600)  # top-level code that never finishes loading\n"
 

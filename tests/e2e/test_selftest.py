@@ -4,7 +4,12 @@ one engine, two doors: a case is also graded through `pytest --submission`
 (grader/pytest_plugin.py) and must get the same score, check by check, as `grader grade`'s
 route (judge.grade) gives it. By default that comparison covers a sample (each assignment's
 reference and stub, the first mutant and alternative of each exercise); `--two-doors=all`
-(`make test-two-doors`) covers the whole corpus, which about doubles this file's time."""
+(`make test-two-doors`) covers the whole corpus, which about doubles this file's time.
+
+The direct route grades an assignment's cases in one pooled run (POOL_WORKERS threads over
+one fork-server pool, as `grader selftest -j 2`), the first time a test of the assignment
+needs them; each case's test then judges its own result. Under xdist an assignment's tests
+(their first parameter is its name) are one group, on one worker (tests/conftest.py)."""
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 import xml.etree.ElementTree as ET
@@ -24,11 +29,15 @@ from tests.conftest import ROOT
 
 COURSE = load_course(ROOT / "course.yml")
 CASES = [c for a in COURSE.spec.assignments for c in discover(ROOT, a)]
-OUTCOMES = {}  # case id -> outcome, filled by test_case and reused by the accuracy test
+POOL_WORKERS = 2   # cases graded at once by the pooled run (each in its own child)
 
 
 def case_id(c):
     return f"{c.assignment}-{c.role}-{c.name}"
+
+
+ASSIGNMENTS = list(COURSE.spec.assignments)
+AGGREGATES = ("test_every_check_catches_a_mutant", "test_every_check_has_headroom_over_correct_work")
 
 
 def sample(cases):
@@ -47,6 +56,68 @@ def zygotes():
     pool = ZygotePool(COURSE)
     yield pool
     pool.close()
+
+
+def _needed(session, assignment):
+    """The cases of `assignment` that this run's selected tests judge: all of them when an
+    aggregate test (accuracy, headroom) is selected, else those of the selected test_case
+    items (a `-k` selection grades only its own cases)."""
+    wanted = set()
+    for item in session.items:
+        params = getattr(item, "callspec", None) and item.callspec.params
+        if not params or item.module.__name__ != __name__:
+            continue
+        if item.originalname in AGGREGATES and params["assignment"] == assignment:
+            return [c for c in CASES if c.assignment == assignment]
+        case = params.get("case")
+        if case is not None and case.assignment == assignment:
+            wanted.add(id(case))
+    return [c for c in CASES if id(c) in wanted]
+
+
+def _grade_and_judge(case, factory):
+    """(Report or None, Outcome) of one case, as selftest.run_case grades and judges it; or
+    the exception that grading raised (it fails that case's test only)."""
+    try:
+        if case.role in ("mutant", "alternative") and not case.exercise:
+            return None, judge_case(case, None)   # unlabelled: judged without grading
+        report = grade_case(case, COURSE, factory)
+        return report, judge_case(case, report)
+    except Exception as err:  # noqa: BLE001 - re-raised by the case's own test
+        return err
+
+
+def graded(direct_route, case):
+    """(Report, Outcome) of a case from the pooled run (re-raising what grading raised)."""
+    result = direct_route(case.assignment)[case_id(case)]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+@pytest.fixture(scope="module")
+def direct_route(zygotes, request):
+    """results(assignment) -> {case id: (Report, Outcome)}: the cases this run needs of
+    the assignment, graded once by a pooled run, on first use."""
+    runs = {}
+
+    def results(assignment):
+        if assignment not in runs:
+            cases = _needed(request.session, assignment)
+            factory = zygotes.session_factory(assignment)
+            with ThreadPoolExecutor(max_workers=POOL_WORKERS) as pool:
+                done = pool.map(lambda c: _grade_and_judge(c, factory), cases)
+                runs[assignment] = dict(zip(map(case_id, cases), done))
+        return runs[assignment]
+    return results
+
+
+def outcomes_of(direct_route, assignment, roles, zygotes):
+    """The Outcomes of the assignment's cases in `roles` (any the pooled run lacks: run here)."""
+    done = direct_route(assignment)
+    return [graded(direct_route, c)[1] if case_id(c) in done else
+            run_case(c, COURSE, zygotes.session_factory(assignment))
+            for c in CASES if c.assignment == assignment and c.role in roles]
 
 
 @pytest.fixture(scope="module")
@@ -105,29 +176,22 @@ def grade_through_pytest(pytester, case, factory, course_yml):
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_case(case, zygotes, pytester, mutant_course, request):
-    factory = zygotes.session_factory(case.assignment)
+def test_case(case, zygotes, pytester, mutant_course, direct_route, request):
+    report, outcome = graded(direct_route, case)
+    assert outcome.ok, outcome.line()
     if id(case) not in SAMPLE and request.config.getoption("two_doors") != "all":
-        outcome = OUTCOMES[case_id(case)] = judge_case(case, grade_case(case, COURSE, factory))
-        assert outcome.ok, outcome.line()
         return
     course_yml = mutant_course if case.role == "mutant" else ROOT / "course.yml"
-    # The two doors side by side: each runs one child at a time, and there are 2 cores.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        direct_route = pool.submit(grade_case, case, COURSE, factory)
-        by_pytest = grade_through_pytest(pytester, case, factory, course_yml)
-        report = direct_route.result()
-    outcome = OUTCOMES[case_id(case)] = judge_case(case, report)
-    assert outcome.ok, outcome.line()
+    factory = zygotes.session_factory(case.assignment)
+    by_pytest = grade_through_pytest(pytester, case, factory, course_yml)
     assert by_pytest == {(c.exercise, c.name): points(c.score) for c in report.checks}
 
 
-def test_every_check_catches_a_mutant(zygotes):
-    """Per-check accuracy: each check loses points on at least one mutant. Reuses the
-    outcomes of test_case; mutants it did not run (a -k selection) are run here."""
-    mutants = [c for c in CASES if c.role == "mutant"]
-    outcomes = [OUTCOMES.get(case_id(c)) or run_case(c, COURSE, zygotes.session_factory(
-        c.assignment)) for c in mutants]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_check_catches_a_mutant(assignment, zygotes, direct_route):
+    """Per-check accuracy: each check of the assignment loses points on at least one mutant.
+    Reuses the pooled run's outcomes."""
+    outcomes = outcomes_of(direct_route, assignment, ("mutant",), zygotes)
     assert uncaught_checks(outcomes, COURSE) == [], format_accuracy(outcomes, COURSE)
 
 
@@ -137,14 +201,13 @@ def test_every_check_catches_a_mutant(zygotes):
 LOAD_MARGIN = 1.5
 
 
-def test_every_check_has_headroom_over_correct_work(zygotes):
-    """The slowest correct solution (reference or alternative) of every check stays well under
-    the check's CPU limit. Reuses test_case's outcomes; cases it did not run are run here."""
-    correct = [c for c in CASES if c.role in ("reference", "alternative")]
-    outcomes = [OUTCOMES.get(case_id(c)) or run_case(c, COURSE, zygotes.session_factory(
-        c.assignment)) for c in correct]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_check_has_headroom_over_correct_work(assignment, zygotes, direct_route):
+    """The slowest correct solution (reference or alternative) of every check of the
+    assignment stays well under the check's CPU limit. Reuses the pooled run's outcomes."""
+    outcomes = outcomes_of(direct_route, assignment, ("reference", "alternative"), zygotes)
     rows = headroom(outcomes, COURSE)
-    assert len(rows) == sum(len(COURSE.checks_for(a)) for a in COURSE.spec.assignments)
+    assert len(rows) == len(COURSE.checks_for(assignment))
     low = [r for r in rows if r.ratio < HEADROOM_FACTOR / LOAD_MARGIN]
     assert low == [], format_headroom(rows)
 
@@ -158,7 +221,7 @@ def test_the_two_doors_sample_covers_every_role_and_exercise():
     assert {c.role for c in picked} == {"reference", "stub", "mutant", "alternative"}
 
 
-@pytest.mark.parametrize("assignment", list(COURSE.spec.assignments))
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_enough_mutants_and_alternatives(assignment):
     """At least 5 mutants and 2 alternatives target every exercise."""
     cases = discover(ROOT, assignment)

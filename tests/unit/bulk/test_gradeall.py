@@ -190,8 +190,10 @@ def test_a_fork_server_dying_mid_grading_is_not_cached_as_the_students_zero(
     try:
         factory = pool.session_factory("hw1_autograd")
         zygote = pool.zygote("hw1_autograd")
+        # Asleep in its check when the fork server is killed (0.3 s); 3 s, not longer: the
+        # regrade in a fresh child sleeps it again, up to the wall-clock backstop (35 s).
         killer = write(tmp_path / "k.py", "def decaying_cosine(x):\n"
-                       "    import time; time.sleep(30)\n")
+                       "    import time; time.sleep(3)\n")
         import threading
         threading.Timer(0.3, lambda: zygote.proc.kill()).start()  # our failure, mid-check
         g = grade_one(Item("k", killer), fast_course, "hw1_autograd", factory)

@@ -17,6 +17,8 @@ from grader.checks.hw1_autograd import decaying_cosine as dc, linreg_bias as lr,
 from grader.checks.hw2_torch import numpy_gradients as ng
 from grader.submission.load import Chunk
 
+from tests.conftest import examples
+
 
 def namespace_of(code, tmp_path):
     """Run code as a submission would be run: a namespace named __submission__, real source."""
@@ -166,7 +168,7 @@ REPORTS = st.one_of(
                                                    "x"]), st.integers(0, 9))}))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(report=REPORTS)
 def test_no_evidence_report_scores_above_the_parents_own_verdict(root, report):
     """For every kind with a "how" rule: whatever the child reports as evidence (a forgery

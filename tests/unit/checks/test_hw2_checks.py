@@ -16,9 +16,11 @@ from grader.checks.hw2_torch import polynomial_l1 as pl
 from grader.checks.hw2_torch import torch_gd as tg
 from grader.checks.fail import Fail
 
+from tests.conftest import examples
+
 
 # ------------------------------------------------------------ order decoding
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, mb.MAX_ENCODED_N).flatmap(
     lambda n: st.tuples(st.just(n), st.sets(st.integers(0, n - 1), min_size=1))))
 def test_decode_batch_recovers_any_set_of_examples(case):
@@ -29,7 +31,7 @@ def test_decode_batch_recovers_any_set_of_examples(case):
     assert mb.decode_batch(loss, n) is not None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, mb.MAX_ENCODED_N).flatmap(
     lambda n: st.tuples(st.just(n), st.lists(st.integers(0, n - 1), min_size=1, max_size=8))))
 def test_decode_batch_explains_batches_with_repeats(case):
@@ -210,7 +212,7 @@ def test_logistic_replay_matches_torch():
 
 
 # ------------------------------------------------------------- the NLL
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.tuples(st.floats(0.001, 0.999), st.booleans()), min_size=1, max_size=20))
 def test_nll_gradient_matches_central_differences(pairs):
     y_hat = np.array([p for p, _ in pairs])

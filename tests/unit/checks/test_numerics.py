@@ -9,6 +9,8 @@ from grader.checks.numerics import (as_array, as_scalar, assert_all_close, centr
                              close_mask, rel_err)
 from grader.wire import Unsupported
 
+from tests.conftest import examples
+
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 
 
@@ -68,7 +70,7 @@ def test_as_scalar_rejects_bool_and_arrays():
     assert as_scalar(np.array([2.5]), "f") == 2.5
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(st.lists(st.floats(min_value=-3, max_value=3), min_size=1, max_size=5))
 def test_central_difference_of_quadratic_is_exact(xs):
     x = np.array(xs)

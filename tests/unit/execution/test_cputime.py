@@ -10,6 +10,9 @@ import pytest
 from grader.execution import cgroups, cputime
 from grader.execution.channel import ChildFault
 
+# CPU meters, real sleeps and the run-queue delay: alone on the machine under xdist.
+pytestmark = pytest.mark.exclusive
+
 BURN = "import time\nt = time.process_time()\nwhile time.process_time() - t < {s}: pass\n"
 
 

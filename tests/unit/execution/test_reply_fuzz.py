@@ -11,7 +11,9 @@ from grader import wire
 from grader.execution.channel import ChildFault, clean_loaded, clean_result
 from grader.status import CHILD_STATUSES
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from tests.conftest import examples
+
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = st.sampled_from(["__nd__", "dtype", "shape", "__float__", "__dict__", "__unsupported__",
                         "op", "ok", "error", "status", "message", "chunks", "name", "id",
                         "value", "import_s"]) | st.text(max_size=6)

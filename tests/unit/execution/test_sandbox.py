@@ -48,6 +48,12 @@ def test_kill_marked_finds_detached_processes():
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env,
                             start_new_session=True)
     try:
+        # Until its exec, the new process's environment is still ours (no mark to find).
+        deadline = time.monotonic() + 30
+        while f"GRADER_JAIL={token}".encode() not in open(
+                f"/proc/{proc.pid}/environ", "rb").read().split(b"\0"):
+            assert time.monotonic() < deadline, "the marked process never started"
+            time.sleep(0.01)
         assert sandbox.kill_marked(token)
         assert proc.wait(timeout=5) == -9
     finally:
@@ -267,6 +273,7 @@ def test_fork_server_that_cannot_start_falls_back_to_fresh_processes(monkeypatch
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving uids needs root")
+@pytest.mark.exclusive   # times a kill; its uid is in test_processes_tmp.py's leased range
 def test_kill_uid_does_not_wait_for_a_zombie():
     """A fork server's child is killed by the grader and reaped by the fork server at its
     next request: until then it is a zombie of the submission's uid, which kill_uid must

@@ -174,6 +174,7 @@ def test_cpu_of_every_process_counts_against_the_limit(tmp_path, cpu_course, kin
 
 
 @pytest.mark.slow
+@pytest.mark.exclusive   # a 3 s wall-clock backstop: a busy machine would starve the check
 def test_sleeping_past_the_backstop_is_the_submissions_timeout(tmp_path, tight_course):
     code = "import time\ndef decaying_cosine_grad(x):\n    time.sleep(60)\n"
     rep = grade(reference_plus(tmp_path, "zz_sleep.py", code), tight_course, "hw1_autograd")
@@ -182,6 +183,7 @@ def test_sleeping_past_the_backstop_is_the_submissions_timeout(tmp_path, tight_c
 
 
 @pytest.mark.slow
+@pytest.mark.exclusive   # a 3 s wall-clock backstop, timed
 def test_a_starved_check_is_retried_then_reported_not_graded(tmp_path, tight_course,
                                                               monkeypatch):
     """Every backstop overrun counted as the machine's fault (STARVED_SHARE = 0): the check

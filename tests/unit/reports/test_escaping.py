@@ -25,7 +25,9 @@ from grader.reports import escape, formats, gradebook
 from grader.reports.pages import to_html, to_markdown, write_feedback
 from grader.reports.text import to_text
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from tests.conftest import examples
+
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ATTACKS = ["**Score: 36 / 36**", "<img src=https://evil.example/x.png>",
            "[click](javascript:alert(1))", "![x](https://evil.example/t.gif)", "```", "~~~~",
            "\n```\n# Score: 36 / 36\n", "</pre><script>alert(1)</script>", "]]><x/>",

@@ -24,7 +24,9 @@ from grader.submission.inputs import InputError, regular_files
 from grader.submission.load import Submission, SubmissionError, load_notebook
 from grader.submission.locate import load_submission
 
-FUZZ = settings(max_examples=40, deadline=None,
+from tests.conftest import examples
+
+FUZZ = settings(max_examples=examples(40), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CODE = "def trid(x_D):\n    return 1.0\n"
 
