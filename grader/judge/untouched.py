@@ -18,6 +18,11 @@ Sound, not clever: the shortcut takes the WHOLE submission or nothing.
   the graded files themselves, and no subfolder (a package, or a namespace one).
   Data and text files (a notebook beside the .py files, timestamp.txt) are fine:
   the release reads none of them.
+- Only where the release is the instructor's: a course root that holds the
+  reference solutions (`solutions/<a>/`), whose `assignments/<a>/` `grader build`
+  writes (and `grader build --check` keeps current). In a student's bundle
+  `assignments/<a>/` is the student's own working copy: comparing with it would call
+  their finished notebook "the release" and record it as not attempted.
 Whether the release really gives "not attempted" everywhere is what `grader
 selftest`'s stub case checks, through a child (`decide_untouched=False`), for any
 course; tests/unit/judge/test_untouched.py checks it for both release forms here.
@@ -45,9 +50,12 @@ def fingerprint(submission):
 
 def release_fingerprints(course, assignment):
     """{fingerprint} of the release's two forms (its .py stubs, its notebook), or an
-    empty set when the course has no built release. Cached per process, keyed by the
+    empty set when the course has no built release or is not the instructor's
+    repository (a student's bundle: its assignments/ folder is the student's work). Cached per process, keyed by the
     release files' sizes and modification times (a rebuilt release is read again)."""
     folder = Path(course.root) / "assignments" / assignment
+    if not (Path(course.root) / "solutions" / assignment).is_dir():
+        return frozenset()   # not the instructor's repository: no trusted release here
     try:
         files = sorted(p for p in folder.iterdir() if p.is_file())
         key = (str(folder), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)

@@ -14,11 +14,14 @@ import pytest
 from grader.authoring.gradescope import build_autograder_zip
 from grader.authoring.notebooks import build_notebook, notebook_text
 from grader.authoring.release import build_release
+from grader.config import load_course
+from tests.conftest import ROOT
 from tests.e2e.test_gradescope import run_autograder
 
 A = "hw1_autograd"
 pytestmark = pytest.mark.slow
 SCORES = {}  # route -> (score, max): printed at the end for the closing note
+FULL = sum(c.points for c in load_course(ROOT / "course.yml").checks_for(A))  # hidden included
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def test_grade_the_repository_with_the_instructors_course(bundle, root):
     rep = json.loads(cli(["--course", str(root / "course.yml"), "grade", str(bundle), "-a", A,
                           "--format", "json"], root))
     SCORES["grade (Classroom repository)"] = f"{rep['score']:g} / {rep['max_score']:g}"
-    assert rep["score"] == rep["max_score"] == 36
+    assert rep["score"] == rep["max_score"] == FULL
     # by its name: grade's JSON is what a CI log (the student's) shows, so no absolute path
     assert rep["files"] == [f"{A}.ipynb"] and rep["course_file"] == "course.yml"
 
@@ -76,7 +79,7 @@ def test_grade_a_zip_of_the_folder_and_a_zipped_notebook(bundle, root, tmp_path)
         rep = json.loads(cli(["--course", str(root / "course.yml"), "grade", str(path), "-a", A,
                               "--format", "json"], root))
         SCORES[f"grade ({name})"] = f"{rep['score']:g} / {rep['max_score']:g}"
-        assert rep["score"] == 36 and rep["files"] == [f"{A}.ipynb"], name
+        assert rep["score"] == FULL and rep["files"] == [f"{A}.ipynb"], name
 
 
 def test_grade_all_one_row_per_student(bundle, root, tmp_path):
@@ -90,7 +93,7 @@ def test_grade_all_one_row_per_student(bundle, root, tmp_path):
     rows = {r["student_id"]: r for r in csv.DictReader(book.open())}
     SCORES["grade-all"] = {s: r["score"] for s, r in rows.items()}
     assert set(rows) == {"ann", "bob"}
-    assert all(float(r["score"]) == 36 for r in rows.values())
+    assert all(float(r["score"]) == FULL for r in rows.values())
 
 
 def test_gradescope_run_autograder(bundle, course, tmp_path):
@@ -100,7 +103,7 @@ def test_gradescope_run_autograder(bundle, course, tmp_path):
     files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.is_file()}
     data = run_autograder(zipped, tmp_path, files)
     SCORES["Gradescope run_autograder"] = data["score"]
-    assert data["score"] == 36, data["output"]
+    assert data["score"] == FULL, data["output"]
     assert f"graded: {A}.ipynb" in data["output"]
 
 
@@ -115,7 +118,7 @@ def test_check_a_zipped_notebook_and_gradescope_a_notebook_alone(bundle, course,
     build_autograder_zip(course, A, zipped)
     data = run_autograder(zipped, tmp_path, {book.name: book.read_text(encoding="utf-8")})
     SCORES["Gradescope run_autograder (notebook alone)"] = data["score"]
-    assert data["score"] == 36, data["output"]
+    assert data["score"] == FULL, data["output"]
 
 
 def teardown_module():
