@@ -1,4 +1,4 @@
-"""The suite's machine lock (tests/conftest.py MachineLock): an `exclusive` test runs with
+"""The suite's machine lock and scheduling (tests/conftest.py): an `exclusive` test runs with
 no other test beside it, and does not starve while the other workers keep starting tests."""
 import os
 import threading
@@ -94,3 +94,16 @@ def test_each_task_of_a_pooled_test_holds_the_lock_until_its_own_end(tmp_path, m
     assert exclusive_started.wait(10)
     for t in [*tasks, waiter]:
         t.join(10)
+
+
+def test_the_costliest_group_is_dealt_out_first_and_the_rest_keep_their_order():
+    from collections import OrderedDict
+
+    from tests.conftest import GROUP_SECONDS, costliest_first
+    heavy = max(GROUP_SECONDS, key=GROUP_SECONDS.get)
+    queue = OrderedDict([("tests/unit/a.py", {}), ("tests/unit/b.py", {}), (heavy, {})])
+    costliest_first(queue)
+    assert list(queue) == [heavy, "tests/unit/a.py", "tests/unit/b.py"]
+    queue.popitem(last=False)
+    costliest_first(queue)
+    assert list(queue) == ["tests/unit/a.py", "tests/unit/b.py"]
