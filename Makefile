@@ -49,12 +49,20 @@ demo: setup sandbox
 # The whole suite, what CI runs: generated files fresh, import contracts, every test, on
 # two pytest-xdist workers: each test file (selftest: each assignment) on one worker, tests
 # marked `exclusive` alone on the machine (tests/conftest.py). Output: xdist's dots with
-# the percentage done, then the 15 slowest tests.
+# the percentage done, then the 15 slowest tests. `grader build --check` and `lint-imports`
+# run beside the tests (seconds each, while xdist starts); their output is shown when they
+# fail, and any failure fails the target.
 PYTEST_XDIST := -n 2 --dist loadfile
 test: setup sandbox browser
-	$(BIN)/grader build --check
-	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_XDIST) --durations=15
+	@logs=$$(mktemp -d); \
+	$(BIN)/grader build --check > $$logs/build 2>&1 & build=$$!; \
+	$(BIN)/lint-imports > $$logs/lint 2>&1 & lint=$$!; \
+	status=0; $(BIN)/python -m pytest $(PYTEST_XDIST) --durations=15 || status=$$?; \
+	if wait $$build; then echo "grader build --check: generated files are fresh"; \
+	else cat $$logs/build; echo "FAILED: grader build --check (run: make build)"; status=1; fi; \
+	if wait $$lint; then tail -n 1 $$logs/lint; \
+	else cat $$logs/lint; echo "FAILED: lint-imports"; status=1; fi; \
+	rm -rf $$logs; exit $$status
 
 # The inner loop: import contracts and the unit layer (tests/unit: no nbgrader, no
 # selftest, no notebook execution, nothing marked slow), hypothesis's `fast` profile

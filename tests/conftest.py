@@ -5,6 +5,9 @@ suite shares the machine with itself when pytest-xdist runs it on several worker
 - Every test file is one group, run by one worker (`--dist loadfile`), so a module's
   expensive fixtures (a fork-server pool, an nbgrader course, a release bundle) are built
   once; tests/e2e/test_selftest.py is one group per assignment (xdist_group()).
+- A test marked `lock_per_task` does not hold the lock for its whole run: it holds it
+  shared around each of its tasks (machine_share(); the pooled selftest run grades its
+  cases in the first test that needs them, for minutes).
 - A test marked `exclusive` (CPU-time meters, wall-clock backstops, kill -9 and Ctrl-C
   timing, uid ranges leased whole) runs alone: it holds the run's machine lock
   exclusively, from its setup to its teardown, while every other test holds it shared.
@@ -113,7 +116,40 @@ def pytest_xdist_make_scheduler(config, log):
     class ByGroup(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             return xdist_group(nodeid)
+
+        def _assign_work_unit(self, node):
+            costliest_first(self.workqueue)
+            super()._assign_work_unit(node)
     return ByGroup(config, log)
+
+
+def costliest_first(queue):
+    """Move the costliest group of xdist's work queue (an OrderedDict {group: tests}) to its
+    front, the next to be dealt out (longest processing time first): a costly group dealt
+    out last would run alone while the other worker idles. Ties (groups not in
+    GROUP_SECONDS) keep xdist's order, the largest first."""
+    if queue:
+        queue.move_to_end(max(queue, key=lambda group: GROUP_SECONDS.get(group, 0)), last=False)
+
+
+# Rough seconds of the costliest groups on a quiet 2-core machine (`make test`'s
+# --durations, summed per group): only the order of dealing them out, never a limit.
+GROUP_SECONDS = {
+    "tests/e2e/test_selftest.py::hw1_autograd": 220,
+    "tests/e2e/test_selftest.py::hw2_torch": 70,
+    "tests/e2e/test_student_route.py": 90,
+    "tests/e2e/test_nbgrader.py": 85,
+    "tests/e2e/test_routes.py": 85,
+    "tests/e2e/test_jail_attacks.py": 70,
+    "tests/e2e/test_cluster.py": 55,
+    "tests/unit/judge/test_faults.py": 55,
+    "tests/e2e/test_adversarial.py": 45,
+    "tests/e2e/test_uid_mode.py": 40,
+    "tests/unit/judge/test_untouched.py": 35,
+    "tests/e2e/test_notebooks.py": 35,
+    "tests/e2e/test_gradescope.py": 30,
+    "tests/e2e/test_results_db.py": 30,
+}
 
 
 class MachineLock:
@@ -125,6 +161,10 @@ class MachineLock:
         flags = os.O_CREAT | os.O_RDWR | os.O_CLOEXEC
         self.turnstile = os.open(folder / "turnstile.lock", flags, 0o600)
         self.machine = os.open(folder / "machine.lock", flags, 0o600)
+
+    def close(self):
+        os.close(self.turnstile)
+        os.close(self.machine)
 
     @contextlib.contextmanager
     def hold(self, exclusive):
@@ -154,7 +194,32 @@ def pytest_runtest_protocol(item, nextitem):
     if RUN_DIR_ENV not in os.environ:
         yield
         return
+    if item.get_closest_marker("lock_per_task") is not None:
+        yield   # it holds the lock itself, per task (machine_share)
+        return
+    with _machine_lock().hold(item.get_closest_marker("exclusive") is not None):
+        yield
+
+
+def _machine_lock():
     if not _LOCK:
         _LOCK.append(MachineLock(run_dir()))
-    with _LOCK[0].hold(item.get_closest_marker("exclusive") is not None):
+    return _LOCK[0]
+
+
+@contextlib.contextmanager
+def machine_share():
+    """The machine lock held shared for one task of a test marked `lock_per_task` (a case
+    of a pooled selftest run): an exclusive test then waits for one task, not for the
+    minutes of the whole pooled run. A no-op outside a run of this suite's conftest."""
+    if RUN_DIR_ENV not in os.environ:
         yield
+        return
+    # Its own descriptors: flock belongs to an open file, so two threads sharing one would
+    # share (and one's unlock would drop) the other's hold.
+    lock = MachineLock(run_dir())
+    try:
+        with lock.hold(False):
+            yield
+    finally:
+        lock.close()

@@ -21,6 +21,14 @@ reference used in that check, at least MUTANT_FLOOR_S: a mutant then times out n
 sooner than correct work would with the headroom every check must have, and its
 loops cost seconds, not MUTANT_TIME_LIMIT_S, per check.
 
+Cache: an instructor runs the selftest after every course.yml edit. Each case's report is
+kept in a results database (bulk/store.py, `.grader/selftest.sqlite` in the course root,
+CaseCache) under a digest of everything the case's child can read (the reference folder, the
+case's file, the stub folder) and of the grader's code and the numeric packages' versions.
+The next run reuses it when none of that changed; when course.yml changed some checks'
+settings, only those checks are graded again (grade-all's rule, bulk/gradeall.py). Only a
+case that met its role's expectation is reused: a failing one is graded again every run.
+
 Headroom: every Outcome keeps the CPU seconds each check used (CheckResult.cpu_s,
 measured by execution/cputime.py). `headroom(outcomes, course)` compares, per check,
 its limit with the CPU of the reference and of the slowest alternative (correct work by
@@ -28,11 +36,14 @@ definition); a check whose slowest correct solution is less than HEADROOM_FACTOR
 times under its limit is flagged, because CPU time itself grows on a loaded
 machine and an honest but slow student must not time out there.
 """
+import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.bulk import store
+from grader.bulk.gradeall import content_digest, merge_reports
 from grader.execution.forkserver import ZygotePool
 from grader.judge.grade import grade
 from grader.submission.load import Chunk, load_py_file
@@ -72,11 +83,13 @@ class Outcome:
     detail: str = ""
     lost: tuple = ()            # names of the checks that lost points (mutants)
     cpu: dict = field(default_factory=dict)   # {(exercise, check): CheckUse} of what ran
+    reused: str = ""            # "" graded now; "cached" or "N of M checks regraded"
 
     def line(self):
         c = self.case
+        reused = f" [{self.reused}]" if self.reused else ""
         return (f"{'ok  ' if self.ok else 'FAIL'} {c.assignment:<13} {c.role:<11} {c.name:<32} "
-                f"{self.score:g}/{self.max_score:g} {self.detail}")
+                f"{self.score:g}/{self.max_score:g} {self.detail}{reused}")
 
 
 def discover(root, assignment):
@@ -126,13 +139,14 @@ def case_time_limits(case, course, reference=None):
     return caps
 
 
-def grade_case(case, course, session_factory=None, reference=None):
+def grade_case(case, course, session_factory=None, reference=None, only=None):
     """The Report of one case, graded as the selftest grades it (reference: the
-    reference's Outcome, for a mutant's limits). The stub case runs in a child (no
-    parent-side shortcut): it is what proves that shortcut right (judge/untouched.py)."""
+    reference's Outcome, for a mutant's limits; only: just these (exercise, name) checks).
+    The stub case runs in a child (no parent-side shortcut): it is what proves that
+    shortcut right (judge/untouched.py)."""
     return grade(submission_for(case, course), course, case.assignment,
                  exercises=case_exercises(case), session_factory=session_factory,
-                 time_limits=case_time_limits(case, course, reference),
+                 time_limits=case_time_limits(case, course, reference), only=only,
                  decide_untouched=case.role != "stub")
 
 
@@ -175,6 +189,108 @@ def _judge(case, rep):
                    tuple(lost))
 
 
+# ------------------------------------------------------------------ cache
+CACHE_PATH = Path(".grader") / "selftest.sqlite"   # under the course root
+VERSIONED = ("numpy", "autograd", "torch")          # what the cases' numbers depend on
+
+
+class CaseCache:
+    """Reports of earlier selftest runs, in a results database (see the module docstring).
+
+    lookup(case) -> (Report, stale): the newest report of the case's unchanged files by
+    this grader code, with the set of its checks' (exercise, name) whose course.yml
+    settings changed since (empty: reuse it whole); (None, None) when there is none.
+    record(case, report): keep a report that met its role's expectation."""
+
+    def __init__(self, course, path=None, reuse=True):
+        path = Path(path) if path else course.root / CACHE_PATH
+        self.reuse = reuse   # False: look nothing up (--fresh), still record
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.course, self.db = course, store.open_db(path)
+        self.code = store.code_version() + ":" + _package_versions()
+        self.settings, self.digests = {}, {}
+
+    def _settings(self, assignment):
+        if assignment not in self.settings:
+            self.settings[assignment] = store.check_settings(self.course, assignment)
+        return self.settings[assignment]
+
+    def digest(self, case):
+        """sha256 over what the case's child can read: the reference folder (mutants and
+        alternatives run after it), the case's own file or folder, and its role."""
+        key = (case.assignment, case.role, case.name)
+        if key not in self.digests:
+            h = hashlib.sha256(f"{case.role}\0{case.name}\0{case.exercise}\0".encode())
+            if case.role in ("mutant", "alternative"):
+                h.update(content_digest(self.course.root / "solutions" / case.assignment)
+                         .encode())
+            h.update(content_digest(case.path).encode())
+            self.digests[key] = h.hexdigest()
+        return self.digests[key]
+
+    def lookup(self, case):
+        if not self.reuse:
+            return None, None
+        row = self.db.reusable(case.assignment, _student(case), self.digest(case), self.code)
+        if row is None:
+            return None, None
+        report, _, old = self.db.report(row["id"])
+        mine = {(c.exercise, c.name) for c in self.course.checks_for(
+            case.assignment, case_exercises(case))}
+        stale = {k for k, v in self._settings(case.assignment).items()
+                 if k in mine and old.get(k) != v}
+        return report, stale
+
+    def record(self, case, report):
+        self.db.record(case.assignment, _student(case), report, digest=self.digest(case),
+                       code_version=self.code, course_digest=store.course_digest(self.course),
+                       settings=self._settings(case.assignment))
+
+    def close(self):
+        self.db.close()
+
+
+def _student(case):
+    return f"selftest:{case.role}:{case.name}"
+
+
+def _package_versions():
+    from importlib.metadata import PackageNotFoundError, version
+    out = []
+    for name in VERSIONED:
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=-")
+    return ",".join(out)
+
+
+def cached_case(case, course, cache, session_factory, reference=None):
+    """run_case through the cache: reuse the case's earlier report where nothing it
+    depends on changed, regrade only the checks whose settings changed, and keep the
+    result when it met the role's expectation (a failing case is graded again next run)."""
+    if cache is None or _unlabelled(case):
+        return run_case(case, course, session_factory, reference)
+    before, stale = cache.lookup(case)
+    if before is not None and not stale:
+        outcome = judge_case(case, before)
+        if outcome.ok:
+            outcome.reused = "cached"
+            return outcome
+        before = None
+    if before is None:
+        report = grade_case(case, course, session_factory, reference)
+    else:
+        report = merge_reports(before, grade_case(case, course, session_factory, reference,
+                                                  only=stale), course, case.assignment)
+    outcome = judge_case(case, report)
+    if before is not None:
+        outcome.reused = f"{len(stale)} of {len(report.checks)} checks regraded"
+    if outcome.ok and not report.not_graded():
+        cache.record(case, report)
+    return outcome
+
+
 def all_cases(course, assignments=None):
     """Every case of `assignments` (default: all of course.yml), in the table's order."""
     return [c for a in (assignments or course.spec.assignments) for c in discover(course.root, a)]
@@ -183,10 +299,11 @@ def all_cases(course, assignments=None):
 ROLE_ORDER = {"reference": 0, "alternative": 1, "mutant": 2, "stub": 3}  # costliest first
 
 
-def run_selftest(course, assignments=None, workers=2, progress=None):
+def run_selftest(course, assignments=None, workers=2, progress=None, cache=None):
     """Run every case (in parallel threads, each forking from its own fork server; each
     assignment's reference first, mutants once it is graded); the Outcomes in all_cases'
-    order. progress: callable(Outcome), as each finishes."""
+    order. progress: callable(Outcome), as each finishes; cache: a CaseCache (None: grade
+    every case)."""
     cases = all_cases(course, assignments)
     outcomes = [None] * len(cases)
     zygotes, pool = ZygotePool(course), ThreadPoolExecutor(max_workers=max(1, workers))
@@ -197,7 +314,8 @@ def run_selftest(course, assignments=None, workers=2, progress=None):
         if case.role == "mutant" and case.assignment in references:
             done = references[case.assignment].result()
             reference = done if done.ok else None
-        return run_case(case, course, zygotes.session_factory(case.assignment), reference)
+        return cached_case(case, course, cache, zygotes.session_factory(case.assignment),
+                           reference)
     try:
         futures = {}
         for i in sorted(range(len(cases)), key=lambda i: ROLE_ORDER.get(cases[i].role, 9)):
@@ -222,8 +340,11 @@ def format_table(outcomes):
     by_role = {}
     for o in outcomes:
         by_role[o.case.role] = by_role.get(o.case.role, 0) + 1
+    n_reused = sum(bool(o.reused) for o in outcomes)
+    reused = (f"; {n_reused} from the cache of an earlier run (--fresh: grade all)"
+              if n_reused else "")
     lines.append(f"selftest: {len(outcomes) - n_bad} of {len(outcomes)} cases as expected "
-                 f"({', '.join(f'{n} {r}' for r, n in by_role.items())})")
+                 f"({', '.join(f'{n} {r}' for r, n in by_role.items())}){reused}")
     return "\n".join(lines)
 
 

@@ -194,21 +194,28 @@ class NoCache:
 
 
 def merge_stale(old, new, course, assignment):
-    """old's report with the checks that were graded again taken from `new`, in course order
-    (a check course.yml no longer has is dropped). Notes and hidden notes: old's, then new's
-    not already there; output: new's, else old's (a regrade of hidden checks alone starts no
-    public child). `new` keeps its crashed flag: a crashed partial regrade is still a whole
-    report, not yet reusable."""
-    fresh = {(c.exercise, c.name): c for c in new.report.checks}
-    kept = {(c.exercise, c.name): c for c in old.report.checks}
-    new.report.checks = [fresh.get((c.exercise, c.name)) or kept[c.exercise, c.name]
-                         for c in course.checks_for(assignment)
-                         if (c.exercise, c.name) in fresh or (c.exercise, c.name) in kept]
-    new.report.notes = _union(old.report.notes, new.report.notes)
-    new.report.hidden_notes = _union(old.report.hidden_notes, new.report.hidden_notes)
-    new.report.output = new.report.output or old.report.output
+    """old's Graded with the checks that were graded again taken from `new` (merge_reports);
+    plots: old's whose title new has not, then new's. `new` keeps its crashed flag: a crashed
+    partial regrade is still a whole report, not yet reusable."""
+    merge_reports(old.report, new.report, course, assignment)
     titles = {p.get("title") for p in new.plots}
     new.plots = [p for p in old.plots if p.get("title") not in titles] + new.plots
+    return new
+
+
+def merge_reports(old, new, course, assignment):
+    """Put into Report `new` (a regrade of some checks) old's other checks, in course order
+    (a check course.yml no longer has is dropped); returns `new`. Notes and hidden notes:
+    old's, then new's not already there; output: new's, else old's (a regrade of hidden
+    checks alone starts no public child)."""
+    fresh = {(c.exercise, c.name): c for c in new.checks}
+    kept = {(c.exercise, c.name): c for c in old.checks}
+    new.checks = [fresh.get((c.exercise, c.name)) or kept[c.exercise, c.name]
+                  for c in course.checks_for(assignment)
+                  if (c.exercise, c.name) in fresh or (c.exercise, c.name) in kept]
+    new.notes = _union(old.notes, new.notes)
+    new.hidden_notes = _union(old.hidden_notes, new.hidden_notes)
+    new.output = new.output or old.output
     return new
 
 

@@ -1,5 +1,6 @@
 """The `grader` command line (also `python -m grader`)."""
 import os
+import sqlite3
 import sys
 
 import click
@@ -175,12 +176,19 @@ def build_cmd(ctx, check_only):
 @cli.command()
 @click.option("--assignment", "-a", multiple=True, help="Only this assignment (repeatable).")
 @click.option("--workers", "-j", type=int, default=2, show_default=True)
+@click.option("--fresh", is_flag=True,
+              help="Grade every case again, ignoring the cache of earlier runs (and refresh it).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.pass_context
-def selftest(ctx, assignment, workers):
-    """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full."""
-    from grader.authoring.selftest import (all_cases, format_accuracy, format_headroom,
-                                           format_table, headroom, run_selftest,
-                                           uncaught_checks)
+def selftest(ctx, assignment, workers, fresh, no_cache):
+    """Prove the checks have teeth: references full, stubs 0, mutants lose, alternatives full.
+
+    A case whose files, grader code and course.yml settings did not change since an earlier
+    run that met its expectation is taken from the cache (.grader/selftest.sqlite in the
+    course root); after a course.yml edit only the checks it changed are graded again."""
+    from grader.authoring.selftest import (CaseCache, all_cases, format_accuracy,
+                                           format_headroom, format_table, headroom,
+                                           run_selftest, uncaught_checks)
     from grader.bulk.gradeall import Progress
     course = _course(ctx, assignment)
     progress = Progress(len(all_cases(course, list(assignment) or None)), verb="selftest",
@@ -191,11 +199,20 @@ def selftest(ctx, assignment, workers):
         if not outcome.ok:
             progress.note(outcome.line())  # a failure at once; the table repeats it
         progress(outcome)
+    cache = None
+    if not no_cache:
+        try:
+            cache = CaseCache(course, reuse=not fresh)
+        except (OSError, sqlite3.Error) as err:   # a read-only course checkout: grade all
+            click.echo(f"grader: selftest cache unavailable ({err}); grading every case",
+                       err=True)
     try:
         outcomes = run_selftest(course, list(assignment) or None, workers=workers,
-                                progress=show)
+                                progress=show, cache=cache)
     finally:
         progress.close()
+        if cache is not None:
+            cache.close()
     click.echo(format_table(outcomes))
     click.echo(format_accuracy(outcomes, course))
     click.echo(format_headroom(headroom(outcomes, course), os.getloadavg()[0]))

@@ -18,18 +18,20 @@ import pytest
 import yaml
 
 import grader.pytest_plugin  # noqa: F401 - before pytester's in-process runs (numpy loads once)
-from grader.authoring.selftest import (HEADROOM_FACTOR, MUTANT_TIME_LIMIT_S, case_exercises,
-                                       discover, format_accuracy, format_headroom, grade_case,
-                                       headroom, judge_case, run_case, uncaught_checks)
+from grader.authoring.selftest import (HEADROOM_FACTOR, MUTANT_TIME_LIMIT_S, ROLE_ORDER,
+                                       case_exercises, discover, format_accuracy,
+                                       format_headroom, grade_case, headroom, judge_case,
+                                       run_case, uncaught_checks)
 from grader.config import load_course
 from grader.execution.forkserver import ZygotePool
 from grader.status import points
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, machine_share
 
 COURSE = load_course(ROOT / "course.yml")
 CASES = [c for a in COURSE.spec.assignments for c in discover(ROOT, a)]
 POOL_WORKERS = 2   # cases graded at once by the pooled run (each in its own child)
+pytestmark = pytest.mark.lock_per_task   # the machine lock per case (tests/conftest.py)
 
 
 def case_id(c):
@@ -78,11 +80,13 @@ def _needed(session, assignment):
 def _grade_and_judge(case, factory, reference=None):
     """(Report or None, Outcome) of one case, as selftest.run_case grades and judges it
     (reference: the reference's Outcome, which sets a mutant's limits as `grader selftest`
-    sets them); or the exception that grading raised (it fails that case's test only)."""
+    sets them); or the exception that grading raised (it fails that case's test only).
+    Under the machine lock, shared, for this case alone (the module is `lock_per_task`)."""
     try:
         if case.role in ("mutant", "alternative") and not case.exercise:
             return None, judge_case(case, None)   # unlabelled: judged without grading
-        report = grade_case(case, COURSE, factory, reference)
+        with machine_share():
+            report = grade_case(case, COURSE, factory, reference)
         return report, judge_case(case, report)
     except Exception as err:  # noqa: BLE001 - re-raised by the case's own test
         return err
@@ -104,27 +108,41 @@ def direct_route(zygotes, request):
 
     def results(assignment):
         if assignment not in runs:
-            cases = _needed(request.session, assignment)
-            factory = zygotes.session_factory(assignment)
-            # the reference first, as `grader selftest` does: its CPU per check sets the
-            # mutants' limits, so a looping mutant costs seconds, not the full 8 s a check
-            first = {case_id(c): _grade_and_judge(c, factory)
-                     for c in cases if c.role == "reference"}
-            reference = next((r[1] for r in first.values() if not isinstance(r, Exception)),
-                             None)
-            rest = [c for c in cases if c.role != "reference"]
-            with ThreadPoolExecutor(max_workers=POOL_WORKERS) as pool:
-                done = pool.map(lambda c: _grade_and_judge(c, factory, reference), rest)
-                runs[assignment] = dict(first, **dict(zip(map(case_id, rest), done)))
+            runs[assignment] = _pooled_run(_needed(request.session, assignment),
+                                           zygotes.session_factory(assignment))
         return runs[assignment]
     return results
+
+
+def _pooled_run(cases, factory):
+    """{case id: _grade_and_judge's result} of `cases`, POOL_WORKERS at a time in
+    `grader selftest`'s order (selftest.ROLE_ORDER: the reference and the costly
+    alternatives first); each mutant waits for the reference's Outcome, which sets its
+    limits as `grader selftest` sets them (a looping mutant costs seconds, not 8 s a check)."""
+    ordered = sorted(cases, key=lambda c: ROLE_ORDER.get(c.role, 9))
+    with ThreadPoolExecutor(max_workers=POOL_WORKERS) as pool:
+        first = [pool.submit(_grade_and_judge, c, factory) for c in ordered
+                 if c.role == "reference"]
+
+        def after_reference(case):
+            done = first[0].result() if first and case.role == "mutant" else None
+            reference = done[1] if done and not isinstance(done, Exception) else None
+            return _grade_and_judge(case, factory, reference)
+        rest = [pool.submit(after_reference, c) for c in ordered if c.role != "reference"]
+        ids = [case_id(c) for c in ordered if c.role == "reference"] + \
+              [case_id(c) for c in ordered if c.role != "reference"]
+        return dict(zip(ids, (f.result() for f in first + rest)))
 
 
 def outcomes_of(direct_route, assignment, roles, zygotes):
     """The Outcomes of the assignment's cases in `roles` (any the pooled run lacks: run here)."""
     done = direct_route(assignment)
-    return [graded(direct_route, c)[1] if case_id(c) in done else
-            run_case(c, COURSE, zygotes.session_factory(assignment))
+    missing = [c for c in CASES if c.assignment == assignment and c.role in roles
+               and case_id(c) not in done]
+    with machine_share():
+        extra = {case_id(c): run_case(c, COURSE, zygotes.session_factory(assignment))
+                 for c in missing}
+    return [extra[case_id(c)] if case_id(c) in extra else graded(direct_route, c)[1]
             for c in CASES if c.assignment == assignment and c.role in roles]
 
 
@@ -191,7 +209,8 @@ def test_case(case, zygotes, pytester, mutant_course, direct_route, request):
         return
     course_yml = mutant_course if case.role == "mutant" else ROOT / "course.yml"
     factory = zygotes.session_factory(case.assignment)
-    by_pytest = grade_through_pytest(pytester, case, factory, course_yml)
+    with machine_share():
+        by_pytest = grade_through_pytest(pytester, case, factory, course_yml)
     assert by_pytest == {(c.exercise, c.name): points(c.score) for c in report.checks}
 
 

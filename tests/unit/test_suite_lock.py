@@ -1,10 +1,10 @@
-"""The suite's machine lock (tests/conftest.py MachineLock): an `exclusive` test runs with
+"""The suite's machine lock and scheduling (tests/conftest.py): an `exclusive` test runs with
 no other test beside it, and does not starve while the other workers keep starting tests."""
 import os
 import threading
 import time
 
-from tests.conftest import MachineLock
+from tests.conftest import RUN_DIR_ENV, MachineLock, machine_share
 
 
 def blocked_on(folder):
@@ -61,3 +61,49 @@ def test_a_test_file_is_one_xdist_group_and_the_selftest_one_per_assignment():
     headroom = "tests/e2e/test_selftest.py::test_every_check_has_headroom_over_correct_work[hw1_autograd]"
     assert xdist_group(case) == xdist_group(headroom) == "tests/e2e/test_selftest.py::hw1_autograd"
     assert xdist_group(case.replace("hw1_autograd", "hw2_torch")) != xdist_group(case)
+
+
+def test_each_task_of_a_pooled_test_holds_the_lock_until_its_own_end(tmp_path, monkeypatch):
+    """machine_share() in two threads of one worker (the pooled selftest's cases): the first
+    task's release must not drop the second's hold (flock belongs to an open file)."""
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    inside = {name: threading.Event() for name in ("a", "b")}
+    leave = {name: threading.Event() for name in ("a", "b")}
+    exclusive_started = threading.Event()
+
+    def task(name):
+        with machine_share():
+            inside[name].set()
+            leave[name].wait(10)
+
+    def exclusive():
+        with MachineLock(tmp_path).hold(True):
+            exclusive_started.set()
+
+    tasks = [threading.Thread(target=task, args=(n,)) for n in ("a", "b")]
+    for t in tasks:
+        t.start()
+    wait_until(lambda: all(e.is_set() for e in inside.values()), "two shared task holds")
+    waiter = threading.Thread(target=exclusive)
+    waiter.start()
+    wait_until(lambda: blocked_on(tmp_path) == 1, "the exclusive test waits for the tasks")
+    leave["a"].set()
+    tasks[0].join(10)
+    assert not exclusive_started.wait(0.5), "task b still grades: no exclusive test may start"
+    leave["b"].set()
+    assert exclusive_started.wait(10)
+    for t in [*tasks, waiter]:
+        t.join(10)
+
+
+def test_the_costliest_group_is_dealt_out_first_and_the_rest_keep_their_order():
+    from collections import OrderedDict
+
+    from tests.conftest import GROUP_SECONDS, costliest_first
+    heavy = max(GROUP_SECONDS, key=GROUP_SECONDS.get)
+    queue = OrderedDict([("tests/unit/a.py", {}), ("tests/unit/b.py", {}), (heavy, {})])
+    costliest_first(queue)
+    assert list(queue) == [heavy, "tests/unit/a.py", "tests/unit/b.py"]
+    queue.popitem(last=False)
+    costliest_first(queue)
+    assert list(queue) == ["tests/unit/a.py", "tests/unit/b.py"]

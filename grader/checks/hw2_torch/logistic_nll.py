@@ -10,7 +10,8 @@ import numpy as np
 
 from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
-from grader.checks.numerics import as_array, as_list, as_scalar, assert_all_close, close_mask
+from grader.checks.numerics import (as_array, as_list, as_scalar, assert_all_close, close_mask,
+                                    memo)
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import attempt, pair, quiet, tensor, torch_ready, unwrap
 from grader.checks.hw2_torch.data import thresholded_line
@@ -37,6 +38,7 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+@memo
 def exact_fit(x, y, lr, n_iters, accumulate=False, sign=1.0, path=False):
     """(a, b) after n_iters GD steps on nll(sigmoid(a x + b), y) from (0, 0), shape (2,).
     sign=-1 models the slip sigmoid(-(a x + b)) = 1 / (1 + exp(+(a x + b))).
@@ -56,6 +58,7 @@ def exact_fit(x, y, lr, n_iters, accumulate=False, sign=1.0, path=False):
     return points if path else ab
 
 
+@memo
 def newton_logistic(x, y, n_iters=50):
     """The maximum-likelihood (a, b) (unclamped), by Newton's method: parent only."""
     phi = np.stack([x, np.ones_like(x)], axis=1)
@@ -234,33 +237,37 @@ class FitIterates(CheckKind):
         got = as_list(got, len(runs), "fit_logistic")
         fits = [np.array([as_scalar(v, "fit_logistic's a, b")
                           for v in pair(unwrap(g, "fit_logistic"), "fit_logistic")]) for g in got]
-        paths = [exact_fit(x, y, r["lr"], r["n_iters"] + 1, path=True) for r in runs]
-        exact = [q[r["n_iters"]] for q, r in zip(paths, runs)]
-        counted = known.update_count_slip(fits, paths, [r["n_iters"] for r in runs], "n_iters",
-                                          rtol=1e-8, atol=p.atol)
-        optimum = newton_logistic(x, y)   # the long runs' shortcut: jump to the optimum
-        jumped = [e if np.all(close_mask(f, e, p.rtol, p.atol)) else optimum
-                  for f, e in zip(fits, exact)]
-        hints = ([counted] if counted else []) + [
-                 (jumped, "That is the maximum-likelihood point itself (Newton's method or a "
-                          "solver), not where n_iters gradient-descent steps lead: make exactly "
-                          "n_iters updates, however long the run."),
-                 ([exact_fit(x, y, r["lr"], r["n_iters"], accumulate=True) for r in runs],
-                  "The gradient grew between steps: did you zero a.grad and b.grad after the "
-                  "update?"),
-                 ([exact_fit(x, y, -r["lr"], r["n_iters"]) for r in runs],
-                  "You stepped uphill: with the NLL as the loss, the update is a <- a - lr * a.grad. "
-                  "(If nll lacks its minus sign, descending it climbs the likelihood's negative.)"),
-                 ([exact_fit(x, y, r["lr"], r["n_iters"], sign=-1.0) for r in runs],
-                  "Your probabilities are 1 / (1 + exp(+(a x + b))): the model is "
-                  "sigmoid(a x + b) = 1 / (1 + exp(-(a x + b))) (or torch.sigmoid)."),
-                 ([exact_fit(x, y, r["lr"] * y.size, r["n_iters"]) for r in runs],
-                  "The steps are N times too large: nll is the MEAN over examples, not the sum."),
-                 ([exact_fit(x, y, r["lr"], r["n_iters"])[::-1] for r in runs],
-                  "a and b are swapped: return (a, b), slope first.")]
+        exact = [exact_fit(x, y, r["lr"], r["n_iters"]) for r in runs]
         assert_all_close(fits, exact, [f"lr = {r['lr']:g}, n_iters = {r['n_iters']}" for r in runs],
-                         "(a, b)", p.rtol, p.atol, hints, float32=True)
+                         "(a, b)", p.rtol, p.atol, lambda: fit_slips(x, y, runs, fits, exact, p),
+                         float32=True)
 
+
+def fit_slips(x, y, runs, fits, exact, p):
+    """The known slips of fit_logistic, [(wrong (a, b) per run, text)]: assert_all_close's
+    hints, computed only on a failure (each costs as much as the right answer)."""
+    paths = [exact_fit(x, y, r["lr"], r["n_iters"] + 1, path=True) for r in runs]
+    counted = known.update_count_slip(fits, paths, [r["n_iters"] for r in runs], "n_iters",
+                                      rtol=1e-8, atol=p.atol)
+    optimum = newton_logistic(x, y)   # the long runs' shortcut: jump to the optimum
+    jumped = [e if np.all(close_mask(f, e, p.rtol, p.atol)) else optimum
+              for f, e in zip(fits, exact)]
+    return ([counted] if counted else []) + [
+        (jumped, "That is the maximum-likelihood point itself (Newton's method or a solver), "
+                 "not where n_iters gradient-descent steps lead: make exactly n_iters updates, "
+                 "however long the run."),
+        ([exact_fit(x, y, r["lr"], r["n_iters"], accumulate=True) for r in runs],
+         "The gradient grew between steps: did you zero a.grad and b.grad after the update?"),
+        ([exact_fit(x, y, -r["lr"], r["n_iters"]) for r in runs],
+         "You stepped uphill: with the NLL as the loss, the update is a <- a - lr * a.grad. "
+         "(If nll lacks its minus sign, descending it climbs the likelihood's negative.)"),
+        ([exact_fit(x, y, r["lr"], r["n_iters"], sign=-1.0) for r in runs],
+         "Your probabilities are 1 / (1 + exp(+(a x + b))): the model is "
+         "sigmoid(a x + b) = 1 / (1 + exp(-(a x + b))) (or torch.sigmoid)."),
+        ([exact_fit(x, y, r["lr"] * y.size, r["n_iters"]) for r in runs],
+         "The steps are N times too large: nll is the MEAN over examples, not the sum."),
+        ([exact_fit(x, y, r["lr"], r["n_iters"])[::-1] for r in runs],
+         "a and b are swapped: return (a, b), slope first.")]
 
 class FitParams(Params):
     n: int = 1000

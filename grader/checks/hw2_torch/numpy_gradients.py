@@ -8,7 +8,7 @@ import numpy as np
 from grader.checks import hints as known
 from grader.checks.fail import Fail, fmt
 from grader.checks import evidence
-from grader.checks.numerics import as_list, as_scalar, assert_all_close
+from grader.checks.numerics import as_list, as_scalar, assert_all_close, memo
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.sourcescan import source_flags
 from grader.checks.hw2_torch.common import quiet
@@ -28,6 +28,7 @@ def mse_grad(a, b, x, y):
     return np.array([2.0 * np.mean(r * x), 2.0 * np.mean(r)])
 
 
+@memo
 def exact_gd(x, y, lr, n_steps, start=(0.0, 0.0), path=False):
     """The (a, b) that n_steps of simultaneous gradient descent reach: shape (2,).
     path=True: the list of the n_steps + 1 points after 0, 1, ..., n_steps steps."""
@@ -40,6 +41,7 @@ def exact_gd(x, y, lr, n_steps, start=(0.0, 0.0), path=False):
     return points if path else ab
 
 
+@memo
 def _sequential_gd(x, y, lr, n_steps):
     """The common slip: b's gradient taken at the already-updated a."""
     a = b = 0.0
@@ -270,16 +272,18 @@ class Fit(CheckKind):
         got = as_list(got, len(runs), "fit_line_numpy")
         fits = [np.array([as_scalar(v, "fit_line_numpy") for v in _fit_pair(g)]) for g in got]
         labels = [f"lr = {r['lr']:g}, n_steps = {r['n_steps']}" for r in runs]
-        paths = [exact_gd(x, y, r["lr"], r["n_steps"] + 1, path=True) for r in runs]
-        exact = [q[r["n_steps"]] for q, r in zip(paths, runs)]
-        counted = known.update_count_slip(fits, paths, [r["n_steps"] for r in runs], "n_steps",
-                                          atol=p.atol)
-        hints = ([counted] if counted else []) + [
-                 ([exact_gd(x, y, -r["lr"], r["n_steps"]) for r in runs],
-                  "You stepped uphill: the update is a <- a - lr * dL/da."),
-                 ([_sequential_gd(x, y, r["lr"], r["n_steps"]) for r in runs],
-                  "b's gradient was taken at the new a: compute both partial derivatives "
-                  "at the old point, then update both.")]
+        exact = [exact_gd(x, y, r["lr"], r["n_steps"]) for r in runs]
+
+        def hints():   # only on a failure: each slip costs as much as the right answer
+            paths = [exact_gd(x, y, r["lr"], r["n_steps"] + 1, path=True) for r in runs]
+            counted = known.update_count_slip(fits, paths, [r["n_steps"] for r in runs],
+                                              "n_steps", atol=p.atol)
+            return ([counted] if counted else []) + [
+                ([exact_gd(x, y, -r["lr"], r["n_steps"]) for r in runs],
+                 "You stepped uphill: the update is a <- a - lr * dL/da."),
+                ([_sequential_gd(x, y, r["lr"], r["n_steps"]) for r in runs],
+                 "b's gradient was taken at the new a: compute both partial derivatives "
+                 "at the old point, then update both.")]
         # A known slip names itself first (public and hidden twins alike): one update too
         # many also moves the n_steps = 0 run away from the start point.
         if fits and np.any(fits[0] != 0) and runs[0]["n_steps"] == 0 and not known.match(

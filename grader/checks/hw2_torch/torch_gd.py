@@ -8,7 +8,7 @@ import numpy as np
 
 from grader.checks import hints as known
 from grader.checks.fail import Fail, differing, fmt
-from grader.checks.numerics import as_list, close_mask
+from grader.checks.numerics import as_list, close_mask, memo
 from grader.checks.registry import CheckKind, Params, register
 from grader.checks.hw2_torch.common import (as_float64_array, as_loss_list, attempt, pair, quiet,
                      require_detached_losses, require_detached_result, tensor, torch_ready,
@@ -26,6 +26,7 @@ def mse_grad(a, x, y):
     return 2.0 * x.T @ (x @ a - y) / y.size
 
 
+@memo
 def exact_gd(x, y, lr, n_iters, a0=A0, accumulate=False, dtype=np.float64):
     """(end point, losses before each update) of full-batch GD on the MSE.
 
@@ -42,6 +43,7 @@ def exact_gd(x, y, lr, n_iters, a0=A0, accumulate=False, dtype=np.float64):
     return a.astype(np.float64), np.array(losses)
 
 
+@memo
 def gd_path(x, y, lr, n_updates, a0=A0):
     """The exact float64 GD points after 0, 1, ..., n_updates updates: n_updates + 1
     arrays of shape (2,) (path[k] after k updates; the hints' update-count replay)."""
