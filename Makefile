@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup sandbox browser demo test test-fast lint selftest mutation build bench bench-bulk bench-profile bench-load bench-pytest bench-cluster test-two-doors clean
+.PHONY: setup bytecode sandbox browser demo test test-fast lint selftest mutation build bench bench-bulk bench-profile bench-load bench-pytest bench-cluster test-two-doors clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Python may run with PYTHONDONTWRITEBYTECODE=1 (CI images and this project's own machines
+# set it): then no process caches the grader's compiled modules, and every grader command,
+# worker, fork server and fresh child compiles them again (~0.5 s each, dozens of times in
+# `make test`). compileall writes them once (seconds; nothing to do when up to date).
+bytecode: setup
+	@$(BIN)/python -m compileall -q -j 0 grader tests bench
 
 # The grading sandbox (grader/sandbox.py) needs bubblewrap from the OS packages:
 # installed here when we may (root + apt-get), otherwise a loud warning and the
@@ -38,7 +45,7 @@ browser:
 	  echo "WARNING: could not install chromium; the page-rendering tests will be skipped" >&2; \
 	else echo "WARNING: chromium is not installed; the page-rendering tests will be skipped" >&2; fi
 
-demo: setup sandbox
+demo: setup sandbox bytecode
 	@echo "== the reference solution of hw1_autograd (all checks, hidden included)"
 	$(BIN)/grader grade solutions/hw1_autograd --assignment hw1_autograd
 	@echo "== a student's partially right submission (public self-check)"
@@ -53,7 +60,7 @@ demo: setup sandbox
 # run beside the tests (seconds each, while xdist starts); their output is shown when they
 # fail, and any failure fails the target.
 PYTEST_XDIST := -n 2 --dist loadfile
-test: setup sandbox browser
+test: setup sandbox browser bytecode
 	@logs=$$(mktemp -d); \
 	$(BIN)/grader build --check > $$logs/build 2>&1 & build=$$!; \
 	$(BIN)/lint-imports > $$logs/lint 2>&1 & lint=$$!; \
@@ -67,7 +74,7 @@ test: setup sandbox browser
 # The inner loop: import contracts and the unit layer (tests/unit: no nbgrader, no
 # selftest, no notebook execution, nothing marked slow), hypothesis's `fast` profile
 # (a tenth of each property's examples; `make test` runs them all).
-test-fast: setup
+test-fast: setup bytecode
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q tests/unit -m "not slow" --hypothesis-profile=fast $(PYTEST_XDIST)
 
