@@ -67,10 +67,13 @@ class Zygote:
 
     Args: assignment: whose check kinds to preload; preload: module names
     (torch gets torch.set_num_threads(1)); limits: config.Limits; sandbox:
-    the sandbox.Sandbox whose jail the zygote runs in.
+    the sandbox.Sandbox whose jail the zygote runs in; warm: also import what notebooks
+    import at the top (child/forkserver.py WARM: matplotlib, ~1 s in a jail), worth it
+    where many submissions fork from one zygote, not for one submission's two children.
     """
 
-    def __init__(self, assignment, preload, limits, sandbox, start_timeout_s=120):
+    def __init__(self, assignment, preload, limits, sandbox, start_timeout_s=120, warm=True):
+        self.warm = warm
         self.assignment, self.preload, self.limits = assignment, list(preload), limits
         self.sandbox, self.start_timeout_s = sandbox, start_timeout_s
         self.proc = self.sock = self.jail = self.tap = None
@@ -123,7 +126,8 @@ class Zygote:
             raise ChildFault("infrastructure", "grading was stopped")
         self.tap = OutputTap(out_r, 16 * 1024)
         self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
-                    "own_uids": self.own_uids, "wipe": self.wipes, "isolate": self._world()})
+                    "own_uids": self.own_uids, "wipe": self.wipes, "isolate": self._world(),
+                    "warm": self.warm})
         reply = self._receive(self.start_timeout_s)
         if reply.get("op") != "ready":
             time.sleep(0.1)  # let the tap read what the fork server wrote on its way out
@@ -373,8 +377,9 @@ class ZygotePool:
     `ChildSession`s: slower, never a student's zero.
     """
 
-    def __init__(self, course, require_sandbox=False, lazy=False, prepare=None):
+    def __init__(self, course, require_sandbox=False, lazy=False, prepare=None, warm=True):
         self.course, self.require_sandbox, self.prepare = course, require_sandbox, prepare
+        self.warm = warm  # see Zygote
         self.resolving, self._sandbox = threading.Lock(), None
         self.local = threading.local()
         self.all, self.lock = [], threading.Lock()
@@ -413,7 +418,7 @@ class ZygotePool:
         zygotes = self.local.__dict__.setdefault("zygotes", {})
         if assignment not in zygotes:
             z = Zygote(assignment, self.course.assignment(assignment).preload,
-                       self.course.spec.limits, self.sandbox)
+                       self.course.spec.limits, self.sandbox, warm=self.warm)
             with self.lock:
                 if self.closed:
                     raise ChildFault("infrastructure", "grading was stopped")
