@@ -42,6 +42,12 @@ def sessions(course, require_sandbox, quiet=False):
         raise click.ClickException(str(err)) from None
 
 
+def probe_early(quiet=False):
+    """The sandbox probe, started now in the background (sandbox.probe_in_background)."""
+    from grader.execution.sandbox import probe_in_background
+    probe_in_background(quiet)
+
+
 def forked_sessions(course, require_sandbox):
     """Official grading's sessions: a fork server (execution.forkserver.ZygotePool, as in
     grade-all) that imports the assignment's preload once; the public child and the hidden
@@ -119,6 +125,7 @@ def cli(ctx, course, debug):
 def check(ctx, path, assignment, exercise, require_sandbox):
     """Self-check: run the public checks on PATH and print a table."""
     from grader.judge.grade import grade_path
+    probe_early(quiet=True)
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
     try:
@@ -152,6 +159,7 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, requ
     2 bad command line or input, 3 score below --fail-under, 130 interrupted.
     """
     import os
+    probe_early()
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
     pool = forked_sessions(course, require_sandbox)

@@ -28,3 +28,24 @@ def test_the_command_line_does_not_look_for_pydantic_plugins(root):
                           text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True"]
+
+
+def test_grade_and_check_start_the_sandbox_probe_before_loading_the_course(root, monkeypatch):
+    """The probe's jail (0.2-1 s of wall) starts while course.yml and the submission load."""
+    import importlib
+    from click.testing import CliRunner
+    from grader.cli import cli
+    from grader.execution import sandbox
+    main = importlib.import_module("grader.cli.main")  # the module (grader.cli.main is main())
+    order, load = [], main.load_course
+    monkeypatch.setattr(sandbox, "probe_in_background", lambda quiet=False: order.append(
+        ("probe", quiet)))
+    monkeypatch.setattr(main, "load_course", lambda *a, **k: order.append("load") or load(
+        *a, **k))
+    stubs = root / "assignments" / "hw1_autograd"
+    for command, quiet in (("check", True), ("grade", False)):
+        order.clear()
+        done = CliRunner().invoke(cli, ["--course", str(root / "course.yml"), command,
+                                        str(stubs), "-a", "hw1_autograd"])
+        assert done.exit_code == 0, done.output
+        assert order[:2] == [("probe", quiet), "load"], command
