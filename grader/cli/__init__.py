@@ -11,6 +11,7 @@ import os
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from grader.cli.main import cli, main  # noqa: E402
-from grader.cli import bulk, nbgrader, release, results, similarity  # noqa: E402,F401 - they register
+# imported for their side effect: their commands register on the group
+from grader.cli import bulk, nbgrader, release, results, similarity  # noqa: E402,F401
 
 __all__ = ["cli", "main"]
