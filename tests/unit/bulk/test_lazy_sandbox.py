@@ -47,7 +47,7 @@ def test_an_untouched_class_is_graded_without_a_sandbox_probe(root, course, tmp_
                        official={"allow_unsandboxed": False, "hide": [str(tmp_path)]})
     assert probes == [] and planned == []
     for g in graded:
-        assert not g.crashed and g.report.checks
+        assert not g.crashed and g.report.checks, g.report.notes
         assert {c.status for c in g.report.checks} == {R.NOT_ATTEMPTED}
         assert not set(NOTES) & set(g.report.notes)  # nothing ran: no isolation to note
 
