@@ -1,6 +1,6 @@
 """grade-all against nbgrader autograde, side by side in ONE run. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/bench_bulk.py [--n 20] [--workers N] [--runs 3] [--skip 1 2 3 4 5]
+    .venv/bin/python bench/bench_bulk.py [--n 20] [--workers N] [--runs 3] [--skip 1 2 3 4 5 6]
                                          [--no-nbgrader]
 
 Both graders grade the SAME folder of N notebooks (an nbgrader course, `submitted/`):
@@ -17,6 +17,10 @@ Both graders grade the SAME folder of N notebooks (an nbgrader course, `submitte
               load an empty submission, tear down); a fresh `python -I` child for comparison.
 4 memory      peak memory per worker (fork server + its current child) sampled during (2).
 5 profile     bench/bench_profile.py: one submission's phases, untouched and correct.
+6 grade       `grader grade`'s fixed start on hw2's reference (torch), in-process as the
+              command grades: one fork server, the public child then the hidden one; wall
+              to the first check, and the gap between the last public check and the first
+              hidden one (a second fresh child used to import torch there again).
 
 The machine may be shared: the load average is printed with each part, and a summary
 at the end puts the figures of this one run side by side.
@@ -196,6 +200,32 @@ def overhead(course, reps=50):
           f"{1000 * statistics.median(fresh):.0f} ms over 3")
 
 
+def grade_start(course, assignment="hw2_torch"):
+    """`grader grade` of the reference, as grade_cmd runs it: (wall, first check at,
+    public -> hidden gap) in seconds."""
+    from grader.execution.forkserver import ZygotePool
+    from grader.judge.grade import grade_path
+    marks = []
+    started = time.perf_counter()
+
+    def progress(result):
+        marks.append((time.perf_counter() - started, result.hidden))
+    pool = ZygotePool(course, warm=False)
+    try:
+        rep = grade_path(course, ROOT / "solutions" / assignment, assignment,
+                         pool.session_factory(assignment), progress=progress)
+    finally:
+        pool.close()
+    wall = time.perf_counter() - started
+    assert rep.score == rep.max_score, rep.notes
+    last_public = max(t for t, hidden in marks if not hidden)
+    hidden_at = min(t for t, hidden in marks if hidden)
+    print(f"  grader grade solutions/{assignment}: wall {wall:.1f} s, first check after "
+          f"{marks[0][0]:.1f} s (course, probe, fork server with torch, first fork), last public "
+          f"check -> first hidden {hidden_at - last_public:.2f} s (load {os.getloadavg()[0]:.1f})")
+    return wall
+
+
 class MemorySampler:
     """Peak memory per worker: each direct child of the grade-all process is one worker's
     zygote (under bwrap: bwrap -> zygote); a worker's memory is its whole subtree."""
@@ -240,7 +270,7 @@ def main():
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["1", "2", "3", "4", "5"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["1", "2", "3", "4", "5", "6"])
     parser.add_argument("--no-nbgrader", action="store_true",
                         help="skip nbgrader (its ratios then read nan)")
     args = parser.parse_args()
@@ -294,6 +324,9 @@ def main():
         if "3" not in args.skip:
             print("\n(3) per-submission overhead of isolation, torch preloaded")
             overhead(course)
+        if "6" not in args.skip and "hw2_torch" in course.spec.assignments:
+            print("\n(6) `grader grade`'s fixed start: hw2's reference, torch", flush=True)
+            grade_start(course)
         if "5" not in args.skip:
             print("\n(5) per-phase profile of one submission (bench/bench_profile.py --runs 3)",
                   flush=True)

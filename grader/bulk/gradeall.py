@@ -14,6 +14,7 @@ import hashlib
 import os
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -22,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from grader.judge import results as R
-from grader.execution.sandbox import isolation_note
+from grader.execution.sandbox import SandboxUnavailable, isolation_note
 from grader.judge.grade import grade, zero_report
 from grader.reports import escape
 from grader.reports.plots import ObservingSession, hidden_digests
@@ -226,8 +227,11 @@ def _union(first, second):
 
 # -------------------------------------------------------------------- grading
 def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
-    """Grade one submission; never raises (a failure is a zero row with the reason).
-    mode: the run's isolation ('bwrap' | 'uid' | 'unsandboxed'), for the report's note;
+    """Grade one submission; never raises (a failure is a zero row with the reason), except
+    SandboxUnavailable from `factory` (the run cannot grade here: not this student's zero).
+    mode: the run's isolation ('bwrap' | 'uid' | 'unsandboxed'), or a callable giving it,
+    for the report's note; asked only if a child was started (an untouched release,
+    decided in the parent, ran no student code: no note, no sandbox probe);
     item.only: grade just these (exercise, name) checks (the rest are kept from before)."""
     started, plots, crashed, sessions = time.perf_counter(), [], False, []
 
@@ -251,11 +255,13 @@ def grade_one(item, course, assignment, factory, skip=frozenset(), mode=None):
     except SubmissionError as err:
         rep, crashed = zero_report(course, assignment, f"The submission could not be read: "
                                                        f"{err}"), True
+    except SandboxUnavailable:
+        raise  # a lazy pool's first child: grading cannot run here (exit 1), for anyone
     except Exception as err:  # noqa: BLE001 - one submission must never stop the class
         rep, crashed = zero_report(course, assignment, "The grader could not grade this "
                                    f"submission ({type(err).__name__}: {err}); it was recorded "
                                    "as zero. Please tell your instructor."), True
-    note = isolation_note(mode)
+    note = isolation_note(mode() if callable(mode) else mode) if sessions else None
     if note and not crashed:
         rep.notes.append(note)
     return Graded(item, rep, plots, time.perf_counter() - started, crashed=crashed)
@@ -341,12 +347,16 @@ def grade_here(todo, course, assignment, workers=1, require_sandbox=False, offic
     """The local runner: `workers` threads, each forking from its own zygote;
     yields (index, Graded) as each of `todo`'s (index, item, digest) finishes
     (`official`: as for grade_all, checked before anything runs)."""
-    pool, ex = ZygotePool(course, require_sandbox), None
+    prepare = None
+    if official is not None:
+        prepare = partial(prepare_official, course_root=course.root,
+                          others=official.get("hide", ()),
+                          allow_unsandboxed=official.get("allow_unsandboxed", False))
+    # lazy: the sandbox probe and official grading's checks wait for the first child, so a
+    # class of untouched release notebooks (decided in the parent) pays neither.
+    pool, ex = ZygotePool(course, require_sandbox, lazy=True, prepare=prepare), None
     try:
-        if official is not None:
-            prepare_official(pool.sandbox, course.root, official.get("hide", ()),
-                             official.get("allow_unsandboxed", False))
-        skip = hidden_digests(course, assignment)
+        skip = _HiddenDigests(course, assignment)
         ex = ThreadPoolExecutor(max_workers=min(workers, len(todo)))
         futures = {ex.submit(_pooled, pool, item, course, assignment, skip): i
                    for i, item, _digest in todo}
@@ -361,10 +371,29 @@ def grade_here(todo, course, assignment, workers=1, require_sandbox=False, offic
         pool.close()
 
 
+class _HiddenDigests:
+    """plots.hidden_digests(course, assignment), worked out when a child's reply is first
+    looked at (planning every hidden check's cases: ~10-20 ms a run that a class of
+    untouched notebooks, which starts no child, never needs). Used as ObservingSession's
+    `skip`: only `in` is asked of it, from any worker thread."""
+
+    def __init__(self, course, assignment):
+        self.course, self.assignment = course, assignment
+        self.lock, self.digests = threading.Lock(), None
+
+    def __contains__(self, digest):
+        with self.lock:
+            if self.digests is None:
+                self.digests = hidden_digests(self.course, self.assignment)
+        return digest in self.digests
+
+
 def _pooled(pool, item, course, assignment, skip):
     try:
         factory = pool.session_factory(assignment)
-        return grade_one(item, course, assignment, factory, skip, pool.isolation)
+        return grade_one(item, course, assignment, factory, skip, lambda: pool.isolation)
+    except SandboxUnavailable:
+        raise  # grade_all's caller says so and exits 1: nobody's zero
     except Exception as err:  # noqa: BLE001 - e.g. the zygote cannot start at all
         return Graded(item, zero_report(course, assignment, f"The grader could not grade this "
                                         f"submission ({type(err).__name__}: {err})."),

@@ -153,8 +153,7 @@ class ResultsDB:
                graded_at=None):
         """Add one grading (and its checks) in one transaction; returns its id.
         settings: {(exercise, name): digest of the check's resolved settings}."""
-        head = report.to_dict()
-        head.pop("checks", None)
+        head = report.to_dict(checks=False)
         settings = settings or {}
         with self.lock:
             cur = self.conn.cursor()

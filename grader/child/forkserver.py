@@ -72,7 +72,7 @@ def zygote_main():
     if problem:
         sock.sendall(json.dumps({"op": "error", "message": problem}).encode())
         os._exit(0)
-    _preload(init["assignment"], init.get("preload", []))
+    _preload(init["assignment"], init.get("preload", []), init.get("warm", True))
     wipe = list(init.get("wipe") or [])
     keep = _listing(wipe)  # made by trusted code before any submission ran
     if world:
@@ -111,7 +111,7 @@ def zygote_main():
                                                      statuses)}).encode())
 
 
-def _preload(assignment, modules):
+def _preload(assignment, modules, warm=True):
     for module in modules:
         __import__(module)
         if module == "torch":
@@ -121,7 +121,7 @@ def _preload(assignment, modules):
     from grader.child import main as child  # noqa: F401 - imported once, inherited by forks
     from grader.checks import registry
     registry.load_assignment_checks(assignment)
-    for module in WARM:
+    for module in WARM if warm else ():
         try:
             __import__(module)
         except Exception:  # noqa: BLE001 - warming is an optimisation only

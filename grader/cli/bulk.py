@@ -66,7 +66,6 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     recorded zero with the reason), 1 grading could not run, 2 bad command line.
     """
     from grader.bulk import gradeall, late
-    from grader.bulk.cluster import ClusterError
     from grader.execution.sandbox import SandboxUnavailable
     from grader.reports import gradebook
     from grader.reports.pages import write_feedback
@@ -98,7 +97,7 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
                           "hide": [folder, str(out.resolve().parent), feedback]})
     except gradeall.Interrupted as stop:  # Ctrl-C: finished ones are in the cache
         raise Interrupted(f"{stop}; no gradebook written") from None
-    except (SandboxUnavailable, ClusterError) as err:  # grading could not run here: exit 1
+    except (SandboxUnavailable, _cluster_error(cluster)) as err:  # could not run here: exit 1
         raise click.ClickException(str(err)) from None
     finally:
         progress.close()
@@ -119,6 +118,18 @@ def grade_all_cmd(ctx, folder, assignment, workers, out, feedback, fmt, duedate,
     click.echo(gradeall.summary(graded, wall), err=True)
     click.echo(f"gradebook: {out}; results database: {cache_path}"
                + (f"; feedback: {feedback}/" if feedback else ""), err=True)
+
+
+def _cluster_error(cluster):
+    """bulk.cluster.ClusterError with --cluster; else none (Dask's modules not imported)."""
+    if not cluster:
+        return _NeverRaised
+    from grader.bulk.cluster import ClusterError
+    return ClusterError
+
+
+class _NeverRaised(Exception):
+    """Raised by nothing: the except clause's stand-in for ClusterError without --cluster."""
 
 
 def _runner(cluster, course, progress, shard_size, require_sandbox, allow_unsandboxed,

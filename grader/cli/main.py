@@ -9,9 +9,7 @@ from grader.cli.base import (EXIT_FAILED, OUTPUT_FILE, GraderGroup, UserError,
                              check_assignments)
 from grader.config import ConfigError, load_course
 from grader.execution.sandbox import SandboxUnavailable
-from grader.execution.session import session_factory
 from grader.files import write_atomic
-from grader.judge.grade import grade_path
 from grader.reports import text as reporters
 from grader.reports.formats import EXIT_FAIL_UNDER, FORMATS, render
 from grader.reports.policy import student_view
@@ -38,8 +36,28 @@ def infer_assignment(course, path, given):
 def sessions(course, require_sandbox, quiet=False):
     """The sandboxed session factory, or a clear error if --require-sandbox cannot be met;
     `quiet` for a student's self-check (no instructor warnings about the isolation)."""
+    from grader.execution.session import session_factory  # numpy: not for `grader --help`
     try:
         return session_factory(course.spec.limits, require=require_sandbox, quiet=quiet)
+    except SandboxUnavailable as err:
+        raise click.ClickException(str(err)) from None
+
+
+def probe_early(quiet=False):
+    """The sandbox probe, started now in the background (sandbox.probe_in_background)."""
+    from grader.execution.sandbox import probe_in_background
+    probe_in_background(quiet)
+
+
+def forked_sessions(course, require_sandbox):
+    """Official grading's sessions: a fork server (execution.forkserver.ZygotePool, as in
+    grade-all) that imports the assignment's preload once; the public child and the hidden
+    one are two forks of it, each its own world (a second fresh child would import torch
+    again: ~2.5 s of CPU for hw2). Not warmed (matplotlib): a submission that imports it
+    pays that in each child, as a fresh child would. Close it when done."""
+    from grader.execution.forkserver import ZygotePool
+    try:
+        return ZygotePool(course, require_sandbox, warm=False)
     except SandboxUnavailable as err:
         raise click.ClickException(str(err)) from None
 
@@ -74,7 +92,8 @@ ALLOW_UNSANDBOXED = click.option(
 
 
 def official(factory, course, hide=(), allow_unsandboxed=False):
-    """Refuse unsandboxed official grading unless allowed; in uid mode hide our files."""
+    """Refuse unsandboxed official grading unless allowed; in uid mode hide our files.
+    factory: anything with the run's `.sandbox` (a session_factory, a ZygotePool)."""
     from grader.execution.hiding import prepare_official
     try:
         return prepare_official(factory.sandbox, course.root, hide, allow_unsandboxed)
@@ -106,6 +125,8 @@ def cli(ctx, course, debug):
 @click.pass_context
 def check(ctx, path, assignment, exercise, require_sandbox):
     """Self-check: run the public checks on PATH and print a table."""
+    from grader.judge.grade import grade_path
+    probe_early(quiet=True)
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
     try:
@@ -139,17 +160,21 @@ def grade_cmd(ctx, path, assignment, fmt, out, fail_under, hidden_feedback, requ
     2 bad command line or input, 3 score below --fail-under, 130 interrupted.
     """
     import os
+    probe_early()
     course = _course(ctx)
     assignment = infer_assignment(course, path, assignment)
-    factory = sessions(course, require_sandbox)
-    # In uid mode closed to the submission: the submission, its folder (other students'
-    # beside it), the results folder.
-    official(factory, course, [path, os.path.dirname(os.path.abspath(path)),
-                               os.path.dirname(os.path.abspath(out)) if out else None],
-             allow_unsandboxed)
-    if out and os.path.lexists(out):
-        os.unlink(out)  # whatever was there is not this grading's; written once children are dead
-    rep = grade_path_with_progress(course, path, assignment, factory)
+    pool = forked_sessions(course, require_sandbox)
+    try:
+        # In uid mode closed to the submission: the submission, its folder (other students'
+        # beside it), the results folder.
+        official(pool, course, [path, os.path.dirname(os.path.abspath(path)),
+                                os.path.dirname(os.path.abspath(out)) if out else None],
+                 allow_unsandboxed)
+        if out and os.path.lexists(out):
+            os.unlink(out)  # not this grading's; written once children are dead
+        rep = grade_path_with_progress(course, path, assignment, pool.session_factory(assignment))
+    finally:
+        pool.close()
     # The text table is the instructor's terminal: everything, unless asked otherwise.
     policy = hidden_feedback or ("message" if fmt == "text" else course.spec.feedback.hidden)
     text = render(rep, fmt, policy, fail_under)
@@ -275,6 +300,7 @@ def kinds(ctx, assignment):
 def grade_path_with_progress(course, path, assignment, factory):
     """judge.grade_path with a progress line per check on stderr (a bar on a terminal)."""
     from grader.bulk.gradeall import Progress
+    from grader.judge.grade import grade_path
     progress = Progress(len(course.checks_for(assignment)), verb="checked", unit="checks",
                         every=0, describe=_check_done)
     try:

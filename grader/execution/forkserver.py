@@ -67,10 +67,13 @@ class Zygote:
 
     Args: assignment: whose check kinds to preload; preload: module names
     (torch gets torch.set_num_threads(1)); limits: config.Limits; sandbox:
-    the sandbox.Sandbox whose jail the zygote runs in.
+    the sandbox.Sandbox whose jail the zygote runs in; warm: also import what notebooks
+    import at the top (child/forkserver.py WARM: matplotlib, ~1 s in a jail), worth it
+    where many submissions fork from one zygote, not for one submission's two children.
     """
 
-    def __init__(self, assignment, preload, limits, sandbox, start_timeout_s=120):
+    def __init__(self, assignment, preload, limits, sandbox, start_timeout_s=120, warm=True):
+        self.warm = warm
         self.assignment, self.preload, self.limits = assignment, list(preload), limits
         self.sandbox, self.start_timeout_s = sandbox, start_timeout_s
         self.proc = self.sock = self.jail = self.tap = None
@@ -123,7 +126,8 @@ class Zygote:
             raise ChildFault("infrastructure", "grading was stopped")
         self.tap = OutputTap(out_r, 16 * 1024)
         self._send({"op": "init", "assignment": self.assignment, "preload": self.preload,
-                    "own_uids": self.own_uids, "wipe": self.wipes, "isolate": self._world()})
+                    "own_uids": self.own_uids, "wipe": self.wipes, "isolate": self._world(),
+                    "warm": self.warm})
         reply = self._receive(self.start_timeout_s)
         if reply.get("op") != "ready":
             time.sleep(0.1)  # let the tap read what the fork server wrote on its way out
@@ -364,17 +368,41 @@ class ZygotePool:
 
     The sandbox is resolved once here, so `require_sandbox` fails before any
     grading starts (sandbox.SandboxUnavailable) rather than once per student.
+    lazy: resolve it (the probe starts a jail: 0.2-1 s) and run `prepare(sandbox)`
+    (official grading's checks, execution.hiding.prepare_official) only when the
+    first child is asked for, so a class decided wholly in the parent (untouched
+    release notebooks) pays neither; SandboxUnavailable is then raised by that
+    first session_factory call, before any child starts.
     A fork server that cannot start, or stops forking, is replaced by fresh
     `ChildSession`s: slower, never a student's zero.
     """
 
-    def __init__(self, course, require_sandbox=False):
-        self.course = course
-        self.sandbox = default_sandbox(course.spec.limits, require_sandbox)
+    def __init__(self, course, require_sandbox=False, lazy=False, prepare=None, warm=True):
+        self.course, self.require_sandbox, self.prepare = course, require_sandbox, prepare
+        self.warm = warm  # see Zygote
+        self.resolving, self._sandbox = threading.Lock(), None
         self.local = threading.local()
         self.all, self.lock = [], threading.Lock()
         self.fallbacks = weakref.WeakSet()  # ChildSessions where no zygote could start
         self.closed = False
+        if not lazy:
+            self.sandbox  # noqa: B018 - resolved (and prepared) now
+
+    @property
+    def sandbox(self):
+        """The run's Sandbox, resolved (and `prepare`d) once, on first use."""
+        with self.resolving:
+            if self._sandbox is None:
+                sandbox = default_sandbox(self.course.spec.limits, self.require_sandbox)
+                if self.prepare is not None:
+                    self.prepare(sandbox)
+                self._sandbox = sandbox
+            return self._sandbox
+
+    @property
+    def resolved(self):
+        """True once the sandbox was resolved (a child was, or may have been, started)."""
+        return self._sandbox is not None
 
     @property
     def mode(self):
@@ -390,7 +418,7 @@ class ZygotePool:
         zygotes = self.local.__dict__.setdefault("zygotes", {})
         if assignment not in zygotes:
             z = Zygote(assignment, self.course.assignment(assignment).preload,
-                       self.course.spec.limits, self.sandbox)
+                       self.course.spec.limits, self.sandbox, warm=self.warm)
             with self.lock:
                 if self.closed:
                     raise ChildFault("infrastructure", "grading was stopped")
@@ -414,6 +442,7 @@ class ZygotePool:
         def make(load_request):
             if self.closed:
                 raise ChildFault("infrastructure", "grading was stopped")
+            self.sandbox  # noqa: B018 - a lazy pool resolves it now: SandboxUnavailable here
             zygote = self.zygote(assignment)
             if zygote is None or zygote.broken:
                 session = ChildSession(load_request, limits, sandbox=self.sandbox)
@@ -421,7 +450,8 @@ class ZygotePool:
                     self.fallbacks.add(session)
                 return session
             return ZygoteSession(zygote, load_request, limits)
-        make.mode, make.isolation = self.mode, self.isolation
+        if self.resolved:  # a lazy pool's isolation is known once a child was asked for
+            make.mode, make.isolation = self.mode, self.isolation
         return make
 
     def close(self):

@@ -176,6 +176,19 @@ def _try_bwrap_as(uids, exe):
     return False
 
 
+def probe_in_background(quiet=False):
+    """Start bwrap_works() in a daemon thread: a command that will need a child lets the
+    probe's jail start (0.2-1 s of wall) while it loads course.yml and the submission;
+    resolve_mode then waits for the result under the lock. quiet: as for resolve_mode (a
+    student's self-check: a broken bwrap's warning is not printed from here)."""
+    def probe():
+        _muted.on = quiet
+        bwrap_works()
+    thread = threading.Thread(target=probe, name="sandbox-probe", daemon=True)
+    thread.start()
+    return thread
+
+
 _bwrap_drops_uid = False
 # Every bwrap the grader starts: all namespaces, an unprivileged uid/gid inside, no capability.
 _UNPRIVILEGED = ("--unshare-all", "--unshare-user", "--uid", str(JAIL_UID), "--gid", str(JAIL_GID),

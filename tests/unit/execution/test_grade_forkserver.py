@@ -1,0 +1,57 @@
+"""`grader grade` starts one fork server (the assignment's imports paid once) and forks the
+public child and the hidden child from it: two children, never one for both, and no fresh
+`python -I` child importing everything again for the hidden checks (it cost hw2 ~2.5 s of
+torch import). The fork server is not warmed with matplotlib (one submission, two forks)."""
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from grader.cli import cli
+from grader.execution import forkserver, session
+
+A = "hw1_autograd"
+
+
+@pytest.fixture(scope="module")
+def small_course(root, tmp_path_factory):
+    """course.yml with decaying_cosine alone: its public checks and its hidden one."""
+    raw = yaml.safe_load((root / "course.yml").read_text())
+    hw1 = raw["assignments"][A]
+    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
+    path = tmp_path_factory.mktemp("course") / "course.yml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+@pytest.mark.slow
+def test_grade_forks_public_and_hidden_children_from_one_fork_server(root, small_course,
+                                                                      monkeypatch):
+    started, forks, fresh = [], [], []
+    real_start, real_session, real_child = (forkserver.Zygote.start, forkserver.ZygoteSession,
+                                            session.ChildSession.start)
+
+    def zygote_start(self):
+        started.append(self.warm)
+        return real_start(self)
+
+    def zygote_session(zygote, request, limits):
+        forks.append(zygote)
+        return real_session(zygote, request, limits)
+
+    def child_start(self):
+        fresh.append(self)
+        return real_child(self)
+    monkeypatch.setattr(forkserver.Zygote, "start", zygote_start)
+    monkeypatch.setattr(forkserver, "ZygoteSession", zygote_session)
+    monkeypatch.setattr(session.ChildSession, "start", child_start)
+    done = CliRunner().invoke(cli, ["--course", str(small_course), "grade",
+                                    str(root / "solutions" / A / "decaying_cosine.py"),
+                                    "-a", A, "--format", "json"])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout[done.stdout.index("{"):])
+    hidden = [c for c in report["checks"] if c["hidden"]]
+    assert hidden and all(c["status"] == "passed" for c in report["checks"])
+    assert started == [False]           # one fork server, not warmed
+    assert len(forks) == 2 and not fresh  # the public child, then the hidden one: two forks
