@@ -177,11 +177,15 @@ def test_a_stub_rebound_in_a_later_cell_is_graded_and_gets_its_marks(root, cours
 
 @pytest.mark.slow
 def test_a_partly_done_notebook_is_graded_check_by_check_as_before(root, course):
+    """Every exercise, public and hidden checks, all but trid's three minimisations (this
+    notebook's loops spend most of its grading there; the shortcut decides per submission,
+    not per check)."""
     path = root / "examples" / "submissions" / A / "partial.ipynb"
     factory = child_factory(course.spec.limits)
-    now = grade(load(course, path), course, A, session_factory=factory)
+    only = {(c.exercise, c.name) for c in course.checks_for(A) if "minimize" not in c.name}
+    now = grade(load(course, path), course, A, session_factory=factory, only=only)
     before = grade(load(course, path), course, A, session_factory=factory,
-                   decide_untouched=False)
+                   decide_untouched=False, only=only)
     statuses = {c.status for c in now.checks}
     assert "passed" in statuses and statuses - {"passed"}  # partly done indeed
     assert [(c.name, c.status, c.score, _without_cpu(c.message)) for c in now.checks] == \
