@@ -199,6 +199,7 @@ def test_replays_match_torch(torch, opt_name, loss, split):
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
 
 
+@pytest.mark.slow   # importing torch takes seconds (its sibling above is slow too)
 def test_logistic_replay_matches_torch(torch):
     x, y = ln.thresholded_line(3, 50)
     a = torch.zeros((), dtype=torch.float64, requires_grad=True)
