@@ -226,12 +226,17 @@ def find_course_file(start=None, given=None):
     return PACKAGE_DIR.parent / COURSE_FILE
 
 
+# libyaml's parser where PyYAML was built with it (its wheels are): the same safe types,
+# parsed about 6x faster; every command, worker and test loads course.yml.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_course(path=None, start=None):
     """Load and validate course.yml (`path`, else find_course_file(start)); raise
     ConfigError naming file and key."""
     path = find_course_file(start, given=path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found (set --course or GRADER_COURSE)") from None
     except yaml.YAMLError as err:

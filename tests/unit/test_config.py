@@ -2,16 +2,18 @@
 import pytest
 import yaml
 
-from grader.config import ConfigError, load_course
+from grader.config import YAML_LOADER, ConfigError, load_course
 
 from tests.conftest import ROOT
 
 
 def write_course(tmp_path, mutate):
-    data = yaml.safe_load((ROOT / "course.yml").read_text())
+    """course.yml changed by mutate(data) (libyaml both ways: the pure-Python safe loader
+    and dumper cost ~0.2 s a call, and every test here calls this)."""
+    data = yaml.load((ROOT / "course.yml").read_text(), Loader=YAML_LOADER)
     mutate(data)
     path = tmp_path / "course.yml"
-    path.write_text(yaml.safe_dump(data))
+    path.write_text(yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper)))
     return path
 
 
@@ -22,6 +24,18 @@ def checks(data, ex="trid"):
 def test_real_course_loads(course):
     assert "hw1_autograd" in course.spec.assignments
     assert any(c.hidden for c in course.checks["hw1_autograd"])
+
+
+def test_course_yml_is_parsed_by_libyaml_to_the_same_data():
+    """libyaml's safe loader where PyYAML has it (seconds over a test run, ~0.1 s a
+    command), and it reads course.yml exactly as the pure-Python safe loader does."""
+    from grader import config
+    text = (ROOT / "course.yml").read_text(encoding="utf-8")
+    if yaml.__with_libyaml__:
+        assert config.YAML_LOADER is yaml.CSafeLoader
+    assert yaml.load(text, Loader=config.YAML_LOADER) == yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError):
+        yaml.load("a: [unclosed", Loader=config.YAML_LOADER)
 
 
 @pytest.mark.parametrize("mutate, needle", [

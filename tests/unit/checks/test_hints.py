@@ -105,6 +105,9 @@ MESSAGES = [
 
 @pytest.fixture(scope="module")
 def graded(course):
+    """grade_mutant(assignment, name) -> {check name: CheckResult}: each mutant graded once,
+    on the checks MESSAGES asserts on (not its whole exercise: trid's minimisations and the
+    fits would cost seconds of CPU each and are asserted on by no row)."""
     from grader.execution.forkserver import ZygotePool
     pool, cache = ZygotePool(course), {}
 
@@ -113,8 +116,9 @@ def graded(course):
             from grader.authoring.selftest import discover, submission_for
             from grader.judge.grade import grade
             case = next(c for c in discover(course.root, assignment) if c.name == name)
+            only = {(case.exercise, m[2]) for m in MESSAGES if m[:2] == (assignment, name)}
             rep = grade(submission_for(case, course), course, assignment,
-                        exercises=[case.exercise],
+                        exercises=[case.exercise], only=only,
                         session_factory=pool.session_factory(assignment))
             cache[(assignment, name)] = {c.name: c for c in rep.checks}
         return cache[(assignment, name)]

@@ -157,10 +157,14 @@ def test_fit_iterates_names_a_jump_to_the_optimum_in_long_runs():
 
 
 # ---------------------------------------------- replays against torch itself
-torch = pytest.importorskip("torch")
+@pytest.fixture(scope="module")
+def torch():
+    """torch, imported by the tests that use it (not at collection: every xdist worker
+    collects this module, and importing torch costs seconds of CPU)."""
+    return pytest.importorskip("torch")
 
 
-def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree, split=False):
+def _torch_history(torch, opt_name, loss, phi_x, y, batches_by_epoch, lr, degree, split=False):
     model = pl.grader_model(degree, split)
     fn = pl.loss_function(loss)
     opt = (torch.optim.Adam(model.parameters(), lr=lr) if opt_name == "adam"
@@ -184,18 +188,19 @@ def _torch_history(opt_name, loss, phi_x, y, batches_by_epoch, lr, degree, split
 @pytest.mark.parametrize("split", [False, True], ids=["one_w", "split_params"])
 @pytest.mark.parametrize("opt_name,loss", [("sgd", "l1"), ("sgd", "mse"), ("adam", "l1"),
                                            ("adam", "mse")])
-def test_replays_match_torch(opt_name, loss, split):
+def test_replays_match_torch(torch, opt_name, loss, split):
     rng = np.random.default_rng(3)
     x = rng.uniform(-1, 1, 17)
     y = 1 + 3 * x - 4 * x ** 2 + 0.7 * rng.standard_normal(17)
     epochs = [[list(b) for b in np.array_split(rng.permutation(17), 4)] for _ in range(3)]
     replay = pl.replay_adam if opt_name == "adam" else pl.replay_sgd
     ours = replay(pl.features(x, 2), y, epochs, 0.3, loss)
-    theirs = _torch_history(opt_name, loss, x, y, epochs, 0.3, 2, split)
+    theirs = _torch_history(torch, opt_name, loss, x, y, epochs, 0.3, 2, split)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
 
 
-def test_logistic_replay_matches_torch():
+@pytest.mark.slow   # importing torch takes seconds (its sibling above is slow too)
+def test_logistic_replay_matches_torch(torch):
     x, y = ln.thresholded_line(3, 50)
     a = torch.zeros((), dtype=torch.float64, requires_grad=True)
     b = torch.zeros((), dtype=torch.float64, requires_grad=True)
