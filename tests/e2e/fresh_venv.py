@@ -78,17 +78,20 @@ def make_venv(folder, env=None):
     import ensurepip
     base = getattr(sys, "_base_executable", sys.executable)
     wheels = sorted(str(w) for w in (Path(ensurepip.__file__).parent / "_bundled").glob("*.whl"))
-    if not wheels:
-        subprocess.run([base, "-m", "venv", str(folder)], check=True,
+    if wheels:
+        subprocess.run([base, "-m", "venv", "--without-pip", str(folder)], check=True,
                        env=env or clean_env(), capture_output=True, timeout=300)
-        return
-    subprocess.run([base, "-m", "venv", "--without-pip", str(folder)], check=True,
-                   env=env or clean_env(), capture_output=True, timeout=300)
-    # This session's pip installs into the new venv's interpreter (pip --python), from the
-    # bundled wheels only (--no-index): the same pip and setuptools, no download.
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python"),
-                    "install", "-q", "--no-index", "--no-compile", *wheels], check=True,
-                   env=clean_env(), capture_output=True, timeout=300)
+        # This session's pip installs into the new venv's interpreter (pip --python, pip
+        # >= 22.3), from the bundled wheels only (--no-index): the same pip and setuptools.
+        done = subprocess.run([sys.executable, "-m", "pip", "--python",
+                               str(folder / "bin" / "python"), "install", "-q", "--no-index",
+                               "--no-compile", *wheels], env=clean_env(), capture_output=True,
+                              timeout=300)
+        if done.returncode == 0:
+            return
+        shutil.rmtree(folder)
+    subprocess.run([base, "-m", "venv", str(folder)], check=True, env=env or clean_env(),
+                   capture_output=True, timeout=300)
 
 
 def _build(folder, requirements_text, key):
