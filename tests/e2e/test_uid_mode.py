@@ -312,12 +312,67 @@ def test_uid_mode_fork_server_is_out_of_reach_and_later_forks_grade_fully(public
     assert scores(reports["a_attacker"]) == POINTS, why(reports["a_attacker"])
 
 
-SLEEPER = "import time\ntime.sleep(12)\n"
+# b_sleeper stays alive while a_attacker's processes run, 12 s at most (each of its
+# processes: the public and the hidden checks'): until it has seen one and then none for a
+# second. "The attacker" is a process of this grade-all run (below the command) forked by
+# a fork server other than ours, running as a uid other than its parent's. Should the
+# sleeper leave early, the attack reports no other submission and the test fails.
+SLEEPER = """\
+import os, time
+
+
+def table():   # {pid: (parent pid, uid, command line)}
+    rows = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/status") as fh:
+                field = dict(ln.split(":", 1) for ln in fh.read().splitlines() if ":" in ln)
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                rows[int(entry)] = (int(field["PPid"]), int(field["Uid"].split()[0]), fh.read())
+        except (OSError, KeyError, ValueError):
+            pass
+    return rows
+
+
+def attackers():
+    rows, pid, chain = table(), int(os.readlink("/proc/self")), []
+    while pid in rows and pid not in chain:
+        chain.append(pid)
+        pid = rows[pid][0]
+    run = next((p for p in chain if b"grade-all" in rows[p][2]), None)
+
+    def top_server(p):   # the topmost fork server above (or at) p
+        top = None
+        while p in rows and b"forkserver" in rows[p][2]:
+            top, p = p, rows[p][0]
+        return top
+
+    def in_run(p):
+        while p in rows and p != run:
+            p = rows[p][0]
+        return p == run
+
+    ours = top_server(chain[0]) if chain else None
+    return [p for p, (parent, uid, cmd) in rows.items()
+            if run and b"forkserver" in cmd and parent in rows
+            and b"forkserver" in rows[parent][2] and uid != rows[parent][1]
+            and top_server(p) != ours and in_run(p)]
+
+
+start, seen, last = time.monotonic(), False, 0.0
+while time.monotonic() < start + 12:
+    if attackers():
+        seen, last = True, time.monotonic()
+    elif seen and time.monotonic() - last > 1.0:
+        break
+    time.sleep(0.05)
+print("SLEPT", round(time.monotonic() - start, 1), "s; saw the attacker:", seen)
+"""
 
 
 def test_uid_mode_submission_cannot_reach_another_graded_at_the_same_time(public, run_public):
     """-j 2: a_attacker waits for b_sleeper's process (forked by the other worker's fork
-    server, alive for 12 s) and attacks it and both fork servers."""
+    server, alive while the attacker runs) and attacks it and both fork servers."""
     course = write_course(public / "course-pair")
     klass = public / "class-pair"
     submission(klass / "a_attacker", extra="attack_grader_processes.py",
@@ -331,3 +386,5 @@ def test_uid_mode_submission_cannot_reach_another_graded_at_the_same_time(public
     own_uid_without_privilege(seen)
     for student in ("a_attacker", "b_sleeper"):
         assert scores(reports[student]) == POINTS, why(reports[student])
+    print("\n" + "\n".join(ln for ln in reports["b_sleeper"]["output"].splitlines()
+                            if ln.startswith("SLEPT")))
