@@ -110,10 +110,28 @@ def targets():
     mine = descendants(table, me)
     run = descendants(table, top) if top else set(table)
     found = {p: table[p][1] for p in run - mine if top is None or b"grader" in table[p][1]}
-    # /proc entries we cannot even read (covered): targets as well, the parent above all
+    # /proc entries we cannot even read (covered): targets as well, the parent above all;
+    # but not one readable a moment later and then not of this run (another process of
+    # the machine that was starting or exiting as we listed: another test's jail, say)
     listed = {int(e) for e in os.listdir("/proc") if e.isdigit()}
-    found.update({p: b"" for p in listed - set(table) - mine})
+    found.update({p: b"" for p in listed - set(table) - mine
+                  if top is None or not outside_run(p, top)})
     return found, table
+
+
+def outside_run(pid, top):
+    """True when `pid` can be read now and its ancestors do not reach `top` (the grader
+    command of this run); False when it still cannot be read, or is of this run."""
+    try:
+        for _ in range(64):
+            if pid == top:
+                return False
+            if pid <= 1:
+                return True
+            pid = int(status(pid).get("PPid", 0))
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def other_submission(found, table):
