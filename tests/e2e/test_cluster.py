@@ -154,13 +154,15 @@ def test_a_scheduler_and_two_workers_grade_like_a_local_run(course_file, klass, 
 
 def test_a_worker_killed_mid_shard_loses_and_duplicates_nobody(course_file, klass, local,
                                                                tmp_path):
+    """Two shards of 7, one per worker (each shard pays a fork server's start): w0 is
+    killed well into its shard, which the scheduler then gives to w1."""
     out = tmp_path / "gb.csv"
     with dask_cluster(tmp_path, 2) as (address, client, workers):
         victim = next(a for a, w in client.scheduler_info()["workers"].items()
                       if w["name"] == "w0")
         result = {}
         run = threading.Thread(target=lambda: result.update(zip(("rows", "output"), grade_all(
-            course_file, klass, out, "--cluster", address, "--shard-size", "4"))))
+            course_file, klass, out, "--cluster", address, "--shard-size", "7"))))
         run.start()
         try:
             busy_since = None

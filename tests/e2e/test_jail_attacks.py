@@ -324,12 +324,22 @@ def test_jail_cannot_make_a_user_namespace(inside):
 
 
 # ================================== 2. grade-all: ptrace of the fork server
-def test_ptrace_of_fork_server_does_not_reach_the_next_student(jailed, tmp_path):
-    """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next."""
-    klass = tmp_path / "class"
+@pytest.fixture(scope="module")
+def zygote_ptrace(jailed, tmp_path_factory):
+    """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next:
+    one grade-all, read by the two tests below (its class and gradebook are copied by the
+    one that grades again)."""
+    tmp = tmp_path_factory.mktemp("zygote-ptrace")
+    klass = tmp / "class"
     submission(klass / "a_attacker", extra="attack_zygote_ptrace.py", extra_name="zz_attack.py")
     submission(klass / "b_victim")
-    rc, rows, reports, err = grade_all(jailed, klass, tmp_path / "gradebook.csv")
+    rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
+    return {"rc": rc, "rows": rows, "reports": reports, "err": err, "tmp": tmp}
+
+
+def test_ptrace_of_fork_server_does_not_reach_the_next_student(zygote_ptrace):
+    """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next."""
+    rc, rows, reports, err = (zygote_ptrace[k] for k in ("rc", "rows", "reports", "err"))
     assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
     attack = reports["a_attacker"]["output"]
     assert "ZYGOTE-INJECT" in attack, f"the attack did not run: {attack[-1000:]}"
@@ -339,14 +349,14 @@ def test_ptrace_of_fork_server_does_not_reach_the_next_student(jailed, tmp_path)
     assert float(rows["a_attacker"]["score"]) == FULL, why(reports["a_attacker"])
 
 
-def test_score_lost_to_another_student_is_not_cached(jailed, tmp_path):
-    """As above, then grade-all again without the attacker, reusing the gradebook's cache."""
-    klass = tmp_path / "class"
-    submission(klass / "a_attacker", extra="attack_zygote_ptrace.py", extra_name="zz_attack.py")
-    submission(klass / "b_victim")
-    out = tmp_path / "gradebook.csv"
-    rc, rows, _reports, err = grade_all(jailed, klass, out)
+def test_score_lost_to_another_student_is_not_cached(jailed, zygote_ptrace, tmp_path):
+    """As above, then grade-all again without the attacker, reusing the gradebook's cache
+    (a copy of it: the cache is keyed by content, not by where the class lies)."""
+    rc, rows, err = zygote_ptrace["rc"], zygote_ptrace["rows"], zygote_ptrace["err"]
     assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
+    shutil.copytree(zygote_ptrace["tmp"], tmp_path, dirs_exist_ok=True, symlinks=True)
+    klass, out = tmp_path / "class", tmp_path / "gradebook.csv"
+    assert out.with_suffix(".sqlite").is_file()   # the cache of the first run came along
     first = float(rows["b_victim"]["score"])
     shutil.rmtree(klass / "a_attacker")
     rc, rows, reports, err = grade_all(jailed, klass, out)
@@ -354,6 +364,7 @@ def test_score_lost_to_another_student_is_not_cached(jailed, tmp_path):
     assert float(rows["b_victim"]["score"]) == FULL, (
         f"first run {first}, second run (alone, cache kept) {rows['b_victim']['score']}: "
         f"{why(reports['b_victim'])}")
+    assert first != FULL or "(1 unchanged since the last run" in err, err[-2000:]
 
 
 # ============================ 3. state between the students of one worker
@@ -542,46 +553,61 @@ def _reason(rows, reports, student):
     return notes.strip()
 
 
-def test_symlink_to_a_huge_file_does_not_stop_grade_all(course, tmp_path):
-    """frank.py is a symlink to a 1 TB sparse file outside the class folder."""
-    huge = tmp_path / "huge.bin"
+PARENT_CLASS = {"alice", "bob", "carol", "dave", "erin", "frank", "zed"}
+
+
+@pytest.fixture(scope="module")
+def parent_class(course, tmp_path_factory):
+    """One grade-all of a class that goes after the parent, read by the three tests below:
+    frank.py is a symlink to a 1 TB sparse file outside the class folder; bob.py ->
+    /dev/zero, carol.py is a FIFO, dave/decaying_cosine.py -> /dev/zero, erin is correct
+    but her timestamp.txt is a FIFO; alice is correct with a spreadsheet formula in her
+    timestamp.txt, zed correct with an ordinary one. The grader may take at most 8 GB."""
+    tmp = tmp_path_factory.mktemp("parent-class")
+    huge = tmp / "huge.bin"
     with open(huge, "wb") as fh:
         fh.truncate(1 << 40)   # sparse: costs no disk
-    klass = tmp_path / "class"
+    klass = tmp / "class"
     submission(klass / "alice")
-    os.symlink(huge, klass / "frank.py")
-    submission(klass / "zed")
-
-    def cap_memory():   # whatever the grader tries, it cannot take more than 8 GB here
-        import resource
-        resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
-    try:
-        rc, rows, reports, err = grade_all(course, klass, tmp_path / "gradebook.csv",
-                                           preexec_fn=cap_memory)
-    finally:
-        huge.unlink()
-    assert rc == 0, f"grade-all stopped for everyone (exit {rc}): {err[-1500:]!r}"
-    assert set(rows) == {"alice", "frank", "zed"}, set(rows)
-    assert float(rows["alice"]["score"]) == FULL and float(rows["zed"]["score"]) == FULL
-    assert float(rows["frank"]["score"]) == 0 and _reason(rows, reports, "frank")
-
-
-def test_special_files_in_class_folder_get_zero_rows(course, tmp_path):
-    """bob.py -> /dev/zero, carol.py is a FIFO, dave/decaying_cosine.py -> /dev/zero,
-    erin is correct but her timestamp.txt is a FIFO."""
-    klass = tmp_path / "class"
-    submission(klass / "alice")
+    (klass / "alice" / "timestamp.txt").write_text('=HYPERLINK("http://x","y")\n',
+                                                   encoding="utf-8")
     os.symlink("/dev/zero", klass / "bob.py")
     os.mkfifo(klass / "carol.py")
     (klass / "dave").mkdir()
     os.symlink("/dev/zero", klass / "dave" / "decaying_cosine.py")
     submission(klass / "erin")
     os.mkfifo(klass / "erin" / "timestamp.txt")
-    rc, rows, reports, err = grade_all(course, klass, tmp_path / "gradebook.csv", timeout=180)
+    os.symlink(huge, klass / "frank.py")
+    submission(klass / "zed")
+    (klass / "zed" / "timestamp.txt").write_text("2026-01-05 10:00:00\n", encoding="utf-8")
+
+    def cap_memory():   # whatever the grader tries, it cannot take more than 8 GB here
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+    try:
+        rc, rows, reports, err = grade_all(course, klass, tmp / "gradebook.csv", timeout=180,
+                                           preexec_fn=cap_memory)
+    finally:
+        huge.unlink()
+    return rc, rows, reports, err
+
+
+def test_symlink_to_a_huge_file_does_not_stop_grade_all(parent_class):
+    """frank.py is a symlink to a 1 TB sparse file outside the class folder."""
+    rc, rows, reports, err = parent_class
+    assert rc == 0, f"grade-all stopped for everyone (exit {rc}): {err[-1500:]!r}"
+    assert set(rows) == PARENT_CLASS, set(rows)
+    assert float(rows["alice"]["score"]) == FULL and float(rows["zed"]["score"]) == FULL
+    assert float(rows["frank"]["score"]) == 0 and _reason(rows, reports, "frank")
+
+
+def test_special_files_in_class_folder_get_zero_rows(parent_class):
+    """bob.py -> /dev/zero, carol.py is a FIFO, dave/decaying_cosine.py -> /dev/zero,
+    erin is correct but her timestamp.txt is a FIFO."""
+    rc, rows, reports, err = parent_class
     assert rc is not None, "grade-all did not finish within 180 s"
     assert rc == 0, f"grade-all stopped (exit {rc}): {err[-1500:]}"
-    assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}, \
-        f"rows for {sorted(rows)} only"
+    assert set(rows) == PARENT_CLASS, f"rows for {sorted(rows)} only"
     assert float(rows["alice"]["score"]) == FULL and float(rows["erin"]["score"]) == FULL
     for bad in ("bob", "carol", "dave"):
         assert float(rows[bad]["score"]) == 0, (bad, rows[bad])
@@ -629,15 +655,9 @@ def test_returned_16_mb_does_not_balloon_the_parent(course, tmp_path):
     assert grown_mb < 32, f"the parent's peak RSS grew by {grown_mb:.0f} MB for 16 MB returned"
 
 
-def test_timestamp_formula_is_neutralised_in_the_gradebook(course, tmp_path):
-    klass = tmp_path / "class"
-    submission(klass / "alice")
-    (klass / "alice" / "timestamp.txt").write_text('=HYPERLINK("http://x","y")\n',
-                                                   encoding="utf-8")
-    submission(klass / "zed")
-    (klass / "zed" / "timestamp.txt").write_text("2026-01-05 10:00:00\n", encoding="utf-8")
-    rc, rows, _reports, err = grade_all(course, klass, tmp_path / "gradebook.csv")
-    assert rc == 0 and set(rows) == {"alice", "zed"}, err[-2000:]
+def test_timestamp_formula_is_neutralised_in_the_gradebook(parent_class):
+    rc, rows, _reports, err = parent_class
+    assert rc == 0 and set(rows) == PARENT_CLASS, err[-2000:]
     cell = rows["alice"]["timestamp"]
     assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), f"formula in the CSV: {cell!r}"
     assert float(rows["alice"]["score"]) == FULL

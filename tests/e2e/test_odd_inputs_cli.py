@@ -1,5 +1,7 @@
 """Odd inputs through the doors users run (issue 18, class 5): `grader grade` and
-`grader grade-all` in a subprocess, as from a shell. No traceback, a recorded result."""
+`grader grade-all` in a subprocess, as from a shell. No traceback, a recorded result.
+The generated inputs (hypothesis) go through the same command in-process (click's runner:
+every layer but the interpreter's start, which the subprocess runs here cover)."""
 import csv
 import json
 import subprocess
@@ -7,8 +9,11 @@ import sys
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from grader.cli import cli
 
 from tests.conftest import ROOT
 from tests.unit.submission.test_odd_inputs import (MEMBER, NOTEBOOK, ODD_NOTEBOOKS, ODD_ZIPS,
@@ -71,10 +76,12 @@ def test_grade_of_generated_odd_inputs_is_a_recorded_result(tmp_path_factory, ge
             return
     else:
         path.write_bytes(data)
-    proc = run("grade", str(path), "-a", "hw1_autograd", "--format", "json", cwd=where)
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+    result = CliRunner().invoke(cli, ["--course", str(where / "course.yml"), "grade", str(path),
+                                      "-a", "hw1_autograd", "--format", "json"], obj={})
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    assert result.exit_code == 0 and result.exception is None, (result.stderr,
+                                                                result.exception)
+    doc = json.loads(result.stdout)
     assert doc["checks"] and doc["max_score"] > 0
 
 
