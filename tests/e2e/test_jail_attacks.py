@@ -324,23 +324,30 @@ def test_jail_cannot_make_a_user_namespace(inside):
 
 
 # ================================== 2. grade-all: ptrace of the fork server
+ZYGOTE_CLASS = {"a_attacker", "b_victim", "c_attacker", "d_victim"}
+
+
 @pytest.fixture(scope="module")
-def zygote_ptrace(jailed, tmp_path_factory):
-    """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next:
-    one grade-all, read by the two tests below (its class and gradebook are copied by the
-    one that grades again)."""
-    tmp = tmp_path_factory.mktemp("zygote-ptrace")
+def zygote_attacks(jailed, tmp_path_factory):
+    """One grade-all (-j 1: one fork server) read by three tests: a_attacker pokes the
+    shared zygote's memory with ptrace, b_victim (the reference) comes next; c_attacker
+    goes after the fork server through /proc and pidfds, d_victim comes next. The test that
+    grades again copies the class and its gradebook."""
+    tmp = tmp_path_factory.mktemp("zygote-attacks")
     klass = tmp / "class"
     submission(klass / "a_attacker", extra="attack_zygote_ptrace.py", extra_name="zz_attack.py")
     submission(klass / "b_victim")
+    submission(klass / "c_attacker", extra="attack_grader_processes.py",
+               extra_name="zz_attack.py", WAIT_S=0)
+    submission(klass / "d_victim")
     rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
     return {"rc": rc, "rows": rows, "reports": reports, "err": err, "tmp": tmp}
 
 
-def test_ptrace_of_fork_server_does_not_reach_the_next_student(zygote_ptrace):
+def test_ptrace_of_fork_server_does_not_reach_the_next_student(zygote_attacks):
     """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next."""
-    rc, rows, reports, err = (zygote_ptrace[k] for k in ("rc", "rows", "reports", "err"))
-    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
+    rc, rows, reports, err = (zygote_attacks[k] for k in ("rc", "rows", "reports", "err"))
+    assert rc == 0 and set(rows) == ZYGOTE_CLASS, err[-2000:]
     attack = reports["a_attacker"]["output"]
     assert "ZYGOTE-INJECT" in attack, f"the attack did not run: {attack[-1000:]}"
     victim = reports["b_victim"]
@@ -349,16 +356,17 @@ def test_ptrace_of_fork_server_does_not_reach_the_next_student(zygote_ptrace):
     assert float(rows["a_attacker"]["score"]) == FULL, why(reports["a_attacker"])
 
 
-def test_score_lost_to_another_student_is_not_cached(jailed, zygote_ptrace, tmp_path):
-    """As above, then grade-all again without the attacker, reusing the gradebook's cache
+def test_score_lost_to_another_student_is_not_cached(jailed, zygote_attacks, tmp_path):
+    """As above, then grade-all again with b_victim alone, reusing the gradebook's cache
     (a copy of it: the cache is keyed by content, not by where the class lies)."""
-    rc, rows, err = zygote_ptrace["rc"], zygote_ptrace["rows"], zygote_ptrace["err"]
-    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
-    shutil.copytree(zygote_ptrace["tmp"], tmp_path, dirs_exist_ok=True, symlinks=True)
+    rc, rows, err = zygote_attacks["rc"], zygote_attacks["rows"], zygote_attacks["err"]
+    assert rc == 0 and set(rows) == ZYGOTE_CLASS, err[-2000:]
+    shutil.copytree(zygote_attacks["tmp"], tmp_path, dirs_exist_ok=True, symlinks=True)
     klass, out = tmp_path / "class", tmp_path / "gradebook.csv"
     assert out.with_suffix(".sqlite").is_file()   # the cache of the first run came along
     first = float(rows["b_victim"]["score"])
-    shutil.rmtree(klass / "a_attacker")
+    for other in ZYGOTE_CLASS - {"b_victim"}:
+        shutil.rmtree(klass / other)
     rc, rows, reports, err = grade_all(jailed, klass, out)
     assert rc == 0 and set(rows) == {"b_victim"}, err[-2000:]
     assert float(rows["b_victim"]["score"]) == FULL, (
@@ -368,9 +376,14 @@ def test_score_lost_to_another_student_is_not_cached(jailed, zygote_ptrace, tmp_
 
 
 # ============================ 3. state between the students of one worker
+LEFTOVERS_CLASS = {"a_leaver", "b_reader", "c_chmod", "d_victim"}
+
+
 @pytest.fixture(scope="module")
 def leftovers(jailed, tmp_path_factory):
-    """a_leaver leaves files and a sleeper; b_reader reports what it finds (one worker)."""
+    """a_leaver leaves files and a sleeper; b_reader reports what it finds (one worker);
+    then c_chmod takes the permissions off its work dir and d_victim comes next (for
+    test_chmod_of_work_dir_does_not_hurt_the_next_student, which copies the class)."""
     mark = "l" + uuid.uuid4().hex[:10]
     tmp = tmp_path_factory.mktemp("leftovers")
     klass = tmp / "class"
@@ -378,6 +391,8 @@ def leftovers(jailed, tmp_path_factory):
                MARK=mark)
     submission(klass / "b_reader", extra="reader_leftovers.py", extra_name="zz_read.py",
                MARK=mark)
+    submission(klass / "c_chmod", extra="chmod_workdir.py", extra_name="zz_chmod.py")
+    submission(klass / "d_victim")
     try:
         rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
         still_alive = alive_with(mark)
@@ -387,8 +402,9 @@ def leftovers(jailed, tmp_path_factory):
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-    assert rc == 0 and set(rows) == {"a_leaver", "b_reader"}, err[-2000:]
+    assert rc == 0 and set(rows) == LEFTOVERS_CLASS, err[-2000:]
     return {"rows": rows, "reports": reports, "mark": mark, "alive_after": still_alive,
+            "tmp": tmp,
             "left": evidence(reports["a_leaver"]["output"], "LEFT"),
             "found": evidence(reports["b_reader"]["output"], "LEFTOVERS")}
 
@@ -420,20 +436,21 @@ def test_other_students_work_dirs_are_not_visible(leftovers):
     assert leftovers["found"]["others"] == [], f"B sees A's files: {leftovers['found']['others']}"
 
 
-def test_chmod_of_work_dir_does_not_hurt_the_next_student(jailed, tmp_path):
-    klass = tmp_path / "class"
-    submission(klass / "a_chmod", extra="chmod_workdir.py", extra_name="zz_chmod.py")
-    submission(klass / "b_victim")
-    out = tmp_path / "gradebook.csv"
+def test_chmod_of_work_dir_does_not_hurt_the_next_student(jailed, leftovers, tmp_path):
+    rows, reports = leftovers["rows"], leftovers["reports"]
+    assert evidence(reports["c_chmod"]["output"], "CHMOD"), "the chmod did not happen"
+    assert float(rows["d_victim"]["score"]) == FULL, why(reports["d_victim"])
+    # run again without the attacker (on a copy of the class and its gradebook, d_victim
+    # alone): d_victim comes from the cache; it must not be a zero
+    shutil.copytree(leftovers["tmp"], tmp_path, dirs_exist_ok=True, symlinks=True)
+    klass, out = tmp_path / "class", tmp_path / "gradebook.csv"
+    assert out.with_suffix(".sqlite").is_file()
+    for other in LEFTOVERS_CLASS - {"d_victim"}:
+        shutil.rmtree(klass / other)
     rc, rows, reports, err = grade_all(jailed, klass, out)
-    assert rc == 0 and set(rows) == {"a_chmod", "b_victim"}, err[-2000:]
-    assert evidence(reports["a_chmod"]["output"], "CHMOD"), "the chmod did not happen"
-    assert float(rows["b_victim"]["score"]) == FULL, why(reports["b_victim"])
-    # run again without the attacker: b_victim comes from the cache; it must not be a zero
-    shutil.rmtree(klass / "a_chmod")
-    rc, rows, reports, err = grade_all(jailed, klass, out)
-    assert rc == 0 and set(rows) == {"b_victim"}, err[-2000:]
-    assert float(rows["b_victim"]["score"]) == FULL, why(reports["b_victim"])
+    assert rc == 0 and set(rows) == {"d_victim"}, err[-2000:]
+    assert float(rows["d_victim"]["score"]) == FULL, why(reports["d_victim"])
+    assert "(1 unchanged since the last run" in err, err[-2000:]
 
 
 def test_python_install_below_tmp_stays_visible_to_each_submission(jailed, tmp_path):
@@ -727,19 +744,15 @@ PROCESS_ATTACKS = ("mem", "environ", "fd", "mountinfo", "signal", "pidfd_open",
                    "pidfd_signal", "pidfd_getfd", "vm_readv", "kcmp", "ptrace", "injected")
 
 
-def test_fork_server_is_out_of_reach_through_proc_and_pidfds(jailed, tmp_path):
-    """The attacks of tests/e2e/test_uid_mode.py in bubblewrap: a_attacker goes after the
+def test_fork_server_is_out_of_reach_through_proc_and_pidfds(zygote_attacks):
+    """The attacks of tests/e2e/test_uid_mode.py in bubblewrap: c_attacker goes after the
     fork server (and its waiter, the jail's pid 1) through /proc/<pid>/{mem,environ,fd,
-    mountinfo}, pidfds of /proc/<pid> directories, and pokes its memory; b_victim, forked
+    mountinfo}, pidfds of /proc/<pid> directories, and pokes its memory; d_victim, forked
     next, keeps full marks."""
-    klass = tmp_path / "class"
-    submission(klass / "a_attacker", extra="attack_grader_processes.py",
-               extra_name="zz_attack.py", WAIT_S=0)
-    submission(klass / "b_victim")
-    rc, rows, reports, err = grade_all(jailed, klass, tmp_path / "gradebook.csv")
-    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
-    seen = evidence(reports["a_attacker"]["output"], "PROCESS-ATTACK")
+    rc, rows, reports, err = (zygote_attacks[k] for k in ("rc", "rows", "reports", "err"))
+    assert rc == 0 and set(rows) == ZYGOTE_CLASS, err[-2000:]
+    seen = evidence(reports["c_attacker"]["output"], "PROCESS-ATTACK")
     assert seen["fork_servers"], f"the attack found no fork server: {seen}"
     assert {k: seen[k] for k in PROCESS_ATTACKS if seen[k]} == {}, seen
-    assert scores(reports["b_victim"]) == POINTS, why(reports["b_victim"])
-    assert scores(reports["a_attacker"]) == POINTS, why(reports["a_attacker"])
+    assert scores(reports["d_victim"]) == POINTS, why(reports["d_victim"])
+    assert scores(reports["c_attacker"]) == POINTS, why(reports["c_attacker"])
