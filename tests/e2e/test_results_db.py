@@ -1,10 +1,10 @@
 """grade-all's results database end to end: history, a kill -9 mid-run, a course.yml edit.
 
-`grader grade-all` and `grader history` run as users run them, in a subprocess; the runs
-that only make a reference to compare with (a clean gradebook, the history of students
-another call already showed) are in-process calls of the same commands, and the first
-grading of the 3-student class is shared by the tests that start from it (copied: the
-cache is keyed by content, not by where the files lie).
+`grader grade-all` and `grader history` run as users run them, in a subprocess, for the
+first grading of the 3-student class (shared by the tests that start from it, each on a
+copy: the cache is keyed by content, not by where the files lie), the kill -9 and the run
+after it, and one history; the other runs are in-process calls of the same commands
+(click's runner: the database sees the same calls).
 """
 import json
 import os
@@ -118,8 +118,9 @@ def test_a_changed_submission_is_graded_again_and_its_history_has_both(tmp_path,
                                                                        graded_once):
     course, folder, out = start_from(graded_once, tmp_path)
     (folder / "bob.py").write_text(reference(root))
-    second = grade_all(course, folder, out)
-    assert "2 unchanged since the last run" in second.stderr
+    _out, second = in_process("--course", course, "grade-all", folder, "-a", A, "-j", "1",
+                              "--out", out)
+    assert "2 unchanged since the last run" in second
     db = out.with_suffix(".sqlite")
     bob = history(db, "bob", subprocess_run=True)
     assert [g["score"] < g["max_score"] for g in bob] == [True, False]
@@ -164,10 +165,10 @@ def test_a_tolerance_edit_regrades_only_that_check(tmp_path, root, graded_once):
     first = {r["student"]: db.report(r["id"])[0] for r in db.latest(A)}
     db.close()
     fast_course(root, tmp_path, rtol=1e-3)    # the public gradient check, nothing else
-    rerun = grade_all(course, folder, out)
-    assert "regraded only those checks in 3 submissions; 1 scores moved" in rerun.stderr
-    assert "decaying_cosine.gradient:" in rerun.stderr or "decaying_cosine.gradient " in \
-        rerun.stderr
+    _out, rerun = in_process("--course", course, "grade-all", folder, "-a", A, "-j", "1",
+                             "--out", out)
+    assert "regraded only those checks in 3 submissions; 1 scores moved" in rerun
+    assert "decaying_cosine.gradient:" in rerun or "decaying_cosine.gradient " in rerun
     db = store.open_db(out.with_suffix(".sqlite"))
     second = {r["student"]: db.report(r["id"])[0] for r in db.latest(A)}
     db.close()
