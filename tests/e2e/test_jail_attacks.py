@@ -535,6 +535,7 @@ def test_no_bwrap_submission_cannot_forge_stdout(course, no_bwrap_env, tmp_path)
 
 # ========================================== 5. time limits on a busy machine
 BUSY = 3   # busy processes beside the grader on its one CPU: it gets a quarter of that CPU
+SPIN = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end:\n    pass\n"
 
 
 def child_of(pid, marker="grader.child.main"):
@@ -585,12 +586,11 @@ def test_time_limit_does_not_depend_on_machine_load(tmp_path):
         with open(out, "w") as fo, open(err, "w") as fe:
             proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=fo,
                                     stderr=fe, start_new_session=True, preexec_fn=one_cpu)
-        spin = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end:\n    pass\n"
         try:
             deadline = time.monotonic() + 120
             while busy_count and proc.poll() is None and time.monotonic() < deadline:
                 if child_of(proc.pid):
-                    busy = [subprocess.Popen([sys.executable, "-c", spin],
+                    busy = [subprocess.Popen([sys.executable, "-c", SPIN],
                                              start_new_session=True, preexec_fn=one_cpu,
                                              stdin=subprocess.DEVNULL,
                                              stdout=subprocess.DEVNULL,
