@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 A = "hw1_autograd"
 PARTIAL = "import numpy as np\n\ndef decaying_cosine(x):\n    return np.exp(-x / 10) * np.cos(x)\n"
 STUB = "def decaying_cosine(x):\n    raise NotImplementedError\n"
+STOP_S = 3   # for the scheduler and workers to stop after SIGTERM; then SIGKILL
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +123,10 @@ def dask_cluster(tmp_path, n_workers, scheduler_env=None, grader_at=None):
         for p in reversed(procs):      # ours only, by pid
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_S   # a worker that ignores SIGTERM: no 15 s wait
         for p in procs:
             try:
-                p.wait(timeout=15)
+                p.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
