@@ -2,7 +2,9 @@
 what they touch, nothing survives a grading, bad input gets a recorded zero.
 
 Graded with a course.yml derived from the real one (hw1_autograd only, the
-decaying_cosine exercise, a 4 s time limit) to keep this file fast.
+decaying_cosine exercise, a 4 s time limit) to keep this file fast; the faults that loop
+forever run under a 1 s limit (`quick_course`): a timeout costs the whole limit, and the
+reference's checks need milliseconds of it.
 """
 import json
 import os
@@ -31,16 +33,32 @@ POINTS = {"values": 1, "gradient": 2, "autograd_traceable": 1, "gradient_hidden"
 USES_GRAD = {"gradient", "gradient_hidden"}
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def write_course(folder, time_limit_s):
+    """hw1_autograd only, every exercise under `time_limit_s` CPU seconds: a Course."""
     raw = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
     raw["assignments"] = {A: raw["assignments"][A]}
     raw["limits"].update(memory_mb=1024, output_kb=16, load_time_s=20, max_processes=32)
     for ex in raw["assignments"][A]["exercises"].values():
-        ex["time_limit_s"] = 4
-    path = tmp_path_factory.mktemp("course") / "course.yml"
+        ex["time_limit_s"] = time_limit_s
+    path = folder / "course.yml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return load_course(path)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return write_course(tmp_path_factory.mktemp("course"), 4)
+
+
+QUICK_LIMIT_S = 1
+
+
+@pytest.fixture(scope="module")
+def quick_course(tmp_path_factory, course):
+    """As `course` with a 1 s limit (the same spec.limits, so `factory` serves it too)."""
+    quick = write_course(tmp_path_factory.mktemp("quick-course"), QUICK_LIMIT_S)
+    assert quick.spec.limits == course.spec.limits
+    return quick
 
 
 @pytest.fixture(scope="module")
@@ -159,9 +177,10 @@ def test_network_is_unreachable(course, jailed, tmp_path):
 @pytest.mark.parametrize("fault,status", [
     ("fault_infinite_loop.py", "timeout"), ("fault_ignore_sigterm.py", "timeout"),
     ("fault_memory_bomb.py", "error"), ("fault_exit_in_grad.py", "error")])
-def test_fault_in_grad_costs_only_gradient_checks(course, factory, tmp_path, fault, status):
+def test_fault_in_grad_costs_only_gradient_checks(quick_course, factory, tmp_path, fault,
+                                                  status):
     started = time.monotonic()
-    rep = grade(course, factory, build(tmp_path, REFERENCE, fault))
+    rep = grade(quick_course, factory, build(tmp_path, REFERENCE, fault))
     got = {c.name: (c.score, c.status) for c in rep.checks}
     for name, points in POINTS.items():
         if name in USES_GRAD:
@@ -170,7 +189,7 @@ def test_fault_in_grad_costs_only_gradient_checks(course, factory, tmp_path, fau
             assert got[name] == (points, "passed"), (name, got[name])
     # Limits count CPU seconds, so on a busy machine a timeout takes longer in wall time;
     # still no check may run past its wall-clock backstop.
-    backstop = Budget.for_limit(4, course.spec.limits).wall_s
+    backstop = Budget.for_limit(QUICK_LIMIT_S, quick_course.spec.limits).wall_s
     assert all(c.duration < backstop + 5 for c in rep.checks), [c.duration for c in rep.checks]
     assert time.monotonic() - started < len(USES_GRAD) * (backstop + 5) + 30
 
@@ -203,11 +222,11 @@ def test_fork_bomb_is_contained(course, factory, tmp_path):
     assert not alive_named(mark)
 
 
-def test_batch_continues_after_faults(course, factory, tmp_path):
+def test_batch_continues_after_faults(quick_course, factory, tmp_path):
     for i, fault in enumerate(["cheat_exit_import_os.py", "fault_infinite_loop.py"]):
         (tmp_path / str(i)).mkdir()
-        grade(course, factory, build(tmp_path / str(i), REFERENCE, fault))
-    assert scores(grade(course, factory, REFERENCE)) == POINTS
+        grade(quick_course, factory, build(tmp_path / str(i), REFERENCE, fault))
+    assert scores(grade(quick_course, factory, REFERENCE)) == POINTS
 
 
 # ------------------------------------------------------------------ bad input

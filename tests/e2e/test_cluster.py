@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 A = "hw1_autograd"
 PARTIAL = "import numpy as np\n\ndef decaying_cosine(x):\n    return np.exp(-x / 10) * np.cos(x)\n"
 STUB = "def decaying_cosine(x):\n    raise NotImplementedError\n"
+STOP_S = 3   # for the scheduler and workers to stop after SIGTERM; then SIGKILL
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +123,10 @@ def dask_cluster(tmp_path, n_workers, scheduler_env=None, grader_at=None):
         for p in reversed(procs):      # ours only, by pid
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_S   # a worker that ignores SIGTERM: no 15 s wait
         for p in procs:
             try:
-                p.wait(timeout=15)
+                p.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
@@ -154,13 +156,15 @@ def test_a_scheduler_and_two_workers_grade_like_a_local_run(course_file, klass, 
 
 def test_a_worker_killed_mid_shard_loses_and_duplicates_nobody(course_file, klass, local,
                                                                tmp_path):
+    """Two shards of 7, one per worker (each shard pays a fork server's start): w0 is
+    killed well into its shard, which the scheduler then gives to w1."""
     out = tmp_path / "gb.csv"
     with dask_cluster(tmp_path, 2) as (address, client, workers):
         victim = next(a for a, w in client.scheduler_info()["workers"].items()
                       if w["name"] == "w0")
         result = {}
         run = threading.Thread(target=lambda: result.update(zip(("rows", "output"), grade_all(
-            course_file, klass, out, "--cluster", address, "--shard-size", "4"))))
+            course_file, klass, out, "--cluster", address, "--shard-size", "7"))))
         run.start()
         try:
             busy_since = None

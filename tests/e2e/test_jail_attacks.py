@@ -324,13 +324,30 @@ def test_jail_cannot_make_a_user_namespace(inside):
 
 
 # ================================== 2. grade-all: ptrace of the fork server
-def test_ptrace_of_fork_server_does_not_reach_the_next_student(jailed, tmp_path):
-    """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next."""
-    klass = tmp_path / "class"
+ZYGOTE_CLASS = {"a_attacker", "b_victim", "c_attacker", "d_victim"}
+
+
+@pytest.fixture(scope="module")
+def zygote_attacks(jailed, tmp_path_factory):
+    """One grade-all (-j 1: one fork server) read by three tests: a_attacker pokes the
+    shared zygote's memory with ptrace, b_victim (the reference) comes next; c_attacker
+    goes after the fork server through /proc and pidfds, d_victim comes next. The test that
+    grades again copies the class and its gradebook."""
+    tmp = tmp_path_factory.mktemp("zygote-attacks")
+    klass = tmp / "class"
     submission(klass / "a_attacker", extra="attack_zygote_ptrace.py", extra_name="zz_attack.py")
     submission(klass / "b_victim")
-    rc, rows, reports, err = grade_all(jailed, klass, tmp_path / "gradebook.csv")
-    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
+    submission(klass / "c_attacker", extra="attack_grader_processes.py",
+               extra_name="zz_attack.py", WAIT_S=0)
+    submission(klass / "d_victim")
+    rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
+    return {"rc": rc, "rows": rows, "reports": reports, "err": err, "tmp": tmp}
+
+
+def test_ptrace_of_fork_server_does_not_reach_the_next_student(zygote_attacks):
+    """a_attacker pokes the shared zygote's memory; b_victim (the reference) comes next."""
+    rc, rows, reports, err = (zygote_attacks[k] for k in ("rc", "rows", "reports", "err"))
+    assert rc == 0 and set(rows) == ZYGOTE_CLASS, err[-2000:]
     attack = reports["a_attacker"]["output"]
     assert "ZYGOTE-INJECT" in attack, f"the attack did not run: {attack[-1000:]}"
     victim = reports["b_victim"]
@@ -339,27 +356,34 @@ def test_ptrace_of_fork_server_does_not_reach_the_next_student(jailed, tmp_path)
     assert float(rows["a_attacker"]["score"]) == FULL, why(reports["a_attacker"])
 
 
-def test_score_lost_to_another_student_is_not_cached(jailed, tmp_path):
-    """As above, then grade-all again without the attacker, reusing the gradebook's cache."""
-    klass = tmp_path / "class"
-    submission(klass / "a_attacker", extra="attack_zygote_ptrace.py", extra_name="zz_attack.py")
-    submission(klass / "b_victim")
-    out = tmp_path / "gradebook.csv"
-    rc, rows, _reports, err = grade_all(jailed, klass, out)
-    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
+def test_score_lost_to_another_student_is_not_cached(jailed, zygote_attacks, tmp_path):
+    """As above, then grade-all again with b_victim alone, reusing the gradebook's cache
+    (a copy of it: the cache is keyed by content, not by where the class lies)."""
+    rc, rows, err = zygote_attacks["rc"], zygote_attacks["rows"], zygote_attacks["err"]
+    assert rc == 0 and set(rows) == ZYGOTE_CLASS, err[-2000:]
+    shutil.copytree(zygote_attacks["tmp"], tmp_path, dirs_exist_ok=True, symlinks=True)
+    klass, out = tmp_path / "class", tmp_path / "gradebook.csv"
+    assert out.with_suffix(".sqlite").is_file()   # the cache of the first run came along
     first = float(rows["b_victim"]["score"])
-    shutil.rmtree(klass / "a_attacker")
+    for other in ZYGOTE_CLASS - {"b_victim"}:
+        shutil.rmtree(klass / other)
     rc, rows, reports, err = grade_all(jailed, klass, out)
     assert rc == 0 and set(rows) == {"b_victim"}, err[-2000:]
     assert float(rows["b_victim"]["score"]) == FULL, (
         f"first run {first}, second run (alone, cache kept) {rows['b_victim']['score']}: "
         f"{why(reports['b_victim'])}")
+    assert first != FULL or "(1 unchanged since the last run" in err, err[-2000:]
 
 
 # ============================ 3. state between the students of one worker
+LEFTOVERS_CLASS = {"a_leaver", "b_reader", "c_chmod", "d_victim"}
+
+
 @pytest.fixture(scope="module")
 def leftovers(jailed, tmp_path_factory):
-    """a_leaver leaves files and a sleeper; b_reader reports what it finds (one worker)."""
+    """a_leaver leaves files and a sleeper; b_reader reports what it finds (one worker);
+    then c_chmod takes the permissions off its work dir and d_victim comes next (for
+    test_chmod_of_work_dir_does_not_hurt_the_next_student, which copies the class)."""
     mark = "l" + uuid.uuid4().hex[:10]
     tmp = tmp_path_factory.mktemp("leftovers")
     klass = tmp / "class"
@@ -367,6 +391,8 @@ def leftovers(jailed, tmp_path_factory):
                MARK=mark)
     submission(klass / "b_reader", extra="reader_leftovers.py", extra_name="zz_read.py",
                MARK=mark)
+    submission(klass / "c_chmod", extra="chmod_workdir.py", extra_name="zz_chmod.py")
+    submission(klass / "d_victim")
     try:
         rc, rows, reports, err = grade_all(jailed, klass, tmp / "gradebook.csv")
         still_alive = alive_with(mark)
@@ -376,8 +402,9 @@ def leftovers(jailed, tmp_path_factory):
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-    assert rc == 0 and set(rows) == {"a_leaver", "b_reader"}, err[-2000:]
+    assert rc == 0 and set(rows) == LEFTOVERS_CLASS, err[-2000:]
     return {"rows": rows, "reports": reports, "mark": mark, "alive_after": still_alive,
+            "tmp": tmp,
             "left": evidence(reports["a_leaver"]["output"], "LEFT"),
             "found": evidence(reports["b_reader"]["output"], "LEFTOVERS")}
 
@@ -409,20 +436,21 @@ def test_other_students_work_dirs_are_not_visible(leftovers):
     assert leftovers["found"]["others"] == [], f"B sees A's files: {leftovers['found']['others']}"
 
 
-def test_chmod_of_work_dir_does_not_hurt_the_next_student(jailed, tmp_path):
-    klass = tmp_path / "class"
-    submission(klass / "a_chmod", extra="chmod_workdir.py", extra_name="zz_chmod.py")
-    submission(klass / "b_victim")
-    out = tmp_path / "gradebook.csv"
+def test_chmod_of_work_dir_does_not_hurt_the_next_student(jailed, leftovers, tmp_path):
+    rows, reports = leftovers["rows"], leftovers["reports"]
+    assert evidence(reports["c_chmod"]["output"], "CHMOD"), "the chmod did not happen"
+    assert float(rows["d_victim"]["score"]) == FULL, why(reports["d_victim"])
+    # run again without the attacker (on a copy of the class and its gradebook, d_victim
+    # alone): d_victim comes from the cache; it must not be a zero
+    shutil.copytree(leftovers["tmp"], tmp_path, dirs_exist_ok=True, symlinks=True)
+    klass, out = tmp_path / "class", tmp_path / "gradebook.csv"
+    assert out.with_suffix(".sqlite").is_file()
+    for other in LEFTOVERS_CLASS - {"d_victim"}:
+        shutil.rmtree(klass / other)
     rc, rows, reports, err = grade_all(jailed, klass, out)
-    assert rc == 0 and set(rows) == {"a_chmod", "b_victim"}, err[-2000:]
-    assert evidence(reports["a_chmod"]["output"], "CHMOD"), "the chmod did not happen"
-    assert float(rows["b_victim"]["score"]) == FULL, why(reports["b_victim"])
-    # run again without the attacker: b_victim comes from the cache; it must not be a zero
-    shutil.rmtree(klass / "a_chmod")
-    rc, rows, reports, err = grade_all(jailed, klass, out)
-    assert rc == 0 and set(rows) == {"b_victim"}, err[-2000:]
-    assert float(rows["b_victim"]["score"]) == FULL, why(reports["b_victim"])
+    assert rc == 0 and set(rows) == {"d_victim"}, err[-2000:]
+    assert float(rows["d_victim"]["score"]) == FULL, why(reports["d_victim"])
+    assert "(1 unchanged since the last run" in err, err[-2000:]
 
 
 def test_python_install_below_tmp_stays_visible_to_each_submission(jailed, tmp_path):
@@ -506,34 +534,91 @@ def test_no_bwrap_submission_cannot_forge_stdout(course, no_bwrap_env, tmp_path)
 
 
 # ========================================== 5. time limits on a busy machine
+BUSY = 3   # busy processes beside the grader on its one CPU: it gets a quarter of that CPU
+SPIN = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end:\n    pass\n"
+
+
+def child_of(pid, marker="grader.child.main"):
+    """True once a descendant of `pid` runs a command line holding `marker`."""
+    parents, marked = {}, set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if marker.encode() in fh.read():
+                    marked.add(int(entry))
+        except (OSError, ValueError, IndexError):
+            pass
+    for p in marked:
+        seen = set()
+        while p in parents and p not in seen:
+            seen.add(p)
+            p = parents[p]
+            if p == pid:
+                return True
+    return False
+
+
 def test_time_limit_does_not_depend_on_machine_load(tmp_path):
-    """slow_correct.py needs ~0.4 s of CPU for its largest check; the limit is 1 s."""
+    """slow_correct.py needs ~0.4 s of CPU for its largest check; the limit is 1 s. Both
+    runs pin the grader (and all it starts) to one CPU; in the loaded one BUSY busy
+    processes share that CPU from the moment the grader starts its first child: ~1.6 s of
+    wall time for 0.4 s of CPU, so a wall-clock limit would time out. The machine's other
+    CPUs are left to other work, and the grader's own start-up is not slowed."""
     tight = write_course(tmp_path / "tight", time_limit_s=1.0)
     folder = tmp_path / "slow"
     folder.mkdir()
     shutil.copyfile(JAIL / "slow_correct.py", folder / "decaying_cosine.py")
-    rc, quiet, _out, err = grade(tight, folder)
+    cpu = min(os.sched_getaffinity(0))
+
+    def one_cpu():
+        os.sched_setaffinity(0, {cpu})
+
+    def run(busy_count):
+        """grade the folder on one CPU; (returncode, report or None, stderr)."""
+        cmd = [sys.executable, "-m", "grader", "--course", str(tight), "grade", str(folder),
+               "-a", A, "--format", "json"]
+        out, err = tmp_path / f"out{busy_count}", tmp_path / f"err{busy_count}"
+        busy = []
+        with open(out, "w") as fo, open(err, "w") as fe:
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=fo,
+                                    stderr=fe, start_new_session=True, preexec_fn=one_cpu)
+        try:
+            deadline = time.monotonic() + 120
+            while busy_count and proc.poll() is None and time.monotonic() < deadline:
+                if child_of(proc.pid):
+                    busy = [subprocess.Popen([sys.executable, "-c", SPIN],
+                                             start_new_session=True, preexec_fn=one_cpu,
+                                             stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL)
+                            for _ in range(busy_count)]
+                    break
+                time.sleep(0.01)
+            assert not busy_count or busy, "the grader never started a child"
+            proc.wait(timeout=max(deadline - time.monotonic(), 1))
+        finally:
+            for p in busy + [proc]:
+                _killpg(p.pid)
+                p.wait()
+        try:
+            report = json.loads(out.read_text())
+        except ValueError:
+            report = None
+        return proc.returncode, report, err.read_text()
+
+    rc, quiet, err = run(0)
     assert rc == 0 and quiet is not None, err[-2000:]
     if scores(quiet) != POINTS:
         pytest.skip(f"no quiet baseline: the machine is too busy right now ({why(quiet)})")
-    cores = len(os.sched_getaffinity(0))
-    spin = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end:\n    pass\n"
-    busy = []
-    try:
-        for _ in range(4 * cores):
-            busy.append(subprocess.Popen([sys.executable, "-c", spin], start_new_session=True,
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL))
-        time.sleep(0.5)
-        rc, loaded, _out, err = grade(tight, folder)
-    finally:
-        for p in busy:
-            _killpg(p.pid)
-            p.wait()
+    rc, loaded, err = run(BUSY)
     assert rc == 0 and loaded is not None, err[-2000:]
     assert scores(loaded) == scores(quiet), (
-        f"quiet: {quiet['score']}, with {4 * cores} busy processes: {loaded['score']} "
-        f"{why(loaded)}")
+        f"quiet: {quiet['score']}, with {BUSY} busy processes on its CPU: "
+        f"{loaded['score']} {why(loaded)}")
 
 
 # ============================================================== 6. the parent
@@ -542,46 +627,61 @@ def _reason(rows, reports, student):
     return notes.strip()
 
 
-def test_symlink_to_a_huge_file_does_not_stop_grade_all(course, tmp_path):
-    """frank.py is a symlink to a 1 TB sparse file outside the class folder."""
-    huge = tmp_path / "huge.bin"
+PARENT_CLASS = {"alice", "bob", "carol", "dave", "erin", "frank", "zed"}
+
+
+@pytest.fixture(scope="module")
+def parent_class(course, tmp_path_factory):
+    """One grade-all of a class that goes after the parent, read by the three tests below:
+    frank.py is a symlink to a 1 TB sparse file outside the class folder; bob.py ->
+    /dev/zero, carol.py is a FIFO, dave/decaying_cosine.py -> /dev/zero, erin is correct
+    but her timestamp.txt is a FIFO; alice is correct with a spreadsheet formula in her
+    timestamp.txt, zed correct with an ordinary one. The grader may take at most 8 GB."""
+    tmp = tmp_path_factory.mktemp("parent-class")
+    huge = tmp / "huge.bin"
     with open(huge, "wb") as fh:
         fh.truncate(1 << 40)   # sparse: costs no disk
-    klass = tmp_path / "class"
+    klass = tmp / "class"
     submission(klass / "alice")
-    os.symlink(huge, klass / "frank.py")
-    submission(klass / "zed")
-
-    def cap_memory():   # whatever the grader tries, it cannot take more than 8 GB here
-        import resource
-        resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
-    try:
-        rc, rows, reports, err = grade_all(course, klass, tmp_path / "gradebook.csv",
-                                           preexec_fn=cap_memory)
-    finally:
-        huge.unlink()
-    assert rc == 0, f"grade-all stopped for everyone (exit {rc}): {err[-1500:]!r}"
-    assert set(rows) == {"alice", "frank", "zed"}, set(rows)
-    assert float(rows["alice"]["score"]) == FULL and float(rows["zed"]["score"]) == FULL
-    assert float(rows["frank"]["score"]) == 0 and _reason(rows, reports, "frank")
-
-
-def test_special_files_in_class_folder_get_zero_rows(course, tmp_path):
-    """bob.py -> /dev/zero, carol.py is a FIFO, dave/decaying_cosine.py -> /dev/zero,
-    erin is correct but her timestamp.txt is a FIFO."""
-    klass = tmp_path / "class"
-    submission(klass / "alice")
+    (klass / "alice" / "timestamp.txt").write_text('=HYPERLINK("http://x","y")\n',
+                                                   encoding="utf-8")
     os.symlink("/dev/zero", klass / "bob.py")
     os.mkfifo(klass / "carol.py")
     (klass / "dave").mkdir()
     os.symlink("/dev/zero", klass / "dave" / "decaying_cosine.py")
     submission(klass / "erin")
     os.mkfifo(klass / "erin" / "timestamp.txt")
-    rc, rows, reports, err = grade_all(course, klass, tmp_path / "gradebook.csv", timeout=180)
+    os.symlink(huge, klass / "frank.py")
+    submission(klass / "zed")
+    (klass / "zed" / "timestamp.txt").write_text("2026-01-05 10:00:00\n", encoding="utf-8")
+
+    def cap_memory():   # whatever the grader tries, it cannot take more than 8 GB here
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+    try:
+        rc, rows, reports, err = grade_all(course, klass, tmp / "gradebook.csv", timeout=180,
+                                           preexec_fn=cap_memory)
+    finally:
+        huge.unlink()
+    return rc, rows, reports, err
+
+
+def test_symlink_to_a_huge_file_does_not_stop_grade_all(parent_class):
+    """frank.py is a symlink to a 1 TB sparse file outside the class folder."""
+    rc, rows, reports, err = parent_class
+    assert rc == 0, f"grade-all stopped for everyone (exit {rc}): {err[-1500:]!r}"
+    assert set(rows) == PARENT_CLASS, set(rows)
+    assert float(rows["alice"]["score"]) == FULL and float(rows["zed"]["score"]) == FULL
+    assert float(rows["frank"]["score"]) == 0 and _reason(rows, reports, "frank")
+
+
+def test_special_files_in_class_folder_get_zero_rows(parent_class):
+    """bob.py -> /dev/zero, carol.py is a FIFO, dave/decaying_cosine.py -> /dev/zero,
+    erin is correct but her timestamp.txt is a FIFO."""
+    rc, rows, reports, err = parent_class
     assert rc is not None, "grade-all did not finish within 180 s"
     assert rc == 0, f"grade-all stopped (exit {rc}): {err[-1500:]}"
-    assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}, \
-        f"rows for {sorted(rows)} only"
+    assert set(rows) == PARENT_CLASS, f"rows for {sorted(rows)} only"
     assert float(rows["alice"]["score"]) == FULL and float(rows["erin"]["score"]) == FULL
     for bad in ("bob", "carol", "dave"):
         assert float(rows[bad]["score"]) == 0, (bad, rows[bad])
@@ -629,15 +729,9 @@ def test_returned_16_mb_does_not_balloon_the_parent(course, tmp_path):
     assert grown_mb < 32, f"the parent's peak RSS grew by {grown_mb:.0f} MB for 16 MB returned"
 
 
-def test_timestamp_formula_is_neutralised_in_the_gradebook(course, tmp_path):
-    klass = tmp_path / "class"
-    submission(klass / "alice")
-    (klass / "alice" / "timestamp.txt").write_text('=HYPERLINK("http://x","y")\n',
-                                                   encoding="utf-8")
-    submission(klass / "zed")
-    (klass / "zed" / "timestamp.txt").write_text("2026-01-05 10:00:00\n", encoding="utf-8")
-    rc, rows, _reports, err = grade_all(course, klass, tmp_path / "gradebook.csv")
-    assert rc == 0 and set(rows) == {"alice", "zed"}, err[-2000:]
+def test_timestamp_formula_is_neutralised_in_the_gradebook(parent_class):
+    rc, rows, _reports, err = parent_class
+    assert rc == 0 and set(rows) == PARENT_CLASS, err[-2000:]
     cell = rows["alice"]["timestamp"]
     assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), f"formula in the CSV: {cell!r}"
     assert float(rows["alice"]["score"]) == FULL
@@ -650,19 +744,15 @@ PROCESS_ATTACKS = ("mem", "environ", "fd", "mountinfo", "signal", "pidfd_open",
                    "pidfd_signal", "pidfd_getfd", "vm_readv", "kcmp", "ptrace", "injected")
 
 
-def test_fork_server_is_out_of_reach_through_proc_and_pidfds(jailed, tmp_path):
-    """The attacks of tests/e2e/test_uid_mode.py in bubblewrap: a_attacker goes after the
+def test_fork_server_is_out_of_reach_through_proc_and_pidfds(zygote_attacks):
+    """The attacks of tests/e2e/test_uid_mode.py in bubblewrap: c_attacker goes after the
     fork server (and its waiter, the jail's pid 1) through /proc/<pid>/{mem,environ,fd,
-    mountinfo}, pidfds of /proc/<pid> directories, and pokes its memory; b_victim, forked
+    mountinfo}, pidfds of /proc/<pid> directories, and pokes its memory; d_victim, forked
     next, keeps full marks."""
-    klass = tmp_path / "class"
-    submission(klass / "a_attacker", extra="attack_grader_processes.py",
-               extra_name="zz_attack.py", WAIT_S=0)
-    submission(klass / "b_victim")
-    rc, rows, reports, err = grade_all(jailed, klass, tmp_path / "gradebook.csv")
-    assert rc == 0 and set(rows) == {"a_attacker", "b_victim"}, err[-2000:]
-    seen = evidence(reports["a_attacker"]["output"], "PROCESS-ATTACK")
+    rc, rows, reports, err = (zygote_attacks[k] for k in ("rc", "rows", "reports", "err"))
+    assert rc == 0 and set(rows) == ZYGOTE_CLASS, err[-2000:]
+    seen = evidence(reports["c_attacker"]["output"], "PROCESS-ATTACK")
     assert seen["fork_servers"], f"the attack found no fork server: {seen}"
     assert {k: seen[k] for k in PROCESS_ATTACKS if seen[k]} == {}, seen
-    assert scores(reports["b_victim"]) == POINTS, why(reports["b_victim"])
-    assert scores(reports["a_attacker"]) == POINTS, why(reports["a_attacker"])
+    assert scores(reports["d_victim"]) == POINTS, why(reports["d_victim"])
+    assert scores(reports["c_attacker"]) == POINTS, why(reports["c_attacker"])

@@ -1,6 +1,14 @@
-"""grade-all's results database end to end: history, a kill -9 mid-run, a course.yml edit."""
+"""grade-all's results database end to end: history, a kill -9 mid-run, a course.yml edit.
+
+`grader grade-all` and `grader history` run as users run them, in a subprocess, for the
+first grading of the 3-student class (shared by the tests that start from it, each on a
+copy: the cache is keyed by content, not by where the files lie), the kill -9 and the run
+after it, and one history; the other runs are in-process calls of the same commands
+(click's runner: the database sees the same calls).
+"""
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -9,8 +17,10 @@ import time
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from grader.bulk import store
+from grader.cli import cli
 
 pytestmark = pytest.mark.slow
 A = "hw1_autograd"
@@ -69,24 +79,50 @@ def grade_all(course, folder, out, *extra, wait=True):
     return run
 
 
-def history(db, student):
-    run = subprocess.run([sys.executable, "-m", "grader", "history", student, "-a", A, "--db",
-                          str(db), "--format", "json"], capture_output=True, text=True,
-                         timeout=120)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+def in_process(*args):
+    """`grader ARGS` in this process (click's runner): (stdout, stderr)."""
+    result = CliRunner().invoke(cli, [str(a) for a in args], obj={})
+    assert result.exit_code == 0 and result.exception is None, (result.output, result.exception)
+    return result.stdout, result.stderr
 
 
-def test_a_changed_submission_is_graded_again_and_its_history_has_both(tmp_path, root):
-    course = fast_course(root, tmp_path)
-    folder = make_class(tmp_path / "class", root)
+def history(db, student, subprocess_run=False):
+    """`grader history STUDENT --format json`, in-process unless `subprocess_run`."""
+    args = ["history", student, "-a", A, "--db", str(db), "--format", "json"]
+    if subprocess_run:
+        run = subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
+                             text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return json.loads(run.stdout)
+    return json.loads(in_process(*args)[0])
+
+
+@pytest.fixture(scope="module")
+def graded_once(tmp_path_factory, root):
+    """course.yml, the 3-student class and its first grade-all (out/grades.csv, .sqlite)."""
+    folder = tmp_path_factory.mktemp("graded-once")
+    course = fast_course(root, folder)
+    grade_all(course, make_class(folder / "class", root), folder / "out" / "grades.csv")
+    return folder
+
+
+def start_from(graded_once, tmp_path):
+    """A copy of the first run in tmp_path: (course, class folder, gradebook)."""
+    shutil.copytree(graded_once, tmp_path, dirs_exist_ok=True)
     out = tmp_path / "out" / "grades.csv"
-    grade_all(course, folder, out)
+    assert out.with_suffix(".sqlite").is_file()
+    return tmp_path / "course.yml", tmp_path / "class", out
+
+
+def test_a_changed_submission_is_graded_again_and_its_history_has_both(tmp_path, root,
+                                                                       graded_once):
+    course, folder, out = start_from(graded_once, tmp_path)
     (folder / "bob.py").write_text(reference(root))
-    second = grade_all(course, folder, out)
-    assert "2 unchanged since the last run" in second.stderr
+    _out, second = in_process("--course", course, "grade-all", folder, "-a", A, "-j", "1",
+                              "--out", out)
+    assert "2 unchanged since the last run" in second
     db = out.with_suffix(".sqlite")
-    bob = history(db, "bob")
+    bob = history(db, "bob", subprocess_run=True)
     assert [g["score"] < g["max_score"] for g in bob] == [True, False]
     assert bob[0]["digest"] != bob[1]["digest"]
     assert {c["name"] for c in bob[1]["checks"]} >= {"values", "gradient"}
@@ -97,7 +133,7 @@ def test_a_changed_submission_is_graded_again_and_its_history_has_both(tmp_path,
 def test_kill_9_mid_run_keeps_a_sound_database_and_the_rerun_equals_a_clean_run(tmp_path,
                                                                                 root):
     course = fast_course(root, tmp_path)
-    folder = make_class(tmp_path / "class", root, n=8)
+    folder = make_class(tmp_path / "class", root, n=6)
     out = tmp_path / "killed" / "grades.csv"
     db = out.with_suffix(".sqlite")
     proc = grade_all(course, folder, out, wait=False)
@@ -115,27 +151,24 @@ def test_kill_9_mid_run_keeps_a_sound_database_and_the_rerun_equals_a_clean_run(
     assert store.integrity_ok(db)
     with sqlite3.connect(db) as conn:
         kept = conn.execute("SELECT COUNT(*) FROM gradings").fetchone()[0]
-    assert 2 <= kept < 8, kept
+    assert 2 <= kept < 6, kept
     rerun = grade_all(course, folder, out)
     assert f"{kept} unchanged since the last run" in rerun.stderr
     clean = tmp_path / "clean" / "grades.csv"
-    grade_all(course, folder, clean)
+    in_process("--course", course, "grade-all", folder, "-a", A, "-j", "1", "--out", clean)
     assert out.read_text().splitlines() == clean.read_text().splitlines()
 
 
-def test_a_tolerance_edit_regrades_only_that_check(tmp_path, root):
-    course = fast_course(root, tmp_path)
-    folder = make_class(tmp_path / "class", root)
-    out = tmp_path / "out" / "grades.csv"
-    grade_all(course, folder, out)
+def test_a_tolerance_edit_regrades_only_that_check(tmp_path, root, graded_once):
+    course, folder, out = start_from(graded_once, tmp_path)
     db = store.open_db(out.with_suffix(".sqlite"))
     first = {r["student"]: db.report(r["id"])[0] for r in db.latest(A)}
     db.close()
     fast_course(root, tmp_path, rtol=1e-3)    # the public gradient check, nothing else
-    rerun = grade_all(course, folder, out)
-    assert "regraded only those checks in 3 submissions; 1 scores moved" in rerun.stderr
-    assert "decaying_cosine.gradient:" in rerun.stderr or "decaying_cosine.gradient " in \
-        rerun.stderr
+    _out, rerun = in_process("--course", course, "grade-all", folder, "-a", A, "-j", "1",
+                             "--out", out)
+    assert "regraded only those checks in 3 submissions; 1 scores moved" in rerun
+    assert "decaying_cosine.gradient:" in rerun or "decaying_cosine.gradient " in rerun
     db = store.open_db(out.with_suffix(".sqlite"))
     second = {r["student"]: db.report(r["id"])[0] for r in db.latest(A)}
     db.close()
