@@ -538,8 +538,10 @@ BUSY = 3   # busy processes beside the grader on its one CPU: it gets a quarter 
 SPIN = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end:\n    pass\n"
 
 
-def child_of(pid, marker="grader.child.main"):
-    """True once a descendant of `pid` runs a command line holding `marker`."""
+def child_of(pid, marker="import grader.child."):
+    """True once a descendant of `pid` runs a command line holding `marker` (default: a
+    grading child, fresh (grader.child.main) or a fork server (grader.child.forkserver),
+    whose forks keep its command line)."""
     parents, marked = {}, set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
