@@ -3,7 +3,7 @@
 `fresh_venv(requirements_text)` is `python -m venv` from the base interpreter (not the
 development venv; `make_venv`), then `pip install -r` of that text alone, through pip's own
 configuration (its wheel folders, indexes and cache: offline-robust and fast the second
-time), without byte-compiling (`--no-compile`; Python compiles what is imported). One venv per requirement text per test run, so a route's venv is built once
+time). One venv per requirement text per test run, so a route's venv is built once
 however many of its tests run, on whichever xdist worker asks first (the others wait for
 it: a lock per venv). They live in the run's world-readable folder (tests/conftest.py
 run_dir(), under the system's temp dir), so that uid-mode tests can run their Python as
@@ -72,9 +72,8 @@ def fresh_venv(requirements_text):
 
 def make_venv(folder, env=None):
     """`python -m venv folder` from the base interpreter, holding what it holds (the pip and
-    setuptools wheels bundled with Python), installed without byte-compiling them: venv's
-    own ensurepip compiles ~700 modules, most of the time a venv takes. Where this Python
-    has no bundled wheels (a distribution's build), plain `python -m venv`."""
+    setuptools wheels bundled with Python, installed by this session's pip). Where this
+    Python has no bundled wheels (a distribution's build), plain `python -m venv`."""
     import ensurepip
     base = getattr(sys, "_base_executable", sys.executable)
     wheels = sorted(str(w) for w in (Path(ensurepip.__file__).parent / "_bundled").glob("*.whl"))
@@ -85,7 +84,7 @@ def make_venv(folder, env=None):
         # >= 22.3), from the bundled wheels only (--no-index): the same pip and setuptools.
         done = subprocess.run([sys.executable, "-m", "pip", "--python",
                                str(folder / "bin" / "python"), "install", "-q", "--no-index",
-                               "--no-compile", *wheels], env=clean_env(), capture_output=True,
+                               *wheels], env=clean_env(), capture_output=True,
                               timeout=300)
         if done.returncode == 0:
             return
@@ -99,10 +98,11 @@ def _build(folder, requirements_text, key):
     req.write_text(requirements_text, encoding="utf-8")
     started = time.perf_counter()
     make_venv(folder)
-    # --no-compile: byte-compiling every installed module is a third of the build, and
-    # Python compiles what a route imports on first use anyway (same code, same result).
+    # Byte-compiled at install (pip's default), not on first import: the sandbox mounts the
+    # venv read-only, so a child could never write what it compiled, and every child of
+    # every test would compile torch again (measured: the student route's tests 89 -> 127 s).
     done = subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "-q",
-                           "--no-compile", "-r", str(req)], env=clean_env(),
+                           "-r", str(req)], env=clean_env(),
                           capture_output=True, text=True, timeout=1200)
     if done.returncode:
         raise RuntimeError(f"pip install -r failed:\n{done.stderr[-3000:]}")

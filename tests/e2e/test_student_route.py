@@ -63,15 +63,12 @@ def _outside_any_venv(entry):
 def student_env(venv, home):
     """The environment of a student's terminal with `venv` activated: no PYTHONPATH, no
     grader or Jupyter settings of ours, no other virtualenv on PATH; pip's own settings
-    (cache, configured wheel folders) kept, byte-compiling off."""
+    (cache, configured wheel folders) kept."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTHON", "GRADER_", "VIRTUAL_ENV", "JUPYTER", "IPYTHON"))}
     path = [str(venv / "bin")] + [p for p in os.environ.get("PATH", "").split(os.pathsep)
                                   if p and _outside_any_venv(p)]
-    # PIP_COMPILE=0 (pip's own setting, as a student may have it; the commands stay as
-    # printed): byte-compiling every installed module was a third of each install, and
-    # Python compiles what the student's code imports on first use anyway.
-    env.update(PATH=os.pathsep.join(path), VIRTUAL_ENV=str(venv), PIP_COMPILE="0",
+    env.update(PATH=os.pathsep.join(path), VIRTUAL_ENV=str(venv),
                JUPYTER_DATA_DIR=str(home / "jupyter-data"),
                JUPYTER_CONFIG_DIR=str(home / "jupyter-config"), IPYTHONDIR=str(home / "ipython"))
     return env
