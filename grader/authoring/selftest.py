@@ -340,9 +340,11 @@ def format_table(outcomes):
     by_role = {}
     for o in outcomes:
         by_role[o.case.role] = by_role.get(o.case.role, 0) + 1
-    n_reused = sum(bool(o.reused) for o in outcomes)
-    reused = (f"; {n_reused} from the cache of an earlier run (--fresh: grade all)"
-              if n_reused else "")
+    whole = sum(o.reused == "cached" for o in outcomes)
+    partly = sum(bool(o.reused) and o.reused != "cached" for o in outcomes)
+    reused = (f"; {whole} taken whole from the cache of an earlier run, {partly} with only "
+              f"the checks course.yml changed graded again (--fresh: grade all)"
+              if whole or partly else "")
     lines.append(f"selftest: {len(outcomes) - n_bad} of {len(outcomes)} cases as expected "
                  f"({', '.join(f'{n} {r}' for r, n in by_role.items())}){reused}")
     return "\n".join(lines)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from grader.authoring import selftest
-from grader.authoring.selftest import CaseCache, run_selftest
+from grader.authoring.selftest import CaseCache, format_table, run_selftest
 from grader.config import load_course
 
 from tests.conftest import ROOT
@@ -94,6 +94,8 @@ def test_a_tolerance_edit_regrades_only_that_check_of_each_case(copy, monkeypatc
         n: f"1 of {n_checks} checks regraded" for n in again if n != "stub"} | {
         "stub": f"1 of {n_checks} checks regraded"}
     assert sorted(asked) == sorted((n, {("decaying_cosine", "gradient")}) for n in again)
+    assert (f"0 taken whole from the cache of an earlier run, {len(again)} with only the "
+            "checks course.yml changed graded again") in format_table(list(again.values()))
     assert {n: o.reused for n, o in run(course).items()} == {n: "cached" for n in again}
 
 
