@@ -53,6 +53,19 @@ def course():
     return load_course(ROOT / "course.yml")
 
 
+@pytest.fixture(scope="session")
+def fork_servers(course):
+    """factory(assignment) -> a `judge.grade` session_factory forking from one fork server
+    per assignment for this worker's whole session, as `grader grade` and grade-all grade
+    (a fresh child per grading would import the preloads again: torch, ~2 CPU-s, twice
+    per hw2 grading). For tests that grade correct work and assert on its score; tests of
+    the fresh-child path itself keep grade()'s default."""
+    from grader.execution.forkserver import ZygotePool
+    pool = ZygotePool(course, lazy=True)
+    yield pool.session_factory
+    pool.close()
+
+
 # `pytester` runs pytest in-process on a scratch folder (tests/unit/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]
 

@@ -46,7 +46,7 @@ def _run(args, cwd):
 
 
 @pytest.fixture(scope="module")
-def graded_course(tmp_path_factory, course):
+def graded_course(tmp_path_factory, course, fork_servers):
     """An nbgrader course with four autograded submissions, feedback and an export."""
     base = tmp_path_factory.mktemp("nbgrader")
     init_course(base, course, [ASSIGNMENT])
@@ -62,7 +62,7 @@ def graded_course(tmp_path_factory, course):
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC\n")
     # Our grading of the same notebooks overlaps nbgrader's (it mostly waits on its kernel).
     pool = ThreadPoolExecutor(max_workers=1)
-    ours = pool.submit(_grade_all, base, sorted(samples), course)
+    ours = pool.submit(_grade_all, base, sorted(samples), course, fork_servers(ASSIGNMENT))
     for step in (["autograde", ASSIGNMENT], ["generate_feedback", ASSIGNMENT], ["export"]):
         started = time.perf_counter()
         proc = _run(["nbgrader"] + step, base)
@@ -74,10 +74,10 @@ def graded_course(tmp_path_factory, course):
     return base, reports
 
 
-def _grade_all(base, students, course):
+def _grade_all(base, students, course, factory):
     started = time.perf_counter()
     reports = {s: grade(load_submission(base / "submitted" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
-                        course, ASSIGNMENT) for s in students}
+                        course, ASSIGNMENT, session_factory=factory) for s in students}
     TIMINGS[f"grader grade ({len(students)} notebooks)"] = time.perf_counter() - started
     return reports
 

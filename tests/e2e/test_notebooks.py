@@ -242,22 +242,23 @@ def test_find_submissions_layouts(tmp_path):
 EXAMPLES = ROOT / "examples" / "submissions"
 
 
-def test_example_notebook_grades_like_its_py_form(course):
+def test_example_notebook_grades_like_its_py_form(course, fork_servers):
     """partial.ipynb is partial.py pasted into the student notebook: same verdicts."""
     folder = EXAMPLES / "hw1_autograd"
     as_py = grade(load_submission(folder / "partial.py"), course, "hw1_autograd",
-                  include_hidden=False)
+                  include_hidden=False, session_factory=fork_servers("hw1_autograd"))
     as_nb = grade(load_submission(folder / "partial.ipynb"), course, "hw1_autograd",
-                  include_hidden=False)
+                  include_hidden=False, session_factory=fork_servers("hw1_autograd"))
     assert [(c.name, c.status, c.score) for c in as_py.checks] == \
            [(c.name, c.status, c.score) for c in as_nb.checks]
     assert 0 < as_nb.score < as_nb.max_score
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_example_stub_notebook_is_not_attempted(assignment, course):
+def test_example_stub_notebook_is_not_attempted(assignment, course, fork_servers):
     path = EXAMPLES / assignment / "stub.ipynb"
     if not path.exists():
         pytest.skip("run examples/submissions/make_notebooks.py")
-    rep = grade(load_submission(path), course, assignment, include_hidden=False)
+    rep = grade(load_submission(path), course, assignment, include_hidden=False,
+                session_factory=fork_servers(assignment))
     assert rep.score == 0 and {c.status for c in rep.checks} == {"not_attempted"}

@@ -246,13 +246,14 @@ def test_lad_fit_is_no_worse_than_nearby_points():
 
 # ------------------------------------------------- the reference, end to end
 @pytest.mark.slow
-def test_reference_full_marks_and_silent(course, root):
+def test_reference_full_marks_and_silent(course, root, fork_servers):
     """Full marks, and torch writes nothing to stderr (nbgrader scores a cell
     that writes to stderr as failed)."""
     from grader.judge.grade import grade
     from grader.submission.locate import load_submission
     order = list(course.assignment("hw2_torch").exercises)
-    rep = grade(load_submission(root / "solutions" / "hw2_torch", order=order), course, "hw2_torch")
+    rep = grade(load_submission(root / "solutions" / "hw2_torch", order=order), course, "hw2_torch",
+                session_factory=fork_servers("hw2_torch"))
     assert rep.score == rep.max_score, [(c.name, c.message) for c in rep.checks if c.score < c.max_score]
     assert rep.output.strip() == ""
 
