@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/submissions/hw1_autograd
 
-.PHONY: setup bytecode sandbox browser demo test test-fast lint selftest mutation build bench bench-bulk bench-profile bench-load bench-pytest bench-cluster test-two-doors clean
+.PHONY: setup bytecode sandbox browser demo test test-fast lint selftest mutation build bench bench-bulk bench-profile bench-load bench-pytest bench-cluster bench-suite test-two-doors clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -111,6 +111,15 @@ bench-load: setup
 # grade-all here against `--cluster local:2` (Dask) on the same class: the overhead per submission.
 bench-cluster: setup sandbox
 	$(BIN)/python bench/bench_cluster.py
+
+# make test's pytest with the machine's CPU counted around it: busy and idle CPU-s (the wall's
+# floor on these cores), the summed test time per scheduling group, and, with root, the
+# kernel's process accounting (Debian's acct, installed here when we may): the fork servers'
+# children (students' code) apart from everything else.
+bench-suite: setup sandbox browser bytecode
+	@command -v accton >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && apt-get install -y -qq acct >/dev/null 2>&1; } || echo "no acct: no per-process CPU split" >&2
+	$(BIN)/python bench/bench_suite.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
