@@ -127,19 +127,25 @@ def run(root, assignment):
         from grader.reports.formats import to_gradescope
         from grader.bulk.gradeall import Item, grade_one
         from grader.judge.grade import zero_report
-        from grader.execution.session import session_factory
+        from grader.execution.forkserver import ZygotePool
         from grader.execution.hiding import prepare_official
         course = load_course(start=root / "source")  # GRADER_COURSE first (config.py)
-        factory = session_factory(course.spec.limits)
-        # No bubblewrap (most Gradescope containers): the child runs as an unprivileged
-        # uid and source/, results/ and submission/ are closed to it; where even that is
-        # impossible, refuse unless the bundle was built with --allow-unsandboxed.
-        prepare_official(factory.sandbox, root / "source",
-                         [root / "submission", results.parent],
-                         os.environ.get("GRADER_ALLOW_UNSANDBOXED") == "1")
-        # What is graded inside the upload: submission/locate.py's rule, as everywhere.
-        graded = grade_one(Item("submission", root / "submission"), course, assignment, factory,
-                           mode=factory.isolation)
+        # One fork server, as `grader grade`: the public child and the hidden one are two
+        # forks of it, each its own world, and the assignment's preload (torch) is imported
+        # once, not once per fresh child (~2 CPU-s of every hw2 submission's wait).
+        pool = ZygotePool(course, warm=False)
+        try:
+            # No bubblewrap (most Gradescope containers): the children run as unprivileged
+            # uids and source/, results/ and submission/ are closed to them; where even that
+            # is impossible, refuse unless the bundle was built with --allow-unsandboxed.
+            prepare_official(pool.sandbox, root / "source",
+                             [root / "submission", results.parent],
+                             os.environ.get("GRADER_ALLOW_UNSANDBOXED") == "1")
+            # What is graded inside the upload: submission/locate.py's rule, as everywhere.
+            graded = grade_one(Item("submission", root / "submission"), course, assignment,
+                               pool.session_factory(assignment), mode=lambda: pool.isolation)
+        finally:
+            pool.close()   # every child and the fork server dead before results.json
         rep = graded.report
         if not rep.checks:
             rep = zero_report(course, assignment, "nothing was graded")

@@ -1,4 +1,4 @@
-"""`grader grade` starts one fork server (the assignment's imports paid once) and forks the
+"""`grader grade` and Gradescope's run_autograder (authoring/gradescope.run) start one fork server (the assignment's imports paid once) and forks the
 public child and the hidden child from it: two children, never one for both, and no fresh
 `python -I` child importing everything again for the hidden checks (it cost hw2 ~2.5 s of
 torch import). The fork server is not warmed with matplotlib (one submission, two forks)."""
@@ -25,9 +25,9 @@ def small_course(root, tmp_path_factory):
     return path
 
 
-@pytest.mark.slow
-def test_grade_forks_public_and_hidden_children_from_one_fork_server(root, small_course,
-                                                                      monkeypatch):
+@pytest.fixture
+def spawned(monkeypatch):
+    """(fork servers started (their `warm`), forks, fresh children) of what runs next."""
     started, forks, fresh = [], [], []
     real_start, real_session, real_child = (forkserver.Zygote.start, forkserver.ZygoteSession,
                                             session.ChildSession.start)
@@ -46,6 +46,13 @@ def test_grade_forks_public_and_hidden_children_from_one_fork_server(root, small
     monkeypatch.setattr(forkserver.Zygote, "start", zygote_start)
     monkeypatch.setattr(forkserver, "ZygoteSession", zygote_session)
     monkeypatch.setattr(session.ChildSession, "start", child_start)
+    return started, forks, fresh
+
+
+@pytest.mark.slow
+def test_grade_forks_public_and_hidden_children_from_one_fork_server(root, small_course,
+                                                                      spawned):
+    started, forks, fresh = spawned
     done = CliRunner().invoke(cli, ["--course", str(small_course), "grade",
                                     str(root / "solutions" / A / "decaying_cosine.py"),
                                     "-a", A, "--format", "json"])
@@ -53,5 +60,22 @@ def test_grade_forks_public_and_hidden_children_from_one_fork_server(root, small
     report = json.loads(done.stdout[done.stdout.index("{"):])
     hidden = [c for c in report["checks"] if c["hidden"]]
     assert hidden and all(c["status"] == "passed" for c in report["checks"])
+    assert started == [False]           # one fork server, not warmed
+    assert len(forks) == 2 and not fresh  # the public child, then the hidden one: two forks
+
+
+@pytest.mark.slow
+def test_gradescope_run_forks_public_and_hidden_children_from_one_fork_server(
+        root, small_course, spawned, tmp_path, monkeypatch):
+    from grader.authoring.gradescope import run
+    started, forks, fresh = spawned
+    monkeypatch.setenv("GRADER_COURSE", str(small_course))
+    (tmp_path / "source").mkdir()
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "decaying_cosine.py").write_text(
+        (root / "solutions" / A / "decaying_cosine.py").read_text())
+    run(tmp_path, A)
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert results["score"] == 5, results.get("output")   # hidden check included
     assert started == [False]           # one fork server, not warmed
     assert len(forks) == 2 and not fresh  # the public child, then the hidden one: two forks
