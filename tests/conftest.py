@@ -145,22 +145,24 @@ def costliest_first(queue):
         queue.move_to_end(max(queue, key=lambda group: GROUP_SECONDS.get(group, 0)), last=False)
 
 
-# Rough seconds of the costliest groups on a quiet 2-core machine (`make test`'s
-# --durations, summed per group): only the order of dealing them out, never a limit.
+# Rough seconds of the costliest groups on a quiet 2-core machine (`make bench-suite`:
+# `make test`'s --durations, summed per group): only the order of dealing them out, never a limit.
 GROUP_SECONDS = {
-    "tests/e2e/test_selftest.py::hw1_autograd": 240,
-    "tests/e2e/test_nbgrader.py": 100,
-    "tests/e2e/test_student_route.py": 95,
-    "tests/e2e/test_routes.py": 85,
-    "tests/e2e/test_selftest.py::hw2_torch": 70,
-    "tests/e2e/test_notebooks.py": 40,
-    "tests/e2e/test_cluster.py": 35,
-    "tests/e2e/test_adversarial.py": 32,
-    "tests/e2e/test_jail_attacks.py": 31,
-    "tests/e2e/test_uid_mode.py": 31,
-    "tests/e2e/test_gradescope.py": 27,
-    "tests/unit/judge/test_faults.py": 27,
-    "tests/e2e/test_examples.py": 25,
+    "tests/e2e/test_selftest.py::hw1_autograd": 180,
+    "tests/e2e/test_nbgrader.py": 102,
+    "tests/e2e/test_student_route.py": 97,
+    "tests/e2e/test_routes.py": 83,
+    "tests/e2e/test_selftest.py::hw2_torch": 73,
+    "tests/e2e/test_cluster.py": 36,
+    "tests/e2e/test_gradescope.py": 36,
+    "tests/e2e/test_notebooks.py": 36,
+    "tests/e2e/test_uid_mode.py": 33,
+    "tests/e2e/test_jail_attacks.py": 29,
+    "tests/e2e/test_adversarial.py": 29,
+    "tests/unit/judge/test_faults.py": 26,
+    "tests/e2e/test_examples.py": 19,
+    "tests/e2e/test_classroom_workflow.py": 17,
+    "tests/unit/bulk/test_gradeall.py": 16,
 }
 
 
