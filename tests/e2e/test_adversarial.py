@@ -17,14 +17,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from grader.judge.grade import grade_path
 from grader.config import load_course
 from grader.execution.session import session_factory
 from grader.execution.cputime import Budget
 
-from tests.conftest import ROOT
+from tests.conftest import ATTACK_LIMITS, ROOT, course_variant
 
 CORPUS = ROOT / "tests" / "adversarial"
 REFERENCE = ROOT / "solutions" / "hw1_autograd" / "decaying_cosine.py"
@@ -35,14 +34,8 @@ USES_GRAD = {"gradient", "gradient_hidden"}
 
 def write_course(folder, time_limit_s):
     """hw1_autograd only, every exercise under `time_limit_s` CPU seconds: a Course."""
-    raw = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
-    raw["assignments"] = {A: raw["assignments"][A]}
-    raw["limits"].update(memory_mb=1024, output_kb=16, load_time_s=20, max_processes=32)
-    for ex in raw["assignments"][A]["exercises"].values():
-        ex["time_limit_s"] = time_limit_s
-    path = folder / "course.yml"
-    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    return load_course(path)
+    return load_course(course_variant(folder, time_limit_s=time_limit_s, alone=True,
+                                      limits=ATTACK_LIMITS, assignment=A))
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from grader.cli import cli
+
+from tests.conftest import course_variant
 
 pytestmark = pytest.mark.cluster
 
@@ -35,14 +36,8 @@ STOP_S = 3   # for the scheduler and workers to stop after SIGTERM; then SIGKILL
 
 @pytest.fixture(scope="module")
 def course_file(tmp_path_factory):
-    raw = yaml.safe_load((ROOT / "course.yml").read_text())
-    hw1 = raw["assignments"][A]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    hw1["exercises"]["decaying_cosine"]["time_limit_s"] = 3
-    raw["assignments"] = {A: hw1}
-    path = tmp_path_factory.mktemp("course") / "course.yml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
+    return course_variant(tmp_path_factory.mktemp("course"), exercises=["decaying_cosine"],
+                          time_limit_s=3, alone=True)
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.conftest import ATTACK_LIMITS, course_variant
 
 pytestmark = pytest.mark.adversarial
 
@@ -57,16 +58,8 @@ NO_SANDBOX_WORDS = "without a sandbox"
 # ------------------------------------------------------------------- helpers
 def write_course(folder, time_limit_s=4.0):
     """course.yml with hw1_autograd / decaying_cosine only and short limits."""
-    raw = yaml.safe_load((ROOT / "course.yml").read_text(encoding="utf-8"))
-    hw1 = raw["assignments"][A]
-    hw1["exercises"] = {EX: hw1["exercises"][EX]}
-    hw1["exercises"][EX]["time_limit_s"] = time_limit_s
-    raw["assignments"] = {A: hw1}
-    raw["limits"].update(memory_mb=1024, output_kb=16, load_time_s=20, max_processes=32)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "course.yml"
-    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    return path
+    return course_variant(folder, exercises=[EX], time_limit_s=time_limit_s, alone=True,
+                          limits=ATTACK_LIMITS, assignment=A)
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,13 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.cli import cli
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_variant
 from tests.unit.submission.test_odd_inputs import (MEMBER, NOTEBOOK, ODD_NOTEBOOKS, ODD_ZIPS,
                                                    write_zip)
 
@@ -71,11 +70,7 @@ def test_grade_records_a_zero_with_the_reason(tmp_path):
 
 def fast_course(folder):
     """course.yml with decaying_cosine only, in `folder` (the CLI finds it from its cwd)."""
-    raw = yaml.safe_load((ROOT / "course.yml").read_text())
-    hw1 = raw["assignments"]["hw1_autograd"]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "course.yml").write_text(yaml.safe_dump(raw))
+    course_variant(folder, exercises=["decaying_cosine"])
     return folder
 
 

@@ -16,11 +16,12 @@ import sys
 import time
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from grader.bulk import store
 from grader.cli import cli
+
+from tests.conftest import course_variant
 
 pytestmark = pytest.mark.slow
 A = "hw1_autograd"
@@ -28,17 +29,11 @@ A = "hw1_autograd"
 
 def fast_course(root, folder, rtol=None):
     """course.yml with only decaying_cosine; `rtol`: the public gradient check's tolerance."""
-    raw = yaml.safe_load((root / "course.yml").read_text())
-    hw1 = raw["assignments"][A]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    hw1["exercises"]["decaying_cosine"]["time_limit_s"] = 5
-    if rtol is not None:
-        for c in hw1["exercises"]["decaying_cosine"]["checks"]:
-            if c["name"] == "gradient":
+    def edit(raw):
+        for c in raw["assignments"][A]["exercises"]["decaying_cosine"]["checks"]:
+            if c["name"] == "gradient" and rtol is not None:
                 c["params"] = dict(c.get("params", {}), rtol=rtol)
-    path = folder / "course.yml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
+    return course_variant(folder, exercises=["decaying_cosine"], time_limit_s=5, edit=edit)
 
 
 def reference(root):

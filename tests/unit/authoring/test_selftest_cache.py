@@ -7,13 +7,12 @@ stub, two mutants and one alternative from the corpus."""
 import shutil
 
 import pytest
-import yaml
 
 from grader.authoring import selftest
 from grader.authoring.selftest import CaseCache, format_table, run_selftest
 from grader.config import load_course
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_variant
 
 A = "hw1_autograd"
 MUTANTS = ("dc_sign_flip.py", "dc_grad_is_f.py")
@@ -24,14 +23,11 @@ pytestmark = pytest.mark.slow   # grades (cheap) cases in children
 def small_course(folder, rtol=None):
     """The course root `folder` (made once) with course.yml written anew: `rtol`, the public
     gradient check's tolerance, when given."""
-    raw = yaml.safe_load((ROOT / "course.yml").read_text())
-    hw1 = raw["assignments"][A]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    if rtol is not None:
-        for c in hw1["exercises"]["decaying_cosine"]["checks"]:
-            if c["name"] == "gradient":
+    def edit(raw):
+        raw["assignments"] = {A: raw["assignments"][A]}
+        for c in raw["assignments"][A]["exercises"]["decaying_cosine"]["checks"]:
+            if c["name"] == "gradient" and rtol is not None:
                 c["params"] = dict(c.get("params", {}), rtol=rtol)
-    raw["assignments"] = {A: hw1}
     if not (folder / "solutions").exists():
         shutil.copytree(ROOT / "solutions" / A, folder / "solutions" / A)
         shutil.copytree(ROOT / "assignments" / A, folder / "assignments" / A)
@@ -39,8 +35,7 @@ def small_course(folder, rtol=None):
             (folder / "tests" / kind / A).mkdir(parents=True)
             for name in names:
                 shutil.copy(ROOT / "tests" / kind / A / name, folder / "tests" / kind / A)
-    (folder / "course.yml").write_text(yaml.safe_dump(raw))
-    return load_course(folder / "course.yml")
+    return load_course(course_variant(folder, exercises=["decaying_cosine"], edit=edit))
 
 
 @pytest.fixture(scope="module")

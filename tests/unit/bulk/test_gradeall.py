@@ -3,7 +3,6 @@ import shutil
 import time
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from grader.bulk import gradeall
@@ -14,16 +13,14 @@ from grader.judge.grade import grade
 from grader.submission.locate import load_submission
 from grader.execution.forkserver import ZygotePool
 
+from tests.conftest import course_variant
+
+
 @pytest.fixture(scope="module")
-def fast_course(root, tmp_path_factory):
+def fast_course(tmp_path_factory):
     """course.yml with only decaying_cosine (1 s limit): quick classes to grade."""
-    raw = yaml.safe_load((root / "course.yml").read_text())
-    hw1 = raw["assignments"]["hw1_autograd"]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    hw1["exercises"]["decaying_cosine"]["time_limit_s"] = 1
-    path = tmp_path_factory.mktemp("course") / "course.yml"
-    path.write_text(yaml.safe_dump(raw))
-    return load_course(path)
+    return load_course(course_variant(tmp_path_factory.mktemp("course"),
+                                      exercises=["decaying_cosine"], time_limit_s=1))
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ import os
 import tarfile
 
 import pytest
-import yaml
 
 from grader.bulk import gradeall, shards
 from grader.bulk.cluster import CountOnce, shard_size
@@ -13,19 +12,16 @@ from grader.config import load_course
 from grader.judge.grade import zero_report
 from grader.status import INFRASTRUCTURE
 
+from tests.conftest import course_variant
+
 A = "hw1_autograd"
 
 
 @pytest.fixture(scope="module")
-def fast_course(root, tmp_path_factory):
+def fast_course(tmp_path_factory):
     """course.yml with only decaying_cosine (2 s limit)."""
-    raw = yaml.safe_load((root / "course.yml").read_text())
-    hw1 = raw["assignments"][A]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    hw1["exercises"]["decaying_cosine"]["time_limit_s"] = 2
-    path = tmp_path_factory.mktemp("course") / "course.yml"
-    path.write_text(yaml.safe_dump(raw))
-    return load_course(path)
+    return load_course(course_variant(tmp_path_factory.mktemp("course"),
+                                      exercises=["decaying_cosine"], time_limit_s=2))
 
 
 def write(path, data):

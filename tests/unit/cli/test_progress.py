@@ -8,10 +8,9 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
 from grader.bulk.gradeall import Progress
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_variant
 
 
 def test_plain_lines_name_the_item_and_notes_stand_alone():
@@ -61,11 +60,7 @@ def test_grade_shows_each_check_on_stderr_and_keeps_json_on_stdout():
 @pytest.mark.slow
 def test_selftest_counts_cases_on_stderr_and_reports_a_failure_at_once(tmp_path):
     """A small course (one exercise, one mutant, one 'alternative' that is wrong)."""
-    raw = yaml.safe_load((ROOT / "course.yml").read_text())
-    hw1 = raw["assignments"]["hw1_autograd"]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    raw["assignments"] = {"hw1_autograd": hw1}
-    (tmp_path / "course.yml").write_text(yaml.safe_dump(raw))
+    course_variant(tmp_path, exercises=["decaying_cosine"], alone=True)
     for folder in ("solutions", "assignments"):
         (tmp_path / folder).symlink_to(ROOT / folder)
     mutant = ROOT / "tests" / "mutants" / "hw1_autograd" / "dc_exponent_sign.py"

@@ -5,24 +5,20 @@ torch import). The fork server is not warmed with matplotlib (one submission, tw
 import json
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from grader.cli import cli
 from grader.execution import forkserver, session
 
+from tests.conftest import course_variant
+
 A = "hw1_autograd"
 
 
 @pytest.fixture(scope="module")
-def small_course(root, tmp_path_factory):
+def small_course(tmp_path_factory):
     """course.yml with decaying_cosine alone: its public checks and its hidden one."""
-    raw = yaml.safe_load((root / "course.yml").read_text())
-    hw1 = raw["assignments"][A]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    path = tmp_path_factory.mktemp("course") / "course.yml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
+    return course_variant(tmp_path_factory.mktemp("course"), exercises=["decaying_cosine"])
 
 
 @pytest.fixture

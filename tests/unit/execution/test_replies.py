@@ -8,7 +8,6 @@ import textwrap
 from dataclasses import replace
 
 import pytest
-import yaml
 
 from grader.config import load_course
 from grader.execution.forkserver import ZygotePool
@@ -17,7 +16,7 @@ from grader.judge.grade import grade
 from grader.submission.load import load_py_file
 from grader.submission.locate import load_submission
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_variant
 
 A, EX = "hw1_autograd", "decaying_cosine"
 
@@ -69,13 +68,8 @@ def decaying_cosine(x):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    data = yaml.safe_load((ROOT / "course.yml").read_text())
-    data["assignments"] = {A: data["assignments"][A]}
-    data["assignments"][A]["exercises"] = {EX: data["assignments"][A]["exercises"][EX]}
-    data["assignments"][A]["exercises"][EX]["time_limit_s"] = 5
-    path = tmp_path_factory.mktemp("course") / "course.yml"
-    path.write_text(yaml.safe_dump(data))
-    return load_course(path)
+    return load_course(course_variant(tmp_path_factory.mktemp("course"), exercises=[EX],
+                                      time_limit_s=5, alone=True, assignment=A))
 
 
 @pytest.fixture(scope="module", params=["fresh child", "fork server"])

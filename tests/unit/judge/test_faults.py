@@ -3,14 +3,13 @@ import textwrap
 from dataclasses import replace
 
 import pytest
-import yaml
 
 from grader.config import load_course
 from grader.judge.grade import grade
 from grader.submission.load import Submission, load_py_file, split_source
 from grader.submission.locate import load_submission
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_variant
 
 REFERENCE = ROOT / "solutions" / "hw1_autograd"
 
@@ -21,14 +20,12 @@ def fast_course(tmp_path_factory):
     trid's minimisations (seconds of CPU each; no test here asserts on them, and a fault
     in trid_grad would wait out their limits too). 1 CPU-s per check: the reference's
     remaining checks need a few ms; a fault that spins costs 1 s, not 4."""
-    data = yaml.safe_load((ROOT / "course.yml").read_text())
-    for ex in data["assignments"]["hw1_autograd"]["exercises"].values():
-        ex["time_limit_s"] = 1
-        ex["checks"] = [c for c in ex["checks"]
-                        if "fit" not in c["name"] and "minimize" not in c["name"]]
-    path = tmp_path_factory.mktemp("course") / "course.yml"
-    path.write_text(yaml.safe_dump(data))
-    return load_course(path)
+    def drop_slow(raw):
+        for ex in raw["assignments"]["hw1_autograd"]["exercises"].values():
+            ex["checks"] = [c for c in ex["checks"]
+                            if "fit" not in c["name"] and "minimize" not in c["name"]]
+    return load_course(course_variant(tmp_path_factory.mktemp("course"), time_limit_s=1,
+                                      edit=drop_slow))
 
 
 def reference_plus(tmp_path, name, code):
@@ -117,14 +114,9 @@ def test_empty_chunk_list_grades_to_zero(fast_course):
 
 def _one_second_course(folder, wall_extra_s):
     """decaying_cosine only: 1 s of CPU per check, a 1 + wall_extra_s s backstop."""
-    data = yaml.safe_load((ROOT / "course.yml").read_text())
-    hw1 = data["assignments"]["hw1_autograd"]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    hw1["exercises"]["decaying_cosine"]["time_limit_s"] = 1
-    data["limits"].update(wall_factor=1, wall_extra_s=wall_extra_s)
-    path = folder / "course.yml"
-    path.write_text(yaml.safe_dump(data))
-    return load_course(path)
+    return load_course(course_variant(
+        folder, exercises=["decaying_cosine"], time_limit_s=1,
+        edit=lambda raw: raw["limits"].update(wall_factor=1, wall_extra_s=wall_extra_s)))
 
 
 @pytest.fixture(scope="module")

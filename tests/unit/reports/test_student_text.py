@@ -4,7 +4,6 @@ Classroom and the feedback pages."""
 import json
 
 import pytest
-import yaml
 
 from grader.config import load_course
 from grader.judge.grade import LOAD_ERRORS_POINTER, grade
@@ -12,7 +11,7 @@ from grader.reports import pages
 from grader.reports.formats import FORMATS, render
 from grader.submission.locate import load_submission
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_variant
 
 RAISES = ROOT / "examples" / "submissions" / "hw1_autograd" / "raises.ipynb"
 
@@ -20,13 +19,8 @@ RAISES = ROOT / "examples" / "submissions" / "hw1_autograd" / "raises.ipynb"
 @pytest.fixture(scope="module")
 def course_far_away(tmp_path_factory):
     """decaying_cosine only, in a folder whose absolute path is easy to spot."""
-    data = yaml.safe_load((ROOT / "course.yml").read_text())
-    hw1 = data["assignments"]["hw1_autograd"]
-    hw1["exercises"] = {"decaying_cosine": hw1["exercises"]["decaying_cosine"]}
-    data["assignments"] = {"hw1_autograd": hw1}
     folder = tmp_path_factory.mktemp("instructors-private-folder")
-    (folder / "course.yml").write_text(yaml.safe_dump(data))
-    return load_course(folder / "course.yml")
+    return load_course(course_variant(folder, exercises=["decaying_cosine"], alone=True))
 
 
 def outputs(report, policy):
