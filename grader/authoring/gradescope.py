@@ -133,7 +133,7 @@ def run(root, assignment):
         # One fork server, as `grader grade`: the public child and the hidden one are two
         # forks of it, each its own world, and the assignment's preload (torch) is imported
         # once, not once per fresh child (~2 CPU-s of every hw2 submission's wait).
-        pool = ZygotePool(course, warm=False)
+        pool = ZygotePool(course)   # warmed for a notebook only (wants_warm)
         try:
             # No bubblewrap (most Gradescope containers): the children run as unprivileged
             # uids and source/, results/ and submission/ are closed to them; where even that

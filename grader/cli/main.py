@@ -53,11 +53,11 @@ def forked_sessions(course, require_sandbox):
     """Official grading's sessions: a fork server (execution.forkserver.ZygotePool, as in
     grade-all) that imports the assignment's preload once; the public child and the hidden
     one are two forks of it, each its own world (a second fresh child would import torch
-    again: ~2.5 s of CPU for hw2). Not warmed (matplotlib): a submission that imports it
-    pays that in each child, as a fresh child would. Close it when done."""
+    again: ~2.5 s of CPU for hw2). Warmed (matplotlib) only for a submission that imports
+    it (forkserver.wants_warm). Close it when done."""
     from grader.execution.forkserver import ZygotePool
     try:
-        return ZygotePool(course, require_sandbox, warm=False)
+        return ZygotePool(course, require_sandbox)
     except SandboxUnavailable as err:
         raise click.ClickException(str(err)) from None
 

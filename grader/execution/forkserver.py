@@ -68,8 +68,8 @@ class Zygote:
     Args: assignment: whose check kinds to preload; preload: module names
     (torch gets torch.set_num_threads(1)); limits: config.Limits; sandbox:
     the sandbox.Sandbox whose jail the zygote runs in; warm: also import what notebooks
-    import at the top (child/forkserver.py WARM: matplotlib, ~1 s in a jail), worth it
-    where many submissions fork from one zygote, not for one submission's two children.
+    import at the top (child/forkserver.py WARM: matplotlib and grader.notebook, ~0.7 CPU-s),
+    so that each fork has them already (ZygotePool decides it: wants_warm).
     """
 
     def __init__(self, assignment, preload, limits, sandbox, start_timeout_s=120, warm=True):
@@ -363,6 +363,22 @@ class ZygoteSession(PipeSession):
         return None, os.WEXITSTATUS(status)
 
 
+WARM_WORDS = ("matplotlib", "grader.notebook")   # what child/forkserver.py WARM imports
+
+
+def wants_warm(load_request):
+    """Whether a fork server should import WARM before its first fork: when the submission
+    it is started for names one of them (a notebook: its imports cell and check() set-up).
+
+    Decided once, at the fork server's start, before any submission ran: importing later,
+    after a submission's child could have left files where matplotlib reads its settings
+    (uid mode, unsandboxed), would let that submission's code run in the fork server.
+    A .py class skips ~0.7 CPU-s per fork server; a notebook graded alone pays matplotlib
+    once in the fork server instead of once in each of its two children."""
+    chunks = (load_request or {}).get("chunks") or ()
+    return any(word in chunk.get("code", "") for chunk in chunks for word in WARM_WORDS)
+
+
 class ZygotePool:
     """One zygote per (thread, assignment): a worker thread grades with its own fork server.
 
@@ -377,9 +393,9 @@ class ZygotePool:
     `ChildSession`s: slower, never a student's zero.
     """
 
-    def __init__(self, course, require_sandbox=False, lazy=False, prepare=None, warm=True):
+    def __init__(self, course, require_sandbox=False, lazy=False, prepare=None, warm=None):
         self.course, self.require_sandbox, self.prepare = course, require_sandbox, prepare
-        self.warm = warm  # see Zygote
+        self.warm = warm  # see Zygote; None: each fork server decides by wants_warm
         self.resolving, self._sandbox = threading.Lock(), None
         self.local = threading.local()
         self.all, self.lock = [], threading.Lock()
@@ -412,13 +428,15 @@ class ZygotePool:
     def isolation(self):
         return self.sandbox.isolation
 
-    def zygote(self, assignment):
-        """This thread's fork server for `assignment`, started on first use; None if it
-        could not start (it is not retried for every submission)."""
+    def zygote(self, assignment, load_request=None):
+        """This thread's fork server for `assignment`, started on first use (warmed as the
+        pool's `warm` says, else as wants_warm(load_request): the first submission's); None
+        if it could not start (it is not retried for every submission)."""
         zygotes = self.local.__dict__.setdefault("zygotes", {})
         if assignment not in zygotes:
+            warm = self.warm if self.warm is not None else wants_warm(load_request)
             z = Zygote(assignment, self.course.assignment(assignment).preload,
-                       self.course.spec.limits, self.sandbox, warm=self.warm)
+                       self.course.spec.limits, self.sandbox, warm=warm)
             with self.lock:
                 if self.closed:
                     raise ChildFault("infrastructure", "grading was stopped")
@@ -443,7 +461,7 @@ class ZygotePool:
             if self.closed:
                 raise ChildFault("infrastructure", "grading was stopped")
             self.sandbox  # noqa: B018 - a lazy pool resolves it now: SandboxUnavailable here
-            zygote = self.zygote(assignment)
+            zygote = self.zygote(assignment, load_request)
             if zygote is None or zygote.broken:
                 session = ChildSession(load_request, limits, sandbox=self.sandbox)
                 with self.lock:

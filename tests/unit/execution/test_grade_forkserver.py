@@ -1,7 +1,9 @@
 """`grader grade` and Gradescope's run_autograder (authoring/gradescope.run) start one fork server (the assignment's imports paid once) and forks the
 public child and the hidden child from it: two children, never one for both, and no fresh
 `python -I` child importing everything again for the hidden checks (it cost hw2 ~2.5 s of
-torch import). The fork server is not warmed with matplotlib (one submission, two forks)."""
+torch import). The fork server imports matplotlib (WARM) before its first fork only for a
+submission that names it, a notebook (forkserver.wants_warm): then both children have it,
+and a .py class's fork servers skip ~0.7 CPU-s each."""
 import json
 
 import pytest
@@ -56,8 +58,31 @@ def test_grade_forks_public_and_hidden_children_from_one_fork_server(root, small
     report = json.loads(done.stdout[done.stdout.index("{"):])
     hidden = [c for c in report["checks"] if c["hidden"]]
     assert hidden and all(c["status"] == "passed" for c in report["checks"])
-    assert started == [False]           # one fork server, not warmed
+    assert started == [False]           # one fork server, not warmed: no matplotlib in a .py
     assert len(forks) == 2 and not fresh  # the public child, then the hidden one: two forks
+
+
+@pytest.mark.slow
+def test_grade_of_a_notebook_warms_its_one_fork_server(root, small_course, spawned):
+    started, forks, fresh = spawned
+    done = CliRunner().invoke(cli, ["--course", str(small_course), "grade",
+                                    str(root / "examples" / "submissions" / A / "complete.ipynb"),
+                                    "-a", A, "--format", "json"])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout[done.stdout.index("{"):])
+    assert report["score"] == report["max_score"] == 5, report
+    assert started == [True]            # matplotlib imported once, before the first fork
+    assert len(forks) == 2 and not fresh
+
+
+def test_wants_warm_reads_the_submissions_code():
+    def request(*codes):
+        return {"chunks": [{"name": "a.py", "code": c, "first_line": 1, "module": ""}
+                           for c in codes]}
+    assert forkserver.wants_warm(request("x = 1", "import matplotlib.pyplot as plt"))
+    assert forkserver.wants_warm(request("from grader.notebook import check"))
+    assert not forkserver.wants_warm(request("import numpy as np", "def f(x):\n    return x"))
+    assert not forkserver.wants_warm(request()) and not forkserver.wants_warm(None)
 
 
 @pytest.mark.slow
