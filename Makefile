@@ -119,7 +119,7 @@ bench-cluster: setup sandbox
 bench-suite: setup sandbox browser bytecode
 	@command -v accton >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	  && apt-get install -y -qq acct >/dev/null 2>&1; } || echo "no acct: no per-process CPU split" >&2
-	$(BIN)/python bench/bench_suite.py
+	$(BIN)/python bench/bench_suite.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,7 +1,7 @@
 """Where `make test`'s time goes: the suite as `make test` runs it, with the machine's CPU
 counted around it. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/bench_suite.py [--workers 2] [-- PYTEST ARGS...]
+    .venv/bin/python bench/bench_suite.py [--workers 2] [--serial] [-- PYTEST ARGS...]
 
 - wall, and the CPU the whole machine was busy and idle over the run (/proc/stat): when
   idle is small the suite is CPU-bound, and busy CPU-s / cores is the floor of its wall
@@ -13,8 +13,18 @@ counted around it. Prints figures; asserts nothing.
   the students' code being graded, with its child runtime) and the rest (pytest workers,
   grader commands, fresh children, kernels, pip, bubblewrap), by command name.
 
+- The machine's speed before and after: one core's time for a fixed pure-Python loop
+  (SPEED_LOOP). These virtual machines' speed drifts (seen: 2.45 and 3.59 s for the same
+  loop an hour apart, on one quiet machine), so compare runs by their CPU-s at a speed,
+  never by two walls taken hours apart.
+- --serial: the suite without xdist, with bench/cpu_per_test.py charging each test the
+  whole machine's CPU over it (every process it started, which --durations and rusage
+  miss); the costliest tests and files by CPU. Slower (one worker), but exact: CPU, not
+  wall, is what a 2-core run is short of.
+
 Run it on a quiet machine: other jobs' CPU counts as busy.
 """
+import json
 import argparse
 import collections
 import os
@@ -42,14 +52,38 @@ def cpu_ticks():
     return user + nice + system + irq + softirq + steal, idle + iowait
 
 
-def run_suite(workers, extra, log):
-    """Run the suite; (exit status, wall s, busy CPU-s, idle CPU-s)."""
-    args = [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "loadfile",
-            "--durations=0", "-q", "-p", "no:cacheprovider", *extra]
+SPEED_LOOP = 10_000_000
+
+
+def speed_seconds():
+    """CPU seconds one core takes for SPEED_LOOP iterations of a pure-Python loop (the
+    best of three): the machine's speed now."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.process_time(), 0
+        for i in range(SPEED_LOOP):
+            total += i * i
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def run_suite(workers, extra, log, per_test=None):
+    """Run the suite (workers 0: without xdist; per_test: a file for cpu_per_test.py's
+    rows); (exit status, wall s, busy CPU-s, idle CPU-s)."""
+    xdist = ["-n", str(workers), "--dist", "loadfile"] if workers else ["-p", "no:xdist"]
+    args = [sys.executable, "-m", "pytest", *xdist, "--durations=0", "-q",
+            "-p", "no:cacheprovider", *extra]
+    env = dict(os.environ)
+    if per_test:
+        args += ["-p", "cpu_per_test"]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bench"),
+                                                          env.get("PYTHONPATH")]))
+        env["CPU_PER_TEST_OUT"] = str(per_test)
     busy0, idle0 = cpu_ticks()
     started = time.perf_counter()
     with open(log, "w") as out:
-        status = subprocess.run(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT).returncode
+        status = subprocess.run(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env=env).returncode
     wall = time.perf_counter() - started
     busy1, idle1 = cpu_ticks()
     return status, wall, (busy1 - busy0) / TICKS, (idle1 - idle0) / TICKS
@@ -106,7 +140,7 @@ class Accounting:
 def report(status, wall, busy, idle, groups, accounting, workers):
     cores = os.cpu_count()
     print(f"make test's pytest: exit {status}, wall {wall:.0f} s on {cores} CPUs, "
-          f"{workers} xdist workers")
+          + (f"{workers} xdist workers" if workers else "no xdist (serial)"))
     print(f"  the machine: busy {busy:.0f} CPU-s, idle {idle:.0f} CPU-s "
           f"({100 * busy / max(busy + idle, 1):.0f}% busy); floor of the wall however the "
           f"tests are scheduled: busy / cores = {busy / cores:.0f} s")
@@ -131,18 +165,47 @@ def report(status, wall, busy, idle, groups, accounting, workers):
         print(f"  {cpu:7.1f} CPU-s  {n:5d} processes  {kind:6s}  {comm}")
 
 
+def report_per_test(path, top=25):
+    """The costliest tests and files by the machine's CPU (cpu_per_test.py's rows)."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    files = collections.defaultdict(lambda: [0.0, 0.0, 0])
+    for row in rows:
+        entry = files[row["id"].split("::")[0]]
+        entry[0] += row["cpu"]
+        entry[1] += row["wall"]
+        entry[2] += 1
+    total = sum(row["cpu"] for row in rows)
+    print(f"\nCPU per test (serial run, whole machine): {total:.0f} CPU-s over {len(rows)} tests")
+    print("  by file:   CPU-s    wall s  tests")
+    for name, (cpu, wall, n) in sorted(files.items(), key=lambda kv: -kv[1][0])[:top]:
+        print(f"  {cpu:14.1f} {wall:9.1f} {n:6d}  {name}")
+    print("  by test:   CPU-s    wall s")
+    for row in sorted(rows, key=lambda r: -r["cpu"])[:top]:
+        print(f"  {row['cpu']:14.1f} {row['wall']:9.1f}  {row['id'][:110]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--serial", action="store_true",
+                        help="no xdist; the machine's CPU per test (bench/cpu_per_test.py)")
     parser.add_argument("pytest_args", nargs="*", help="after --: more pytest arguments")
     args = parser.parse_args()
+    workers = 0 if args.serial else args.workers
     scratch = Path(tempfile.mkdtemp(prefix="bench-suite-"))
     try:
+        before = speed_seconds()
         with Accounting(scratch) as accounting:
-            status, wall, busy, idle = run_suite(args.workers, args.pytest_args,
-                                                 scratch / "pytest.log")
+            status, wall, busy, idle = run_suite(
+                workers, args.pytest_args, scratch / "pytest.log",
+                scratch / "per-test.jsonl" if args.serial else None)
+        after = speed_seconds()
+        print(f"machine speed: {SPEED_LOOP:,} iterations of a Python loop took {before:.2f} "
+              f"CPU-s on one core before the run, {after:.2f} after (lower is faster)")
         report(status, wall, busy, idle, group_seconds(scratch / "pytest.log"), accounting,
-               args.workers)
+               workers)
+        if args.serial:
+            report_per_test(scratch / "per-test.jsonl")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
