@@ -137,6 +137,12 @@ class Accounting:
         return table
 
 
+def failures(log):
+    """pytest's short summary lines of what failed or errored (-ra), from the run's log."""
+    return [line for line in Path(log).read_text(encoding="utf-8", errors="replace")
+            .splitlines() if line.startswith(("FAILED ", "ERROR "))]
+
+
 def report(status, wall, busy, idle, groups, accounting, workers):
     cores = os.cpu_count()
     print(f"make test's pytest: exit {status}, wall {wall:.0f} s on {cores} CPUs, "
@@ -204,6 +210,8 @@ def main():
               f"CPU-s on one core before the run, {after:.2f} after (lower is faster)")
         report(status, wall, busy, idle, group_seconds(scratch / "pytest.log"), accounting,
                workers)
+        for line in failures(scratch / "pytest.log"):
+            print("  " + line)
         if args.serial:
             report_per_test(scratch / "per-test.jsonl")
     finally:

@@ -8,7 +8,8 @@ the children it waited for) do not. A module's shared fixtures count in its firs
 Exact only when nothing else runs: with xdist, or beside other jobs, a test would be
 charged for its neighbours' CPU.
 
-Writes one JSON line per test to $CPU_PER_TEST_OUT: {"id", "cpu" (CPU-s), "wall" (s)}.
+Writes one JSON line per test to $CPU_PER_TEST_OUT: {"id", "cpu" (CPU-s), "wall" (s),
+"outcome" (passed | failed | skipped: the worst of its phases)}.
 """
 import json
 import os
@@ -27,11 +28,21 @@ def busy_seconds():
     return (user + nice + system + irq + softirq + steal) / TICKS
 
 
+_OUTCOMES = {}   # node id -> the worst outcome of its phases so far
+_RANK = {"passed": 0, "skipped": 1, "failed": 2}
+
+
+def pytest_runtest_logreport(report):
+    worst = max(_OUTCOMES.get(report.nodeid, "passed"), report.outcome, key=_RANK.get)
+    _OUTCOMES[report.nodeid] = worst
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     busy, started = busy_seconds(), time.perf_counter()
     yield
     row = {"id": item.nodeid, "cpu": round(busy_seconds() - busy, 2),
-           "wall": round(time.perf_counter() - started, 3)}
+           "wall": round(time.perf_counter() - started, 3),
+           "outcome": _OUTCOMES.pop(item.nodeid, "passed")}
     with open(os.environ["CPU_PER_TEST_OUT"], "a", encoding="utf-8") as out:
         out.write(json.dumps(row) + "\n")
