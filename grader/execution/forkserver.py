@@ -430,9 +430,15 @@ class ZygotePool:
 
     def zygote(self, assignment, load_request=None):
         """This thread's fork server for `assignment`, started on first use (warmed as the
-        pool's `warm` says, else as wants_warm(load_request): the first submission's); None
-        if it could not start (it is not retried for every submission)."""
+        pool's `warm` says, else as wants_warm(load_request)); None if it could not start
+        (it is not retried for every submission). A cold one is replaced, once, by a warm
+        one when a submission wants it (a class whose first submission was a .py): warming
+        the running one would import matplotlib after students' code ran."""
         zygotes = self.local.__dict__.setdefault("zygotes", {})
+        old = zygotes.get(assignment)
+        if old is not None and self.warm is None and not old.warm and wants_warm(load_request):
+            old.close()   # this thread's earlier submission is done: nothing of it runs
+            del zygotes[assignment]
         if assignment not in zygotes:
             warm = self.warm if self.warm is not None else wants_warm(load_request)
             z = Zygote(assignment, self.course.assignment(assignment).preload,

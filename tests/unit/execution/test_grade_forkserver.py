@@ -75,6 +75,25 @@ def test_grade_of_a_notebook_warms_its_one_fork_server(root, small_course, spawn
     assert len(forks) == 2 and not fresh
 
 
+@pytest.mark.slow
+def test_a_notebook_after_a_py_file_gets_a_warm_fork_server_once(root, small_course, spawned):
+    """A class whose first submission is a .py: its fork server is cold; the first notebook
+    replaces it with a warm one (started before that notebook's code runs), and later
+    submissions of either kind fork from that one."""
+    from grader.bulk.gradeall import Item, grade_all
+    from grader.config import load_course
+    started, forks, fresh = spawned
+    course = load_course(small_course)
+    py = root / "solutions" / A / "decaying_cosine.py"
+    book = root / "examples" / "submissions" / A / "complete.ipynb"
+    items = [Item(name, path) for name, path in
+             (("a_py", py), ("b_notebook", book), ("c_py", py), ("d_notebook", book))]
+    graded = grade_all(items, course, A, workers=1)
+    assert [g.report.score for g in graded] == [5, 5, 5, 5], [g.report.notes for g in graded]
+    assert started == [False, True]      # cold for the .py, then warm once, kept
+    assert len(forks) == 8 and not fresh
+
+
 def test_wants_warm_reads_the_submissions_code():
     def request(*codes):
         return {"chunks": [{"name": "a.py", "code": c, "first_line": 1, "module": ""}
