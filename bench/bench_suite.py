@@ -39,17 +39,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
 from tests.conftest import GROUP_SECONDS, xdist_group  # noqa: E402
+from cpu_per_test import TICKS, cpu_ticks  # noqa: E402 - also the plugin of --serial
 
 DURATION = re.compile(r"^([\d.]+)s (?:setup|call|teardown)\s+(\S+)")
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_ticks():
-    """(busy, idle) ticks of the whole machine since boot, all CPUs (/proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
-    return user + nice + system + irq + softirq + steal, idle + iowait
 
 
 SPEED_LOOP = 10_000_000

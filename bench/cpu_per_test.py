@@ -20,12 +20,16 @@ import pytest
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def busy_seconds():
-    """CPU-s the whole machine has been busy since boot (all CPUs; /proc/stat)."""
+def cpu_ticks():
+    """(busy, idle) ticks of the whole machine since boot, all CPUs (/proc/stat)."""
     with open("/proc/stat") as fh:
         fields = [int(x) for x in fh.readline().split()[1:9]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-    return (user + nice + system + irq + softirq + steal) / TICKS
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    return user + nice + system + irq + softirq + steal, idle + iowait
+
+
+def busy_seconds():
+    return cpu_ticks()[0] / TICKS
 
 
 _OUTCOMES = {}   # node id -> the worst outcome of its phases so far

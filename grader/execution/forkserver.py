@@ -48,6 +48,7 @@ import threading
 import time
 import weakref
 
+from grader.child.forkserver import WARM
 from grader.execution import seccomp
 from grader.execution.cgroups import JailCgroup
 from grader.execution.channel import ChildFault, OutputTap
@@ -363,9 +364,6 @@ class ZygoteSession(PipeSession):
         return None, os.WEXITSTATUS(status)
 
 
-WARM_WORDS = ("matplotlib", "grader.notebook")   # what child/forkserver.py WARM imports
-
-
 def wants_warm(load_request):
     """Whether a fork server should import WARM before its first fork: when the submission
     it is started for names one of them (a notebook: its imports cell and check() set-up).
@@ -376,7 +374,7 @@ def wants_warm(load_request):
     A .py class skips ~0.7 CPU-s per fork server; a notebook graded alone pays matplotlib
     once in the fork server instead of once in each of its two children."""
     chunks = (load_request or {}).get("chunks") or ()
-    return any(word in chunk.get("code", "") for chunk in chunks for word in WARM_WORDS)
+    return any(module in chunk.get("code", "") for chunk in chunks for module in WARM)
 
 
 class ZygotePool:

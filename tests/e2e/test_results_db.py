@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 A = "hw1_autograd"
 
 
-def fast_course(root, folder, rtol=None):
+def fast_course(folder, rtol=None):
     """course.yml with only decaying_cosine; `rtol`: the public gradient check's tolerance."""
     def edit(raw):
         for c in raw["assignments"][A]["exercises"]["decaying_cosine"]["checks"]:
@@ -96,7 +96,7 @@ def history(db, student, subprocess_run=False):
 def graded_once(tmp_path_factory, root):
     """course.yml, the 3-student class and its first grade-all (out/grades.csv, .sqlite)."""
     folder = tmp_path_factory.mktemp("graded-once")
-    course = fast_course(root, folder)
+    course = fast_course(folder)
     grade_all(course, make_class(folder / "class", root), folder / "out" / "grades.csv")
     return folder
 
@@ -127,7 +127,7 @@ def test_a_changed_submission_is_graded_again_and_its_history_has_both(tmp_path,
 
 def test_kill_9_mid_run_keeps_a_sound_database_and_the_rerun_equals_a_clean_run(tmp_path,
                                                                                 root):
-    course = fast_course(root, tmp_path)
+    course = fast_course(tmp_path)
     folder = make_class(tmp_path / "class", root, n=6)
     out = tmp_path / "killed" / "grades.csv"
     db = out.with_suffix(".sqlite")
@@ -159,7 +159,7 @@ def test_a_tolerance_edit_regrades_only_that_check(tmp_path, root, graded_once):
     db = store.open_db(out.with_suffix(".sqlite"))
     first = {r["student"]: db.report(r["id"])[0] for r in db.latest(A)}
     db.close()
-    fast_course(root, tmp_path, rtol=1e-3)    # the public gradient check, nothing else
+    fast_course(tmp_path, rtol=1e-3)    # the public gradient check, nothing else
     _out, rerun = in_process("--course", course, "grade-all", folder, "-a", A, "-j", "1",
                              "--out", out)
     assert "regraded only those checks in 3 submissions; 1 scores moved" in rerun
